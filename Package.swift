@@ -1,0 +1,58 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+/// Strictness for every Swift target, in one place (as swift-log does).
+let strictSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "Gamma",
+    platforms: [.macOS(.v15)],
+    products: [
+        .library(name: "GammaLog", targets: ["GammaLog"]),
+        .library(name: "GammaTestKit", targets: ["GammaTestKit"]),
+        .executable(name: "gamma-log", targets: ["gamma-log"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // zlib from Debian's zlib1g-dev, plus static inline wrappers for its init macros.
+        .target(
+            name: "CZlib",
+            linkerSettings: [.linkedLibrary("z")]
+        ),
+        .target(name: "GammaLog", dependencies: ["CZlib"], swiftSettings: strictSettings),
+        .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
+        .target(
+            name: "GammaCLI",
+            dependencies: ["GammaLog", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gamma-log",
+            dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        // A child process for the crash and multi-process tests: writes lines, acknowledges flushes.
+        .executableTarget(
+            name: "gamma-crash-writer",
+            dependencies: ["GammaLog"],
+            path: "Tests/CrashWriter",
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GammaLogTests",
+            dependencies: ["GammaLog", "GammaTestKit", "CZlib"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "CLITests",
+            dependencies: ["GammaLog", "GammaTestKit", "gamma-log", "gamma-crash-writer"],
+            swiftSettings: strictSettings
+        ),
+    ],
+    swiftLanguageModes: [.v6]
+)

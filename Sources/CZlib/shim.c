@@ -1,0 +1,2 @@
+// The wrappers are static inline in include/CZlib.h; SwiftPM needs one source file per C target.
+#include "CZlib.h"

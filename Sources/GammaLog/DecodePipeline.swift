@@ -1,0 +1,104 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Inflates Gamma members on worker threads and hands the results back in job order.
+///
+/// Workers claim jobs in order, at most `window` ahead of the consumer, so memory stays bounded
+/// by `window` decoded members whatever the log's size.
+// @unchecked Sendable: a lock-owning box; `slots`, `nextClaim`, `nextConsume`, `stopped` and
+// `active` are only touched with `lock` held; `jobs` and `open` are immutable.
+final class DecodePipeline: @unchecked Sendable {
+    struct Job: Sendable {
+        var source: Int
+        var offset: Int64
+        var header: MemberHeader?  // nil: a foreign segment, decoded by the consumer itself
+    }
+
+    enum Output {
+        case lines([UInt8])
+        case corrupt(MemberCorruption)
+        case unreadable(LogError)
+        case foreign
+    }
+
+    let jobs: [Job]
+    private let open: @Sendable (Int) throws(LogError) -> any ByteSource
+    private let lock = ConditionLock()
+    private let window: Int
+    private var slots: [Int: Output] = [:]
+    private var nextClaim = 0
+    private var nextConsume = 0
+    private var stopped = false
+    private var active = 0
+
+    init(jobs: [Job], workers: Int, open: @escaping @Sendable (Int) throws(LogError) -> any ByteSource) {
+        self.jobs = jobs
+        self.open = open
+        let workers = max(1, min(workers, jobs.count))
+        window = 4 * workers
+        guard !jobs.isEmpty else { return }
+        active = workers
+        for _ in 0..<workers { startThread { [self] in work() } }
+    }
+
+    /// The next result in job order, or `nil` after the last.
+    func next() -> Output? {
+        lock.lock()
+        defer { lock.unlock() }
+        guard nextConsume < jobs.count else { return nil }
+        while slots[nextConsume] == nil { lock.wait() }
+        let out = slots.removeValue(forKey: nextConsume)
+        nextConsume += 1
+        lock.broadcast()
+        return out
+    }
+
+    /// Stops the workers and waits until they have returned. Called when the consumer is done or failed.
+    func finish() {
+        lock.lock()
+        stopped = true
+        lock.broadcast()
+        while active > 0 { lock.wait() }
+        lock.unlock()
+    }
+
+    private func work() {
+        let decoder = MemberDecoder()
+        var cached: (index: Int, source: any ByteSource)?
+        while true {
+            lock.lock()
+            while !stopped && nextClaim < jobs.count && nextClaim - nextConsume >= window { lock.wait() }
+            if stopped || nextClaim >= jobs.count {
+                active -= 1
+                lock.broadcast()
+                lock.unlock()
+                return
+            }
+            let index = nextClaim
+            nextClaim += 1
+            lock.unlock()
+
+            let job = jobs[index]
+            let output: Output
+            if let header = job.header {
+                do throws(LogError) {
+                    if cached?.index != job.source { cached = (job.source, try open(job.source)) }
+                    let bytes = try cached!.source.read(at: job.offset, count: Int(header.length))
+                    switch bytes.withUnsafeBytes({ decoder.decode($0, header: header) }) {
+                    case .success(let lines): output = .lines(lines)
+                    case .failure(let corruption): output = .corrupt(corruption)
+                    }
+                } catch {
+                    output = .unreadable(error)
+                }
+            } else {
+                output = .foreign
+            }
+            lock.lock()
+            slots[index] = output
+            lock.broadcast()
+            lock.unlock()
+        }
+    }
+}

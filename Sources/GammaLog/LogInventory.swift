@@ -1,0 +1,74 @@
+/// What `gamma-log ls` shows: every segment's state and contents, from headers alone
+/// (foreign gzip files are inflated to count their lines).
+public struct SegmentReport: Equatable, Sendable {
+    public enum State: String, Sendable {
+        /// Closed cleanly: ends with the sealed trailer.
+        case sealed
+        /// The last segment of a live stream.
+        case live
+        /// A dead stream's segment with a torn tail (`gamma-log repair` removes it).
+        case torn
+        /// A dead stream's segment that ends at a member boundary without the trailer: the writer died between flushes.
+        case unsealed
+        case empty
+        /// gzip made by another tool.
+        case foreign
+        /// Not gzip, or unreadable.
+        case invalid
+    }
+
+    public var stream: String
+    public var path: String
+    public var state: State
+    public var members: Int
+    public var lines: Int
+    public var bytes: Int64
+    public var timeRange: ClosedRange<Int64>?
+    /// Damage visible without inflating Gamma members (a full check is `verify`).
+    public var damages: [LogDamage]
+}
+
+extension LogReader {
+    /// Reports every segment, from member headers.
+    public func inventory() -> [SegmentReport] {
+        scanAll().map { s in
+            let stream = streams[s.stream]
+            let isLast = s.segment == stream.segments.count - 1
+            var report = SegmentReport(stream: stream.id, path: s.path, state: .invalid, members: 0, lines: 0,
+                                       bytes: stream.segments[s.segment].size, timeRange: nil, damages: s.damages)
+            guard let layout = s.layout else { return report }
+            report.bytes = layout.size
+            report.members = layout.members.count
+            report.lines = layout.lineCount
+            report.timeRange = layout.timeRange
+            switch layout.format {
+            case .unknown: report.state = .invalid
+            case .empty: report.state = stream.isLive && isLast ? .live : .empty
+            case .foreign:
+                report.state = .foreign
+                var members = 0, lines = 0
+                var lo = Int64.max, hi = Int64.min
+                var damages: [LogDamage] = []
+                let one = LogReader(streams: [LogStream(id: stream.id, directory: nil, isLive: false, segments: [stream.segments[s.segment]])],
+                                    options: .init())
+                if let summary = try? one.forEachLine(onDamage: { damages.append($0) }, { line in
+                    lines += 1
+                    if let ts = LogTimestamp.find(in: line.bytes) { lo = min(lo, ts); hi = max(hi, ts) }
+                }) { members = summary.membersRead }
+                report.members = members
+                report.lines = lines
+                report.timeRange = lo <= hi ? lo...hi : nil
+                report.damages = damages
+            case .gamma:
+                if layout.tail != nil {
+                    report.state = s.pending != nil ? .live : .torn
+                } else if layout.isSealed {
+                    report.state = .sealed
+                } else {
+                    report.state = stream.isLive && isLast ? .live : .unsealed
+                }
+            }
+            return report
+        }
+    }
+}

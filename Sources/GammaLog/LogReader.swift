@@ -1,0 +1,175 @@
+/// Reads the lines of log folders and segment files (docs/ARCHITECTURE.md, "Reading").
+///
+/// Never crashes, loops or returns a partial line on any bytes: damage is reported as
+/// ``LogDamage`` with file, offset and reason, and reading goes on at the next member.
+/// Members are inflated in parallel on ``ReadOptions/workers`` threads; lines are delivered
+/// on the caller's thread, in order.
+public final class LogReader: Sendable {
+    public let streams: [LogStream]
+    public let options: ReadOptions
+    let opener: @Sendable (String) throws(LogError) -> any ByteSource
+
+    /// Finds the streams of `paths` (folders or files). See ``LogCatalog/discover(_:)``.
+    public convenience init(paths: [String], options: ReadOptions = .init()) throws(LogError) {
+        try self.init(streams: LogCatalog.discover(paths), options: options)
+    }
+
+    /// Reads given streams; `opener` maps a segment path to its bytes (files by default).
+    public init(streams: [LogStream], options: ReadOptions = .init(),
+                opener: @escaping @Sendable (String) throws(LogError) -> any ByteSource = { (p) throws(LogError) in try FileSource(path: p) }) {
+        self.streams = streams
+        self.options = options
+        self.opener = opener
+    }
+
+    /// A scanned segment: where it is, its layout, the damage its headers show.
+    struct Scanned {
+        var stream: Int
+        var segment: Int
+        var path: String
+        var layout: SegmentLayout?
+        var damages: [LogDamage] = []
+        var pending: LogDamage?
+    }
+
+    /// Scans every segment's headers.
+    func scanAll() -> [Scanned] {
+        var result: [Scanned] = []
+        for (si, stream) in streams.enumerated() {
+            for (gi, segment) in stream.segments.enumerated() {
+                var scanned = Scanned(stream: si, segment: gi, path: segment.path)
+                do throws(LogError) {
+                    let source = try opener(segment.path)
+                    let layout = try SegmentScanner.scan(source, nameSaysGamma: segment.seq != nil)
+                    scanned.layout = layout
+                    let isLiveTail = stream.isLive && gi == stream.segments.count - 1
+                    Self.damages(of: layout, path: segment.path, liveTail: isLiveTail, into: &scanned)
+                } catch {
+                    scanned.damages.append(LogDamage(kind: .unreadable, path: segment.path, offset: 0, reason: error.description))
+                }
+                result.append(scanned)
+            }
+        }
+        return result
+    }
+
+    static func damages(of layout: SegmentLayout, path: String, liveTail: Bool, into scanned: inout Scanned) {
+        if layout.format == .unknown {
+            scanned.damages.append(LogDamage(kind: .notASegment, path: path, offset: 0, length: layout.size,
+                                             reason: "no gzip member in this file"))
+        }
+        for region in layout.corruptRegions {
+            scanned.damages.append(LogDamage(kind: .corruptBytes, path: path, offset: region.offset, length: region.length,
+                                             reason: region.reason + "; skipped to the next member"))
+        }
+        if let tail = layout.tail {
+            if liveTail && tail.isIncompleteMember {
+                scanned.pending = LogDamage(kind: .tornTail, path: path, offset: tail.offset, length: tail.length,
+                                            reason: "not yet: the live writer is still writing this member")
+            } else if tail.isIncompleteMember || !layout.members.isEmpty || !layout.corruptRegions.isEmpty {
+                // A cut-short member, or junk after valid members: truncating it loses nothing that was whole.
+                scanned.damages.append(LogDamage(kind: .tornTail, path: path, offset: tail.offset, length: tail.length,
+                                                 reason: tail.reason, repairable: true))
+            } else {
+                scanned.damages.append(LogDamage(kind: .notASegment, path: path, offset: 0, length: layout.size,
+                                                 reason: "no Gamma member in this file (\(tail.reason))"))
+            }
+        }
+    }
+
+    /// The members to inflate, after skipping those outside the time range by their headers.
+    struct Plan {
+        var summary = ReadSummary()
+        var scanned: [Scanned] = []
+        var jobs: [DecodePipeline.Job] = []
+        /// Per job: its scanned segment, and whether its lines need the per-line time filter.
+        var meta: [(scan: Int, filter: Bool)] = []
+    }
+
+    func plan(onDamage: (LogDamage) -> Void) -> Plan {
+        var plan = Plan()
+        plan.scanned = scanAll()
+        let ranged = options.since != nil || options.until != nil
+        for (index, s) in plan.scanned.enumerated() {
+            plan.summary.segments += 1
+            s.damages.forEach(onDamage)
+            plan.summary.damages += s.damages
+            if let p = s.pending { plan.summary.pendingTails.append(p) }
+            guard let layout = s.layout else { continue }
+            switch layout.format {
+            case .foreign:
+                plan.jobs.append(.init(source: index, offset: 0, header: nil))
+                plan.meta.append((index, ranged))
+            case .gamma:
+                for member in layout.members where member.header.lineCount > 0 {
+                    let h = member.header
+                    if let since = options.since, h.maxTimestamp < since { plan.summary.membersSkipped += 1; continue }
+                    if let until = options.until, h.minTimestamp >= until { plan.summary.membersSkipped += 1; continue }
+                    let inside = options.contains(h.minTimestamp) && options.contains(h.maxTimestamp)
+                    plan.jobs.append(.init(source: index, offset: member.offset, header: h))
+                    plan.meta.append((index, !inside))
+                }
+            case .empty, .unknown:
+                break
+            }
+        }
+        return plan
+    }
+
+    func pipeline(for plan: Plan) -> DecodePipeline {
+        let paths = plan.scanned.map(\.path)
+        let opener = self.opener
+        return DecodePipeline(jobs: plan.jobs, workers: options.workers) { (i) throws(LogError) in try opener(paths[i]) }
+    }
+
+    /// Calls `body` with every line, stream by stream, segment by segment, in file order.
+    /// - Parameter onDamage: called as soon as a damage is found (also listed in the summary).
+    /// - Throws: only what `body` throws.
+    @discardableResult
+    public func forEachLine(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogLine) throws -> Void) throws -> ReadSummary {
+        let plan = plan(onDamage: onDamage)
+        var summary = plan.summary
+        let scanned = plan.scanned, jobs = plan.jobs, jobMeta = plan.meta
+        let pipeline = pipeline(for: plan)
+        defer { pipeline.finish() }
+        var decodeDamages: [LogDamage] = []
+        func report(_ d: LogDamage) { onDamage(d); decodeDamages.append(d) }
+        for (j, job) in jobs.enumerated() {
+            guard let output = pipeline.next() else { break }
+            let s = scanned[jobMeta[j].scan]
+            let filter = jobMeta[j].filter
+            func deliver(_ lines: UnsafeRawBufferPointer, memberOffset: Int64) throws {
+                try LineSplitter.forEachLine(lines) { line in
+                    if filter {
+                        guard let ts = LogTimestamp.find(in: line), options.contains(ts) else { return }
+                    }
+                    summary.lines += 1
+                    try body(LogLine(bytes: line, stream: s.stream, segment: s.segment, memberOffset: memberOffset))
+                }
+            }
+            switch output {
+            case .lines(let bytes):
+                summary.membersRead += 1
+                try bytes.withUnsafeBytes { try deliver($0, memberOffset: job.offset) }
+            case .corrupt(let c):
+                report(LogDamage(kind: .corruptMember, path: s.path, offset: job.offset, length: Int64(job.header!.length), reason: c.reason))
+            case .unreadable(let e):
+                report(LogDamage(kind: .unreadable, path: s.path, offset: job.offset, reason: e.description))
+            case .foreign:
+                try ForeignDecoder().decode(path: s.path, open: opener, lines: { chunk in
+                    if chunk.last == 0x0A {
+                        try deliver(chunk, memberOffset: 0)
+                    } else {
+                        // The last line of a clean foreign file may lack its "\n": it is still whole.
+                        if filter { guard let ts = LogTimestamp.find(in: chunk), options.contains(ts) else { return } }
+                        summary.lines += 1
+                        try body(LogLine(bytes: chunk, stream: s.stream, segment: s.segment, memberOffset: 0))
+                    }
+                }, damage: report)
+                summary.membersRead += 1
+            }
+        }
+        summary.damages = (summary.damages + decodeDamages).sorted { ($0.path, $0.offset) < ($1.path, $1.offset) }
+        return summary
+    }
+}

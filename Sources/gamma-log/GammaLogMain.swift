@@ -1,0 +1,7 @@
+import ArgumentParser
+import GammaCLI
+
+@main
+enum GammaLogMain {
+    static func main() { GammaLogCommand.main() }
+}
