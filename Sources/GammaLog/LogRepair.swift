@@ -23,7 +23,7 @@ public enum LogRepair {
     public struct Report: Equatable, Sendable {
         /// Truncations done (or, with `dryRun`, that would be done).
         public var actions: [Action] = []
-        /// Damage left in place: not a torn tail, or in a live stream or a foreign file.
+        /// Damage left in place (`verify` still reports it): corrupt members and bytes, files that are not segments, foreign files' damage.
         public var leftAlone: [LogDamage] = []
         /// Live streams that were not touched.
         public var liveStreams: [String] = []
@@ -48,13 +48,13 @@ public enum LogRepair {
             defer { close(lockFD) }
             var dead = stream
             dead.isLive = false
-            for scanned in LogReader(streams: [dead]).scanAll() {
-                for damage in scanned.damages {
-                    guard damage.kind == .tornTail, damage.repairable else { report.leftAlone.append(damage); continue }
-                    let action = Action(path: damage.path, truncatedAt: damage.offset, bytesRemoved: damage.length ?? 0, reason: damage.reason)
-                    if !dryRun { try truncate(damage.path, to: damage.offset) }
-                    report.actions.append(action)
-                }
+            // Read everything, so the report also names the damage repair leaves (what verify will still show).
+            let damages = (try? LogReader(streams: [dead]).forEachLine { _ in }.damages) ?? []
+            for damage in damages {
+                guard damage.kind == .tornTail, damage.repairable else { report.leftAlone.append(damage); continue }
+                let action = Action(path: damage.path, truncatedAt: damage.offset, bytesRemoved: damage.length ?? 0, reason: damage.reason)
+                if !dryRun { try truncate(damage.path, to: damage.offset) }
+                report.actions.append(action)
             }
         }
         return report
