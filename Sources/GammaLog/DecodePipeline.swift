@@ -31,19 +31,29 @@ final class DecodePipeline: @unchecked Sendable {
     private var nextConsume = 0
     private var stopped = false
     private var active = 0
+    /// With one worker, jobs are decoded on the consumer's thread when it asks: no threads at all.
+    private let inline: Bool
+    private var inlineState: (decoder: MemberDecoder, cache: SourceCache)?
 
     init(jobs: [Job], workers: Int, open: @escaping @Sendable (Int) throws(LogError) -> any ByteSource) {
         self.jobs = jobs
         self.open = open
         let workers = max(1, min(workers, jobs.count))
         window = 4 * workers
-        guard !jobs.isEmpty else { return }
+        inline = workers == 1
+        guard !jobs.isEmpty, !inline else { return }
         active = workers
         for _ in 0..<workers { startThread { [self] in work() } }
     }
 
     /// The next result in job order, or `nil` after the last.
     func next() -> Output? {
+        if inline {
+            guard nextConsume < jobs.count else { return nil }
+            if inlineState == nil { inlineState = (MemberDecoder(), SourceCache()) }
+            defer { nextConsume += 1 }
+            return decode(jobs[nextConsume], decoder: inlineState!.decoder, cache: inlineState!.cache)
+        }
         lock.lock()
         defer { lock.unlock() }
         guard nextConsume < jobs.count else { return nil }
@@ -63,9 +73,15 @@ final class DecodePipeline: @unchecked Sendable {
         lock.unlock()
     }
 
+    /// The last source a worker opened, kept while its jobs are in the same segment.
+    final class SourceCache {
+        var index = -1
+        var source: (any ByteSource)?
+    }
+
     private func work() {
         let decoder = MemberDecoder()
-        var cached: (index: Int, source: any ByteSource)?
+        let cache = SourceCache()
         while true {
             lock.lock()
             while !stopped && nextClaim < jobs.count && nextClaim - nextConsume >= window { lock.wait() }
@@ -78,27 +94,28 @@ final class DecodePipeline: @unchecked Sendable {
             let index = nextClaim
             nextClaim += 1
             lock.unlock()
-
-            let job = jobs[index]
-            let output: Output
-            if let header = job.header {
-                do throws(LogError) {
-                    if cached?.index != job.source { cached = (job.source, try open(job.source)) }
-                    let bytes = try cached!.source.read(at: job.offset, count: Int(header.length))
-                    switch bytes.withUnsafeBytes({ decoder.decode($0, header: header) }) {
-                    case .success(let lines): output = .lines(lines)
-                    case .failure(let corruption): output = .corrupt(corruption)
-                    }
-                } catch {
-                    output = .unreadable(error)
-                }
-            } else {
-                output = .foreign
-            }
+            let output = decode(jobs[index], decoder: decoder, cache: cache)
             lock.lock()
             slots[index] = output
             lock.broadcast()
             lock.unlock()
+        }
+    }
+
+    private func decode(_ job: Job, decoder: MemberDecoder, cache: SourceCache) -> Output {
+        guard let header = job.header else { return .foreign }
+        do throws(LogError) {
+            if cache.index != job.source || cache.source == nil {
+                cache.source = try open(job.source)
+                cache.index = job.source
+            }
+            let bytes = try cache.source!.read(at: job.offset, count: Int(header.length))
+            switch bytes.withUnsafeBytes({ decoder.decode($0, header: header) }) {
+            case .success(let lines): return .lines(lines)
+            case .failure(let corruption): return .corrupt(corruption)
+            }
+        } catch {
+            return .unreadable(error)
         }
     }
 }
