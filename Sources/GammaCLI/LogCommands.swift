@@ -59,9 +59,8 @@ public struct GammaLogCommand: ParsableCommand {
             }
             let out = Output()
             out.line(table.render())
-            let streams = Set(reports.map(\.stream)).count
-            out.line("\(streams) stream\(streams == 1 ? "" : "s"), \(reports.count) segment\(reports.count == 1 ? "" : "s"), "
-                     + "\(reports.reduce(0) { $0 + $1.members }) members, \(reports.reduce(0) { $0 + $1.lines }) lines, "
+            out.line("\(plural(Set(reports.map(\.stream)).count, "stream")), \(plural(reports.count, "segment")), "
+                     + "\(plural(reports.reduce(0) { $0 + $1.members }, "member")), \(plural(reports.reduce(0) { $0 + $1.lines }, "line")), "
                      + formatBytes(reports.reduce(0) { $0 + $1.bytes }))
             if members {
                 for stream in reader.streams {
@@ -149,7 +148,7 @@ public struct GammaLogCommand: ParsableCommand {
             if !quiet {
                 for p in summary.pendingTails { out.line("live   \(p)") }
                 let repairable = summary.damages.filter(\.repairable).count
-                out.line("\(summary.segments) segments, \(summary.membersRead) members, \(summary.lines) lines: "
+                out.line("\(plural(summary.segments, "segment")), \(plural(summary.membersRead, "member")) read, \(plural(summary.lines, "line")): "
                          + (summary.damages.isEmpty ? "clean"
                             : "\(summary.damages.count) damage\(summary.damages.count == 1 ? "" : "s") (\(repairable) repairable with gamma-log repair)"))
             }

@@ -34,3 +34,6 @@ public func formatBytes(_ n: Int64) -> String {
     let tenths = (value * 10).rounded() / 10
     return "\(tenths) \(units[unit])"
 }
+
+/// "1 line", "2 lines".
+public func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
