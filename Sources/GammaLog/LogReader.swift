@@ -127,30 +127,44 @@ public final class LogReader: Sendable {
     /// - Throws: only what `body` throws.
     @discardableResult
     public func forEachLine(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogLine) throws -> Void) throws -> ReadSummary {
+        try forEachMember(onDamage: onDamage) { member in
+            try member.forEachLine { line in
+                try body(LogLine(bytes: line, stream: member.stream, segment: member.segment, memberOffset: member.offset))
+            }
+        }
+    }
+
+    /// Calls `body` with every decoded member, in file order: whole lines, each ending in `\n`,
+    /// already filtered by the time range. A foreign gzip file comes as runs of lines (offset 0).
+    /// - Throws: only what `body` throws.
+    @discardableResult
+    public func forEachMember(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogMember) throws -> Void) throws -> ReadSummary {
         let plan = plan(onDamage: onDamage)
         var summary = plan.summary
-        let scanned = plan.scanned, jobs = plan.jobs, jobMeta = plan.meta
         let pipeline = pipeline(for: plan)
         defer { pipeline.finish() }
         var decodeDamages: [LogDamage] = []
         func report(_ d: LogDamage) { onDamage(d); decodeDamages.append(d) }
-        for (j, job) in jobs.enumerated() {
+        for (j, job) in plan.jobs.enumerated() {
             guard let output = pipeline.next() else { break }
-            let s = scanned[jobMeta[j].scan]
-            let filter = jobMeta[j].filter
-            func deliver(_ lines: UnsafeRawBufferPointer, memberOffset: Int64) throws {
-                try LineSplitter.forEachLine(lines) { line in
-                    if filter {
-                        guard let ts = LogTimestamp.find(in: line), options.contains(ts) else { return }
+            let s = plan.scanned[plan.meta[j].scan]
+            let filter = plan.meta[j].filter
+            func deliver(_ lines: UnsafeRawBufferPointer, offset: Int64, count: Int?) throws {
+                if filter {
+                    let kept = filtered(lines)
+                    summary.lines += kept.lines
+                    if kept.lines > 0 {
+                        try kept.bytes.withUnsafeBytes { try body(LogMember(bytes: $0, stream: s.stream, segment: s.segment, offset: offset)) }
                     }
-                    summary.lines += 1
-                    try body(LogLine(bytes: line, stream: s.stream, segment: s.segment, memberOffset: memberOffset))
+                } else {
+                    summary.lines += count ?? LineSplitter.count(lines)
+                    try body(LogMember(bytes: lines, stream: s.stream, segment: s.segment, offset: offset))
                 }
             }
             switch output {
             case .lines(let bytes):
                 summary.membersRead += 1
-                try bytes.withUnsafeBytes { try deliver($0, memberOffset: job.offset) }
+                try bytes.withUnsafeBytes { try deliver($0, offset: job.offset, count: Int(job.header!.lineCount)) }
             case .corrupt(let c):
                 report(LogDamage(kind: .corruptMember, path: s.path, offset: job.offset, length: Int64(job.header!.length), reason: c.reason))
             case .unreadable(let e):
@@ -158,12 +172,11 @@ public final class LogReader: Sendable {
             case .foreign:
                 try ForeignDecoder().decode(path: s.path, open: opener, lines: { chunk in
                     if chunk.last == 0x0A {
-                        try deliver(chunk, memberOffset: 0)
+                        try deliver(chunk, offset: 0, count: nil)
                     } else {
                         // The last line of a clean foreign file may lack its "\n": it is still whole.
-                        if filter { guard let ts = LogTimestamp.find(in: chunk), options.contains(ts) else { return } }
-                        summary.lines += 1
-                        try body(LogLine(bytes: chunk, stream: s.stream, segment: s.segment, memberOffset: 0))
+                        let line = Array(chunk) + [0x0A]
+                        try line.withUnsafeBytes { try deliver($0, offset: 0, count: 1) }
                     }
                 }, damage: report)
                 summary.membersRead += 1
@@ -171,5 +184,36 @@ public final class LogReader: Sendable {
         }
         summary.damages = (summary.damages + decodeDamages).sorted { ($0.path, $0.offset) < ($1.path, $1.offset) }
         return summary
+    }
+
+    /// The lines of `lines` whose `ts` is inside the time range.
+    private func filtered(_ lines: UnsafeRawBufferPointer) -> (bytes: [UInt8], lines: Int) {
+        var kept: [UInt8] = []
+        var n = 0
+        LineSplitter.forEachLine(lines) { line in
+            guard let ts = LogTimestamp.find(in: line), options.contains(ts) else { return }
+            kept.append(contentsOf: line)
+            kept.append(0x0A)
+            n += 1
+        }
+        return (kept, n)
+    }
+}
+
+/// A decoded member, valid only during the callback that receives it.
+public struct LogMember {
+    /// Whole lines, each ending in `\n`.
+    public let bytes: UnsafeRawBufferPointer
+    /// Index into ``LogReader/streams``.
+    public let stream: Int
+    /// Index into that stream's segments.
+    public let segment: Int
+    /// The member's byte offset in its segment (0 for foreign files).
+    public let offset: Int64
+
+    /// Calls `body` with each line, without its `\n`.
+    @inline(__always)
+    public func forEachLine(_ body: (UnsafeRawBufferPointer) throws -> Void) rethrows {
+        try LineSplitter.forEachLine(bytes, body)
     }
 }

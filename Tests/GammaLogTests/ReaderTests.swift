@@ -18,6 +18,25 @@ import Testing
         #expect(summary.membersSkipped > summary.membersRead * 10)
     }
 
+    @Test func membersComeWholeAndInFileOrder() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        var options = SegmentWriterOptions()
+        options.memberBytes = 4 << 10
+        let lines = Fixtures.lines(count: 2000)
+        try Fixtures.writeStream(lines, to: dir.path, stream: "m", options: options)
+        let headers = try SegmentCorrupter.members(dir.file("m-00000000.jsonl.gz")).filter { $0.header.lineCount > 0 }
+        var offsets: [Int64] = []
+        var text = ""
+        let summary = try LogReader(paths: [dir.path]).forEachMember { member in
+            offsets.append(member.offset)
+            text += String(decoding: member.bytes, as: UTF8.self)
+        }
+        #expect(offsets == headers.map(\.offset))
+        #expect(text == lines.map { $0.line + "\n" }.joined())
+        #expect(summary.lines == 2000 && summary.membersRead == headers.count)
+    }
+
     @Test func mergedReadingOrdersStreamsByTimestamp() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
