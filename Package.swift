@@ -12,6 +12,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .library(name: "GammaLog", targets: ["GammaLog"]),
+        .library(name: "GammaModel", targets: ["GammaModel"]),
         .library(name: "GammaTestKit", targets: ["GammaTestKit"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
     ],
@@ -25,6 +26,7 @@ let package = Package(
             linkerSettings: [.linkedLibrary("z")]
         ),
         .target(name: "GammaLog", dependencies: ["CZlib"], swiftSettings: strictSettings),
+        .target(name: "GammaModel", swiftSettings: strictSettings),
         .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
         .target(
             name: "GammaCLI",
@@ -48,6 +50,7 @@ let package = Package(
             dependencies: ["GammaLog", "GammaTestKit", "CZlib"],
             swiftSettings: strictSettings
         ),
+        .testTarget(name: "GammaModelTests", dependencies: ["GammaModel"], swiftSettings: strictSettings),
         .testTarget(
             name: "CLITests",
             dependencies: ["GammaLog", "GammaTestKit", "gamma-log", "gamma-crash-writer"],

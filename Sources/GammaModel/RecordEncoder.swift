@@ -1,0 +1,93 @@
+/// Writes records as schema v1 JSON lines (docs/FORMAT.md, "Records"): fixed key order,
+/// map keys in byte order, no whitespace, no trailing newline. Same record, same bytes.
+public enum RecordEncoder {
+    /// The line for `record`, without `\n`.
+    public static func encode(_ record: Record) -> [UInt8] {
+        var w = JSONWriter()
+        encode(record, into: &w)
+        return w.bytes
+    }
+
+    public static func encode(_ record: Record, into w: inout JSONWriter) {
+        switch record {
+        case .resource(let r):
+            w.raw(#"{"type":"resource","ts":"#); w.int(r.ts)
+            w.raw(#","schema":"#); w.int(r.schema)
+            w.raw(#","stream":"#); w.string(r.stream)
+            w.raw(#","attributes":"#); w.attributes(r.attributes)
+            w.byte(UInt8(ascii: "}"))
+        case .metric(let m):
+            encodeMetric(kind: m.kind, ts: m.ts, name: m.name, labels: m.labels, value: m.value, into: &w)
+        case .meta(let m):
+            w.raw(#"{"type":"meta","ts":"#); w.int(m.ts)
+            w.raw(#","name":"#); w.string(m.name)
+            w.raw(#","kind":"#); w.string(m.kind.rawValue)
+            if let unit = m.unit { w.raw(#","unit":"#); w.string(unit) }
+            if let help = m.help { w.raw(#","help":"#); w.string(help) }
+            w.byte(UInt8(ascii: "}"))
+        case .span(let s):
+            encodeSpan(s, into: &w)
+        case .alert(let a):
+            w.raw(#"{"type":"alert","ts":"#); w.int(a.ts)
+            w.raw(#","rule":"#); w.string(a.rule)
+            w.raw(#","state":"#); w.string(a.state.rawValue)
+            w.raw(#","severity":"#); w.string(a.severity)
+            w.raw(#","labels":"#); w.stringMap(a.labels)
+            w.raw(#","value":"#)
+            if let v = a.value { w.double(v) } else { w.raw("null") }
+            if let t = a.threshold { w.raw(#","threshold":"#); w.double(t) }
+            w.byte(UInt8(ascii: "}"))
+        }
+    }
+
+    public static func encodeMetric(kind: MetricKind, ts: Int64, name: String, labels: [String: String], value: Double, into w: inout JSONWriter) {
+        switch kind {
+        case .counter: w.raw(#"{"type":"counter","ts":"#)
+        case .gauge: w.raw(#"{"type":"gauge","ts":"#)
+        case .histogram: w.raw(#"{"type":"histogram","ts":"#)
+        }
+        w.int(ts)
+        w.raw(#","name":"#); w.string(name)
+        w.raw(#","labels":"#); w.stringMap(labels)
+        w.raw(#","value":"#); w.double(value)
+        w.byte(UInt8(ascii: "}"))
+    }
+
+    static func encodeSpan(_ s: SpanRecord, into w: inout JSONWriter) {
+        w.raw(#"{"type":"span","ts":"#); w.int(s.end)
+        w.raw(#","trace_id":"#); w.hex(s.traceID, digits: 32)
+        w.raw(#","span_id":"#); w.hex(UInt128(s.spanID), digits: 16)
+        if let p = s.parentSpanID { w.raw(#","parent_span_id":"#); w.hex(UInt128(p), digits: 16) }
+        w.raw(#","name":"#); w.string(s.name)
+        w.raw(#","kind":"#); w.string(s.kind.rawValue)
+        w.raw(#","start":"#); w.int(s.start)
+        w.raw(#","end":"#); w.int(s.end)
+        w.raw(#","status":"#); w.string(s.status.rawValue)
+        if let m = s.statusMessage { w.raw(#","status_message":"#); w.string(m) }
+        w.raw(#","attributes":"#); w.attributes(s.attributes)
+        if !s.events.isEmpty {
+            w.raw(#","events":["#)
+            for (i, e) in s.events.enumerated() {
+                if i > 0 { w.byte(0x2C) }
+                w.raw(#"{"name":"#); w.string(e.name)
+                w.raw(#","ts":"#); w.int(e.ts)
+                w.raw(#","attributes":"#); w.attributes(e.attributes)
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+        if !s.links.isEmpty {
+            w.raw(#","links":["#)
+            for (i, l) in s.links.enumerated() {
+                if i > 0 { w.byte(0x2C) }
+                w.raw(#"{"trace_id":"#); w.hex(l.traceID, digits: 32)
+                w.raw(#","span_id":"#); w.hex(UInt128(l.spanID), digits: 16)
+                w.raw(#","attributes":"#); w.attributes(l.attributes)
+                w.byte(UInt8(ascii: "}"))
+            }
+            w.byte(UInt8(ascii: "]"))
+        }
+        if s.unfinished { w.raw(#","unfinished":true"#) }
+        w.byte(UInt8(ascii: "}"))
+    }
+}
