@@ -13,11 +13,14 @@ let package = Package(
     products: [
         .library(name: "GammaLog", targets: ["GammaLog"]),
         .library(name: "GammaModel", targets: ["GammaModel"]),
+        .library(name: "GammaRecorder", targets: ["GammaRecorder"]),
         .library(name: "GammaTestKit", targets: ["GammaTestKit"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
     ],
     targets: [
         // zlib from Debian's zlib1g-dev, plus static inline wrappers for its init macros.
@@ -27,6 +30,17 @@ let package = Package(
         ),
         .target(name: "GammaLog", dependencies: ["CZlib"], swiftSettings: strictSettings),
         .target(name: "GammaModel", swiftSettings: strictSettings),
+        .target(
+            name: "GammaRecorder",
+            dependencies: [
+                "GammaLog", "GammaModel",
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
         .target(
             name: "GammaCLI",

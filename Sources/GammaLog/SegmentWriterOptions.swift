@@ -34,6 +34,9 @@ public struct SegmentWriterOptions: Sendable {
     public var maxPendingMembers: Int = 8
     /// The longest line accepted, in bytes (default 16 MiB).
     public var maxLineBytes: Int = 16 << 20
+    /// Lines that open every new segment, in a member of their own before any appended line
+    /// (the recorder's resource and meta records). Called on the writer's background thread.
+    public var segmentPreamble: (@Sendable () -> [(line: [UInt8], timestamp: Int64)])?
 
     public init() {}
 }

@@ -217,7 +217,7 @@ final class WriterCore: @unchecked Sendable {
             if let e = sealCurrent() { outcome.errors.append(e) }
         }
         if file == nil {
-            switch openNext() {
+            switch openNext(encoder: encoder) {
             case .success(let f): file = f; outcome.newSegments = 1
             case .failure(let e): outcome.errors.append(e); outcome.lost = true; return outcome
             }
@@ -252,7 +252,7 @@ final class WriterCore: @unchecked Sendable {
         return outcome
     }
 
-    private func openNext() -> Result<OpenSegment, LogError> {
+    private func openNext(encoder: MemberEncoder) -> Result<OpenSegment, LogError> {
         let path = SegmentName.join(directory, SegmentName.fileName(stream: stream, seq: nextSeq))
         nextSeq += 1
         let fd = ops.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -261,7 +261,22 @@ final class WriterCore: @unchecked Sendable {
             Glibc.close(fd)
             return .failure(.system(path: directory, operation: "fsync folder", errno: code))
         }
-        return .success(OpenSegment(fd: fd, path: path, size: 0, createdAt: monotonicNanos()))
+        var segment = OpenSegment(fd: fd, path: path, size: 0, createdAt: monotonicNanos())
+        if let preamble = options.segmentPreamble?(), !preamble.isEmpty {
+            var text: [UInt8] = []
+            for (line, _) in preamble { text += line; text.append(0x0A) }
+            let member = text.withUnsafeBytes {
+                encoder.encode($0, lineCount: preamble.count, minTimestamp: preamble.map(\.timestamp).min()!,
+                               maxTimestamp: preamble.map(\.timestamp).max()!)
+            }
+            if let code = member.withUnsafeBytes({ ops.writeAll(fd, $0) }) {
+                _ = ops.ftruncate(fd, 0)
+                Glibc.close(fd)
+                return .failure(.writeFailed(path: path, offset: 0, errno: code, linesLost: 0))
+            }
+            segment.size = Int64(member.count)
+        }
+        return .success(segment)
     }
 
     /// Writes the sealed trailer, syncs per policy and closes the current segment, if any.

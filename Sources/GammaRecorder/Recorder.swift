@@ -1,0 +1,136 @@
+public import GammaLog
+public import GammaModel
+import Synchronization
+
+/// Writes records to a log folder: the user-facing API under the metrics and tracing backends.
+///
+/// On the caller's path it only encodes a line and appends it to the ``SegmentWriter``;
+/// compression and I/O stay on the log's background thread. Safe to call from any thread.
+/// Every segment starts with the resource record and the meta records of every name known so far,
+/// so any one segment can be read on its own.
+///
+/// Recording never throws (metrics and tracing APIs cannot); a failed append is counted in
+/// ``failedRecords`` and its first error is thrown by ``close()``.
+public final class Recorder: Sendable {
+    public let writer: SegmentWriter
+    public let clock: any RecorderClock
+    public let redaction: Redaction
+    public let resource: Attributes
+
+    private struct State {
+        var metas: [String: MetaRecord] = [:]
+        var metaOrder: [String] = []
+        var failed = 0
+        var firstError: LogError?
+    }
+    /// A class around the Mutex, so the writer's preamble closure can share it.
+    private final class Shared: Sendable {
+        let state = Mutex(State())
+    }
+    private let shared: Shared
+
+    /// Opens a new stream in `directory`.
+    /// - Parameters:
+    ///   - resource: attributes of the process (`service.name`, …); `host.name` and `process.pid` are added.
+    ///   - clock: where record times come from (``SystemClock`` by default).
+    /// - Throws: ``LogError`` if the folder cannot be written.
+    public init(directory: String, stream: String? = nil, resource: Attributes = [:], clock: any RecorderClock = SystemClock(),
+                redaction: Redaction = .init(), options: SegmentWriterOptions = .init()) throws(LogError) {
+        let shared = Shared()
+        var resourceAttributes = redaction.apply(resource)
+        if resourceAttributes["host.name"] == nil { resourceAttributes["host.name"] = .string(ProcFS.hostName()) }
+        if resourceAttributes["process.pid"] == nil { resourceAttributes["process.pid"] = .int(Int64(ProcFS.pid())) }
+        var options = options
+        let streamID = stream ?? SegmentWriter.makeStreamID()
+        let fixed = resourceAttributes
+        options.segmentPreamble = {
+            let now = clock.now()
+            var lines = [(RecordEncoder.encode(.resource(ResourceRecord(ts: now, stream: streamID, attributes: fixed))), now)]
+            let metas = shared.state.withLock { s in s.metaOrder.map { s.metas[$0]! } }
+            for var meta in metas {
+                meta.ts = now
+                lines.append((RecordEncoder.encode(.meta(meta)), now))
+            }
+            return lines
+        }
+        self.writer = try SegmentWriter(directory: directory, stream: streamID, options: options)
+        self.clock = clock
+        self.redaction = redaction
+        self.resource = resourceAttributes
+        self.shared = shared
+    }
+
+    /// The stream id of this recorder's segments.
+    public var stream: String { writer.stream }
+
+    /// Records `record` (attributes are redacted per ``redaction``).
+    public func record(_ record: Record) {
+        var record = record
+        if case .span(var span) = record {
+            span.attributes = redaction.apply(span.attributes)
+            for i in span.events.indices { span.events[i].attributes = redaction.apply(span.events[i].attributes) }
+            for i in span.links.indices { span.links[i].attributes = redaction.apply(span.links[i].attributes) }
+            record = .span(span)
+        }
+        if case .metric(let m) = record { declare(m.name, kind: m.kind) }
+        append(RecordEncoder.encode(record), timestamp: record.ts)
+    }
+
+    /// Declares a metric name: its kind, unit and help. Writes a meta record the first time a name is
+    /// declared (or used), and again at the head of every later segment. Later declarations add a unit
+    /// or help not given before.
+    public func declare(_ name: String, kind: MetricKind, unit: String? = nil, help: String? = nil) {
+        let now = clock.now()
+        let meta: MetaRecord? = shared.state.withLock { s in
+            if var known = s.metas[name] {
+                guard (known.unit == nil && unit != nil) || (known.help == nil && help != nil) else { return nil }
+                known.unit = known.unit ?? unit
+                known.help = known.help ?? help
+                known.ts = now
+                s.metas[name] = known
+                return known
+            }
+            let meta = MetaRecord(ts: now, name: name, kind: kind, unit: unit, help: help)
+            s.metas[name] = meta
+            s.metaOrder.append(name)
+            return meta
+        }
+        if let meta { append(RecordEncoder.encode(.meta(meta)), timestamp: now) }
+    }
+
+    /// Appends an encoded line. The metric handlers' fast path.
+    @inline(__always)
+    func append(_ line: UnsafeRawBufferPointer, timestamp: Int64) {
+        do throws(LogError) {
+            try writer.append(line, timestamp: timestamp)
+        } catch {
+            noteFailure(error)
+        }
+    }
+
+    func append(_ line: [UInt8], timestamp: Int64) {
+        line.withUnsafeBytes { append($0, timestamp: timestamp) }
+    }
+
+    private func noteFailure(_ error: LogError) {
+        shared.state.withLock { s in
+            s.failed += 1
+            if s.firstError == nil { s.firstError = error }
+        }
+    }
+
+    /// Records that could not be appended (each failure's first error is thrown by ``close()``).
+    public var failedRecords: Int { shared.state.withLock { $0.failed } }
+
+    /// Writes what was recorded so far; returns when it is on disk (in the page cache, or synced per the writer's durability).
+    public func flush() throws(LogError) { try writer.flush() }
+
+    /// Flushes, seals the segment and stops the writer.
+    /// - Throws: the first recording or writing error, if any happened.
+    @discardableResult
+    public func close() throws(LogError) -> SegmentWriter.Stats {
+        let stats = try writer.close()
+        if let error = shared.state.withLock({ $0.firstError }) { throw error }
+        return stats
+    }
+}
