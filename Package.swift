@@ -66,6 +66,17 @@ let package = Package(
         ),
         .testTarget(name: "GammaModelTests", dependencies: ["GammaModel"], swiftSettings: strictSettings),
         .testTarget(
+            name: "GammaRecorderTests",
+            dependencies: [
+                "GammaRecorder", "GammaLog", "GammaModel", "GammaTestKit",
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CLITests",
             dependencies: ["GammaLog", "GammaTestKit", "gamma-log", "gamma-crash-writer"],
             swiftSettings: strictSettings

@@ -4,7 +4,9 @@ public import GammaModel
 ///
 /// Applied to span, event and link attributes and to resource attributes when they are recorded.
 public struct Redaction: Sendable {
-    /// Attribute keys containing any of these, case-insensitively, have their value replaced with `"[REDACTED]"`.
+    /// Attribute keys containing any of these as a whole word, case-insensitively, have their value
+    /// replaced with `"[REDACTED]"`. Words are bounded by anything not a letter or digit, so
+    /// `access_token` and `http.request.header.authorization` match, and `input_tokens` does not.
     public var keyPatterns: [String] = ["api_key", "authorization", "password", "secret", "token"]
     /// String values longer than this many bytes are cut to it and marked `…[truncated N bytes]`.
     public var maxValueBytes: Int = 1024
@@ -26,7 +28,7 @@ public struct Redaction: Sendable {
 
     public func apply(key: String, _ value: AttributeValue) -> AttributeValue {
         let lower = key.lowercased()
-        if keyPatterns.contains(where: { lower.contains($0) }) { return .string(Self.redacted) }
+        if keyPatterns.contains(where: { Self.containsWord(lower, $0.lowercased()) }) { return .string(Self.redacted) }
         if !capturePrompts && Self.promptKeys.contains(where: { lower == $0 || lower.hasPrefix($0 + ".") }) {
             return .string(Self.notCaptured)
         }
@@ -35,6 +37,19 @@ public struct Redaction: Sendable {
         case .stringArray(let xs): return .stringArray(xs.map(truncate))
         default: return value
         }
+    }
+
+    /// Whether `word` occurs in `text` with no letter or digit right before or after it.
+    static func containsWord(_ text: String, _ word: String) -> Bool {
+        let t = Array(text.utf8), w = Array(word.utf8)
+        guard !w.isEmpty, t.count >= w.count else { return false }
+        func isWordByte(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c >= 0x80 }
+        for start in 0...(t.count - w.count) where t[start..<(start + w.count)].elementsEqual(w) {
+            let before = start == 0 || !isWordByte(t[start - 1])
+            let after = start + w.count == t.count || !isWordByte(t[start + w.count])
+            if before && after { return true }
+        }
+        return false
     }
 
     /// Cuts `s` to ``maxValueBytes`` at a character boundary, with a marker saying how much was cut.

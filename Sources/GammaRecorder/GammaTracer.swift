@@ -1,0 +1,108 @@
+import GammaModel
+public import Instrumentation
+public import Tracing
+import Synchronization
+
+/// A swift-distributed-tracing backend that records every ended span into a ``Recorder``.
+///
+/// IDs are W3C: a 128-bit trace id and 64-bit span ids, never zero. A span's parent is the span
+/// of the context it starts in (the task-local `InstrumentationContext.current` under `withSpan`),
+/// or a remote parent extracted from a `traceparent` header, so traces that cross processes join up.
+public final class GammaTracer: Tracer {
+    public typealias Span = GammaSpan
+
+    /// Where span times come from.
+    public enum TimeSource: Sendable {
+        /// The instants the tracing API passes (the real clock unless the caller gives one).
+        case instants
+        /// The recorder's clock, ignoring the API's instants: for simulations on a ``ManualClock``.
+        case recorderClock
+    }
+
+    public let recorder: Recorder
+    public let timeSource: TimeSource
+    private let open = Mutex<[SpanID: GammaSpan]>([:])
+    private let ids: IDGenerator
+
+    public init(recorder: Recorder, timeSource: TimeSource = .instants) {
+        self.recorder = recorder
+        self.timeSource = timeSource
+        self.ids = IDGenerator()
+    }
+
+    func time(_ instant: Int64) -> Int64 {
+        timeSource == .recorderClock ? recorder.clock.now() : instant
+    }
+
+    public func startSpan<Instant: TracerInstant>(
+        _ operationName: String, context: @autoclosure () -> InstrumentationContext, ofKind kind: SpanKind,
+        at instant: @autoclosure () -> Instant, function: String, file fileID: String, line: UInt
+    ) -> GammaSpan {
+        var context = context()
+        let parent = context.gammaSpanContext
+        let traceID = parent?.traceID ?? ids.traceID()
+        let spanID = ids.spanID()
+        context.gammaSpanContext = GammaSpanContext(traceID: traceID, spanID: spanID, isRemote: false, sampled: parent?.sampled ?? true)
+        let span = GammaSpan(name: operationName, context: context, traceID: traceID, spanID: spanID, parentSpanID: parent?.spanID,
+                             kind: SpanRecord.Kind(kind), start: time(Int64(clamping: instant().nanosecondsSinceEpoch)), tracer: self)
+        open.withLock { $0[spanID] = span }
+        return span
+    }
+
+    func spanEnded(_ id: SpanID) { _ = open.withLock { $0.removeValue(forKey: id) } }
+
+    /// Spans started and not yet ended.
+    public var openSpanCount: Int { open.withLock { $0.count } }
+
+    /// Ends every span still open, marked unfinished, at the recorder's current time. Called at shutdown.
+    public func endOpenSpans() {
+        let spans = open.withLock { Array($0.values) }
+        let now = recorder.clock.now()
+        for span in spans.sorted(by: { $0.start > $1.start }) { span.endUnfinished(at: now) }  // children first
+    }
+
+    public func forceFlush() { try? recorder.flush() }
+
+    public func inject<Carrier, Inject: Injector>(_ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject)
+    where Inject.Carrier == Carrier {
+        guard let span = context.gammaSpanContext else { return }
+        injector.inject(span.traceparent, forKey: "traceparent", into: &carrier)
+    }
+
+    public func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract)
+    where Extract.Carrier == Carrier {
+        guard let value = extractor.extract(key: "traceparent", from: carrier),
+              let remote = GammaSpanContext(traceparent: value) else { return }
+        context.gammaSpanContext = remote
+    }
+}
+
+extension SpanRecord.Kind {
+    init(_ kind: SpanKind) {
+        switch kind {
+        case .server: self = .server
+        case .client: self = .client
+        case .producer: self = .producer
+        case .consumer: self = .consumer
+        case .internal: self = .internal
+        }
+    }
+}
+
+/// Unique, well-spread ids without a system call per span: SplitMix64 over a randomly seeded counter.
+final class IDGenerator: Sendable {
+    private let counter: Atomic<UInt64>
+
+    init() { counter = Atomic(UInt64.random(in: 1...UInt64.max)) }
+
+    func next() -> UInt64 {
+        var z = counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        z ^= z >> 31
+        return z == 0 ? 1 : z
+    }
+
+    func spanID() -> SpanID { next() }
+    func traceID() -> TraceID { UInt128(next()) << 64 | UInt128(next()) }
+}
