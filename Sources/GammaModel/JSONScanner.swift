@@ -83,6 +83,35 @@ struct JSONScanner {
         }
     }
 
+    /// Validates a string starting at `"` without building it: the range of its content (between
+    /// the quotes, escapes still in place) and whether it holds any escape.
+    mutating func skipString() throws(RecordDecodingError) -> (range: Range<Int>, escaped: Bool) {
+        let start = i
+        guard i < end, base[i] == 0x22 else { throw fail(i < end ? "expected a string, found \(describe(base[i]))" : "line ends where a string was expected") }
+        i += 1
+        let contentStart = i
+        var escaped = false
+        while i < end {
+            let c = base[i]
+            if c == 0x22 {
+                i += 1
+                return (contentStart..<(i - 1), escaped)
+            }
+            if c == 0x5C {
+                escaped = true
+                var scratch: [UInt8] = []
+                try escape(into: &scratch)
+            } else if c < 0x20 {
+                throw fail("unescaped control character 0x\(String(c, radix: 16)) in a string")
+            } else if c < 0x80 {
+                i += 1
+            } else {
+                i += try utf8Sequence()
+            }
+        }
+        throw fail("unterminated string", at: start)
+    }
+
     /// Validates one multi-byte UTF-8 sequence at `i` (Unicode 15, table 3-7) and returns its length.
     func utf8Sequence() throws(RecordDecodingError) -> Int {
         let b0 = base[i]

@@ -22,6 +22,17 @@ public enum RecordDecoder {
         guard line.count <= maxLineBytes else {
             throw RecordDecodingError(offset: maxLineBytes, reason: "line longer than \(maxLineBytes) bytes")
         }
+        do throws(RecordDecodingError) {
+            return try strict(line)
+        } catch {
+            // A type this version does not know: its fields mean nothing here, so only valid JSON,
+            // a string "type" and an integer "ts" are required of it.
+            if let type = unknownType(line) { return .unknown(type: type) }
+            throw error
+        }
+    }
+
+    static func strict(_ line: UnsafeRawBufferPointer) throws(RecordDecodingError) -> DecodedLine {
         var s = JSONScanner(line)
         var f = Fields()
         s.skipWhitespace()
@@ -34,6 +45,36 @@ public enum RecordDecoder {
         s.skipWhitespace()
         if s.i < s.end { throw s.fail("trailing characters after the record") }
         return try f.build(lineEnd: line.count)
+    }
+}
+
+extension RecordDecoder {
+    static let knownTypes: Set<String> = ["resource", "counter", "gauge", "histogram", "meta", "span", "alert"]
+
+    /// The type of a valid JSON object line with a string `type` not of schema v1 and an integer `ts`; else `nil`.
+    static func unknownType(_ line: UnsafeRawBufferPointer) -> String? {
+        var s = JSONScanner(line)
+        var type: String?
+        var hasTS = false
+        do throws(RecordDecodingError) {
+            try s.object("the record") { (s, key, _) throws(RecordDecodingError) in
+                if key == "type" && s.peek == 0x22 && type == nil {
+                    type = try s.string()
+                } else if key == "ts" && !hasTS, case .int = try? { () throws(RecordDecodingError) -> JSONScanner.Number in
+                    guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw s.fail("") }
+                    return try s.number()
+                }() {
+                    hasTS = true
+                } else {
+                    try s.skipValue(depth: 1)
+                }
+            }
+            s.skipWhitespace()
+            guard s.i == s.end, hasTS, let type, !knownTypes.contains(type) else { return nil }
+            return type
+        } catch {
+            return nil
+        }
     }
 }
 

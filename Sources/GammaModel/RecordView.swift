@@ -1,0 +1,157 @@
+/// A record read in place: the line is validated exactly as ``RecordDecoder`` validates it, but
+/// strings and maps are left as byte ranges into the line instead of being built. This is what
+/// replay uses on its hot path (no allocation per record); ``RecordDecoder`` builds full records.
+///
+/// Ranges index the line given to ``scan(_:into:)``; a string range is the content between the
+/// quotes with escapes still in place (``nameEscaped`` says whether there are any).
+public struct RecordView {
+    public enum Kind: UInt8, Sendable { case resource, counter, gauge, histogram, meta, span, alert, unknown }
+
+    public var kind: Kind = .unknown
+    /// The `type` string's range (for unknown types).
+    public var type: Range<Int> = 0..<0
+    public var ts: Int64 = 0
+    public var name: Range<Int>?
+    public var nameEscaped = false
+    /// The `labels` object, braces included.
+    public var labels: Range<Int>?
+    /// The value; `nil` for JSON null or absent.
+    public var value: Double?
+    public var start: Int64?
+    public var end: Int64?
+    public var traceID: TraceID?
+    public var spanID: SpanID?
+    public var parentSpanID: SpanID?
+    /// `status` of a span: "unset", "ok" or "error" (unset when absent).
+    public var status: SpanRecord.Status = .unset
+    public var unfinished = false
+
+    public init() {}
+
+    /// Validates `line` and fills `view` with its fields.
+    /// - Throws: ``RecordDecodingError`` for exactly the lines ``RecordDecoder`` rejects (tested side by side).
+    public static func scan(_ line: UnsafeRawBufferPointer, into view: inout RecordView) throws(RecordDecodingError) {
+        guard line.count <= RecordDecoder.maxLineBytes else {
+            throw RecordDecodingError(offset: RecordDecoder.maxLineBytes, reason: "line longer than \(RecordDecoder.maxLineBytes) bytes")
+        }
+        // Lines with fields that need the full decoder's checks (kinds, enums, attributes, events)
+        // are checked by it; the view then reads the fields replay needs. Metrics, the bulk of a
+        // log, are fully checked here without allocating.
+        view = RecordView()
+        var s = JSONScanner(line)
+        s.skipWhitespace()
+        guard s.peek == UInt8(ascii: "{") else {
+            throw s.fail(s.peek == nil ? "empty line: a record is a JSON object" : "a record is a JSON object, found \(s.describe(s.peek!))")
+        }
+        var seen: UInt32 = 0
+        var needsFullCheck = false
+        var sawType = false, sawTS = false, sawValue = false
+        try s.object("the record") { (s, key, keyAt) throws(RecordDecodingError) in
+            let bit: UInt32
+            switch key {
+            case "type": bit = 1
+            case "ts": bit = 2
+            case "name": bit = 4
+            case "labels": bit = 8
+            case "value": bit = 16
+            default: bit = 0
+            }
+            if bit != 0 {
+                guard seen & bit == 0 else { throw s.fail("duplicate field '\(key)'", at: keyAt) }
+                seen |= bit
+            }
+            switch key {
+            case "type":
+                guard s.peek == 0x22 else { throw s.fail("field 'type' must be a string") }
+                let (r, _) = try s.skipString()
+                view.type = r
+                view.kind = Self.kind(line, r)
+                sawType = true
+            case "ts":
+                let at = s.i
+                guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw s.fail("field 'ts' must be an integer") }
+                guard case .int(let v) = try s.number() else {
+                    throw RecordDecodingError(offset: at, reason: "field 'ts' must be an integer that fits in 64 bits")
+                }
+                view.ts = v
+                sawTS = true
+            case "name":
+                guard s.peek == 0x22 else { throw s.fail("field 'name' must be a string") }
+                let (r, e) = try s.skipString()
+                view.name = r
+                view.nameEscaped = e
+            case "labels":
+                let at = s.i
+                try s.object("field 'labels'") { (s, k, _) throws(RecordDecodingError) in
+                    guard s.peek == 0x22 else { throw s.fail("field 'labels.\(k)' must be a string") }
+                    _ = try s.skipString()
+                }
+                view.labels = at..<s.i
+            case "value":
+                sawValue = true
+                let at = s.i
+                switch s.peek {
+                case UInt8(ascii: "n")?: try s.literal("null")
+                case 0x22?:
+                    let (r, _) = try s.skipString()
+                    let text = UnsafeRawBufferPointer(rebasing: line[r])
+                    if text.elementsEqual("NaN".utf8) { view.value = .nan }
+                    else if text.elementsEqual("Infinity".utf8) { view.value = .infinity }
+                    else if text.elementsEqual("-Infinity".utf8) { view.value = -.infinity }
+                    else {
+                        throw RecordDecodingError(offset: at, reason: "field 'value' must be a number, or \"NaN\", \"Infinity\" or \"-Infinity\", not \"\(String(decoding: text, as: UTF8.self))\"")
+                    }
+                case let c? where c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39):
+                    view.value = try s.number().asDouble
+                default:
+                    throw s.fail("field 'value' must be a number")
+                }
+            default:
+                needsFullCheck = true
+                try s.skipValue(depth: 1)
+            }
+        }
+        s.skipWhitespace()
+        if s.i < s.end { throw s.fail("trailing characters after the record") }
+        guard sawType else { throw RecordDecodingError(offset: line.count, reason: "missing field 'type' for a record") }
+        guard sawTS else { throw RecordDecodingError(offset: line.count, reason: "missing field 'ts' for a \(String(decoding: UnsafeRawBufferPointer(rebasing: line[view.type]), as: UTF8.self))") }
+        switch view.kind {
+        case .counter, .gauge, .histogram:
+            guard view.name != nil else { throw RecordDecodingError(offset: line.count, reason: "missing field 'name' for a \(view.kind)") }
+            guard sawValue else { throw RecordDecodingError(offset: line.count, reason: "missing field 'value' for a \(view.kind)") }
+            guard let v = view.value else {
+                throw RecordDecodingError(offset: line.count, reason: "field 'value' of a \(view.kind) must be a number")
+            }
+            _ = v
+            if needsFullCheck { _ = try RecordDecoder.decode(line) }  // unknown extra fields: validated above; nothing more to check
+        case .unknown:
+            break
+        default:
+            // Other records carry typed fields (ids, enums, attributes) that the full decoder checks.
+            guard case .record(let record) = try RecordDecoder.decode(line) else { return }
+            if case .span(let span) = record {
+                view.start = span.start
+                view.end = span.end
+                view.traceID = span.traceID
+                view.spanID = span.spanID
+                view.parentSpanID = span.parentSpanID
+                view.status = span.status
+                view.unfinished = span.unfinished
+            }
+        }
+    }
+
+    static func kind(_ line: UnsafeRawBufferPointer, _ r: Range<Int>) -> Kind {
+        let t = UnsafeRawBufferPointer(rebasing: line[r])
+        switch t.count {
+        case 4 where t.elementsEqual("span".utf8): return .span
+        case 4 where t.elementsEqual("meta".utf8): return .meta
+        case 5 where t.elementsEqual("gauge".utf8): return .gauge
+        case 5 where t.elementsEqual("alert".utf8): return .alert
+        case 7 where t.elementsEqual("counter".utf8): return .counter
+        case 8 where t.elementsEqual("resource".utf8): return .resource
+        case 9 where t.elementsEqual("histogram".utf8): return .histogram
+        default: return .unknown
+        }
+    }
+}

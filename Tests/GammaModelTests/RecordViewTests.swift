@@ -1,0 +1,57 @@
+import GammaModel
+import Testing
+
+@Suite struct RecordViewTests {
+    static func view(_ line: [UInt8]) -> Result<RecordView, RecordDecodingError> {
+        line.withUnsafeBytes { b in
+            var v = RecordView()
+            do throws(RecordDecodingError) { try RecordView.scan(b, into: &v); return .success(v) } catch { return .failure(error) }
+        }
+    }
+
+    /// On arbitrary records the view reads the same fields as the full decoder.
+    @Test(arguments: [21, 22, 23] as [UInt64])
+    func theViewReadsWhatTheDecoderReads(seed: UInt64) throws {
+        var gen = RandomRecords(state: seed)
+        for n in 0..<2000 {
+            let record = gen.record()
+            let line = RecordEncoder.encode(record)
+            let v = try Self.view(line).get()
+            #expect(v.ts == record.ts, "seed \(seed) record \(n)")
+            switch record {
+            case .metric(let m):
+                #expect(v.kind.rawValue == [.counter: 1, .gauge: 2, .histogram: 3][m.kind])
+                #expect(v.value.map { $0.isNaN ? m.value.isNaN : $0 == m.value } == true)
+                let name = v.name.map { String(decoding: line[$0], as: UTF8.self) }
+                if !v.nameEscaped { #expect(name == m.name) }
+            case .span(let s):
+                #expect(v.kind == .span && v.spanID == s.spanID && v.traceID == s.traceID && v.start == s.start && v.end == s.end)
+                #expect(v.parentSpanID == s.parentSpanID && v.status == s.status && v.unfinished == s.unfinished)
+            default:
+                break
+            }
+        }
+    }
+
+    /// Mutated lines: the view rejects exactly the lines the decoder rejects.
+    @Test func theViewAndTheDecoderAcceptTheSameLines() {
+        var gen = RandomRecords(state: 99)
+        var rejected = 0
+        for _ in 0..<5000 {
+            var line = RecordEncoder.encode(gen.record())
+            for _ in 0..<gen.int(1...3) {
+                let i = gen.int(0...(line.count - 1))
+                switch gen.int(0...2) {
+                case 0: line[i] = UInt8(truncatingIfNeeded: gen.next())
+                case 1: line.remove(at: i)
+                default: line.insert(Array("{}[]\",:0-eE.\\ntu".utf8)[gen.int(0...15)], at: i)
+                }
+            }
+            let decoded: Bool = (try? RecordDecoder.decode(line)) != nil
+            let viewed: Bool = (try? Self.view(line).get()) != nil
+            #expect(decoded == viewed, "\(String(decoding: line, as: UTF8.self))")
+            if !decoded { rejected += 1 }
+        }
+        #expect(rejected > 1000, "the mutations must produce invalid lines")
+    }
+}
