@@ -7,7 +7,10 @@ public struct Redaction: Sendable {
     /// Attribute keys containing any of these as a whole word, case-insensitively, have their value
     /// replaced with `"[REDACTED]"`. Words are bounded by anything not a letter or digit, so
     /// `access_token` and `http.request.header.authorization` match, and `input_tokens` does not.
-    public var keyPatterns: [String] = ["api_key", "authorization", "password", "secret", "token"]
+    public var keyPatterns: [String] = ["api_key", "authorization", "password", "secret", "token"] {
+        didSet { loweredPatterns = keyPatterns.map { Array($0.lowercased().utf8) } }
+    }
+    private var loweredPatterns: [[UInt8]] = ["api_key", "authorization", "password", "secret", "token"].map { Array($0.utf8) }
     /// String values longer than this many bytes are cut to it and marked `…[truncated N bytes]`.
     public var maxValueBytes: Int = 1024
     /// Whether prompt and completion text (`gen_ai.prompt`, `gen_ai.completion`, `agent.input`,
@@ -16,37 +19,57 @@ public struct Redaction: Sendable {
 
     public static let redacted = "[REDACTED]"
     public static let notCaptured = "[NOT CAPTURED]"
-    static let promptKeys = ["gen_ai.prompt", "gen_ai.completion", "agent.input", "agent.output"]
+    static let promptKeys: [[UInt8]] = ["gen_ai.prompt", "gen_ai.completion", "agent.input", "agent.output"].map { Array($0.utf8) }
 
     public init() {}
 
+    /// The attributes with secrets replaced and long strings cut; the same value, uncopied, when nothing applies.
     public func apply(_ attributes: Attributes) -> Attributes {
-        var out = attributes
-        for (key, value) in attributes { out[key] = apply(key: key, value) }
-        return out
+        var out: Attributes?
+        for (key, value) in attributes {
+            let changed = apply(key: key, value)
+            if changed != value {
+                if out == nil { out = attributes }
+                out![key] = changed
+            }
+        }
+        return out ?? attributes
     }
 
     public func apply(key: String, _ value: AttributeValue) -> AttributeValue {
-        let lower = key.lowercased()
-        if keyPatterns.contains(where: { Self.containsWord(lower, $0.lowercased()) }) { return .string(Self.redacted) }
-        if !capturePrompts && Self.promptKeys.contains(where: { lower == $0 || lower.hasPrefix($0 + ".") }) {
-            return .string(Self.notCaptured)
+        var key = key
+        let rule = key.withUTF8 { k -> Int in
+            if loweredPatterns.contains(where: { Self.containsWord(k, $0) }) { return 1 }
+            if !capturePrompts && Self.promptKeys.contains(where: { p in
+                (k.count == p.count || (k.count > p.count && k[p.count] == UInt8(ascii: "."))) && Self.equalFolded(k, p, at: 0)
+            }) { return 2 }
+            return 0
         }
+        if rule == 1 { return .string(Self.redacted) }
+        if rule == 2 { return .string(Self.notCaptured) }
         switch value {
-        case .string(let s): return .string(truncate(s))
-        case .stringArray(let xs): return .stringArray(xs.map(truncate))
+        case .string(let s) where s.utf8.count > maxValueBytes: return .string(truncate(s))
+        case .stringArray(let xs) where xs.contains(where: { $0.utf8.count > maxValueBytes }): return .stringArray(xs.map(truncate))
         default: return value
         }
     }
 
-    /// Whether `word` occurs in `text` with no letter or digit right before or after it.
-    static func containsWord(_ text: String, _ word: String) -> Bool {
-        let t = Array(text.utf8), w = Array(word.utf8)
-        guard !w.isEmpty, t.count >= w.count else { return false }
+    @inline(__always) static func lower(_ c: UInt8) -> UInt8 { c >= 0x41 && c <= 0x5A ? c | 0x20 : c }
+
+    /// Whether `text[at...]` starts with `word` (already lower case), ASCII case folded.
+    static func equalFolded(_ text: UnsafeBufferPointer<UInt8>, _ word: [UInt8], at: Int) -> Bool {
+        guard at + word.count <= text.count else { return false }
+        for j in 0..<word.count where lower(text[at + j]) != word[j] { return false }
+        return true
+    }
+
+    /// Whether `word` (lower case) occurs in `text`, ASCII case folded, with no letter or digit right before or after it.
+    static func containsWord(_ text: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
+        guard !word.isEmpty, text.count >= word.count else { return false }
         func isWordByte(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c >= 0x80 }
-        for start in 0...(t.count - w.count) where t[start..<(start + w.count)].elementsEqual(w) {
-            let before = start == 0 || !isWordByte(t[start - 1])
-            let after = start + w.count == t.count || !isWordByte(t[start + w.count])
+        for start in 0...(text.count - word.count) where equalFolded(text, word, at: start) {
+            let before = start == 0 || !isWordByte(text[start - 1])
+            let after = start + word.count == text.count || !isWordByte(text[start + word.count])
             if before && after { return true }
         }
         return false

@@ -9,6 +9,7 @@ import GammaLog
 ///   gamma-bench log-write [--mb N] [--runs R]   SegmentWriter vs zlib's own deflate, same bytes, level 1
 ///   gamma-bench log-read DIR [--runs R] [--gamma-log PATH]
 ///                                               LogReader (all cores) and gamma-log cat vs gzip -dc
+///   gamma-bench recorder [--runs R]             counter, sustained rate, span, parse vs inflate
 @main
 enum GammaBench {
     static func main() throws {
@@ -37,13 +38,23 @@ enum GammaBench {
             let gammaLog = stringOption("--gamma-log")
             guard let dir = args.first else { usage() }
             try LogReadBenchmark(directory: dir, runs: runs, gammaLog: gammaLog).run()
+        case "recorder":
+            try RecorderBenchmark(runs: option("--runs", 3)).run()
+        case "recorder-counter":
+            try RecorderBenchmark(runs: option("--runs", 3)).counter()
+        case "recorder-span":
+            try RecorderBenchmark(runs: option("--runs", 3)).span()
+        case "recorder-sustained":
+            try RecorderBenchmark(runs: option("--runs", 3)).sustained()
+        case "recorder-parse":
+            try RecorderBenchmark(runs: option("--runs", 3)).parse()
         default:
             usage()
         }
     }
 
     static func usage() -> Never {
-        print("usage: gamma-bench make-data DIR [--mb N] | log-write [--mb N] [--runs R] | log-read DIR [--runs R] [--gamma-log PATH]")
+        print("usage: gamma-bench make-data DIR [--mb N] | log-write [--mb N] [--runs R] | log-read DIR [--runs R] [--gamma-log PATH] | recorder [--runs R]")
         exit(64)
     }
 
