@@ -64,7 +64,7 @@ let package = Package(
             dependencies: ["GammaLog", "GammaTestKit", "CZlib"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "GammaModelTests", dependencies: ["GammaModel"], swiftSettings: strictSettings),
+        .testTarget(name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
         .testTarget(
             name: "GammaRecorderTests",
             dependencies: [

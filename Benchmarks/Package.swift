@@ -18,6 +18,7 @@ let package = Package(
                 .product(name: "GammaLog", package: "Gamma"),
                 .product(name: "GammaModel", package: "Gamma"),
                 .product(name: "GammaRecorder", package: "Gamma"),
+                .product(name: "GammaTestKit", package: "Gamma"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

@@ -48,7 +48,7 @@ package struct FileOps: Sendable {
 }
 
 /// Small POSIX helpers for the reader and repair, which need no fault seam.
-enum POSIX {
+package enum POSIX {
     static func isDirectory(_ path: String) -> Bool? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
@@ -62,7 +62,7 @@ enum POSIX {
     }
 
     /// The names in a folder, sorted bytewise, without `.` and `..`.
-    static func listDirectory(_ path: String) throws(LogError) -> [String] {
+    package static func listDirectory(_ path: String) throws(LogError) -> [String] {
         guard let dir = opendir(path) else { throw .system(path: path, operation: "opendir", errno: errno) }
         defer { closedir(dir) }
         var names: [String] = []

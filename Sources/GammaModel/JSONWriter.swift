@@ -107,25 +107,22 @@ public struct JSONWriter {
     }
 
     public mutating func stringMap(_ map: [String: String]) {
-        bytes.append(UInt8(ascii: "{"))
-        var first = true
-        for k in map.keys.sorted(by: Self.byteOrder) {
-            if !first { bytes.append(0x2C) }
-            first = false
-            key(k)
-            string(map[k]!)
-        }
-        bytes.append(UInt8(ascii: "}"))
+        sortedObject(map) { $0.string($1) }
     }
 
     public mutating func attributes(_ attrs: Attributes) {
+        sortedObject(attrs) { $0.attribute($1) }
+    }
+
+    /// An object with its keys in byte order.
+    mutating func sortedObject<V>(_ map: [String: V], _ value: (inout JSONWriter, V) -> Void) {
         bytes.append(UInt8(ascii: "{"))
         var first = true
-        for k in attrs.keys.sorted(by: Self.byteOrder) {
+        for (k, v) in map.sorted(by: { Self.byteOrder($0.key, $1.key) }) {
             if !first { bytes.append(0x2C) }
             first = false
             key(k)
-            attribute(attrs[k]!)
+            value(&self, v)
         }
         bytes.append(UInt8(ascii: "}"))
     }

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GammaLog
 
 /// A fresh folder under `$TMPDIR` (or /tmp), removed with everything in it by ``remove()``.
 public struct TemporaryDirectory: Sendable {
@@ -57,16 +58,8 @@ public enum Files {
         fclose(f)
     }
 
+    /// The names in a folder, sorted (empty when it cannot be listed).
     public static func names(in directory: String) -> [String] {
-        guard let dir = opendir(directory) else { return [] }
-        defer { closedir(dir) }
-        var names: [String] = []
-        while let entry = readdir(dir) {
-            let name = withUnsafePointer(to: entry.pointee.d_name) {
-                $0.withMemoryRebound(to: CChar.self, capacity: 256) { String(cString: $0) }
-            }
-            if name != "." && name != ".." { names.append(name) }
-        }
-        return names.sorted()
+        (try? POSIX.listDirectory(directory)) ?? []
     }
 }

@@ -32,7 +32,7 @@ extension WriterTests {
         options.maxSegmentBytes = 128 << 10
         let writer = try SegmentWriter(directory: dir.path, stream: "mt", options: options)
         let threads = 8, perThread = 20_000
-        DispatchQueueless.concurrentPerform(iterations: threads) { t in
+        runOnThreads(threads) { t in
             for (line, ts) in Fixtures.lines(count: perThread, start: t * perThread, stream: "t\(t)") {
                 try! writer.append(line, timestamp: ts)
             }
@@ -182,23 +182,5 @@ extension WriterTests {
         let id = SegmentWriter.makeStreamID()
         #expect(SegmentName.isValidStream(id))
         #expect(SegmentName.parse(SegmentName.fileName(stream: id, seq: 42))! == (id, 42))
-    }
-}
-
-/// Runs iterations on real threads (the race tests need real threads to trip on 2 cores).
-enum DispatchQueueless {
-    static func concurrentPerform(iterations: Int, _ body: @escaping @Sendable (Int) -> Void) {
-        var threads: [pthread_t] = []
-        final class Box: @unchecked Sendable { let run: () -> Void; init(_ r: @escaping () -> Void) { run = r } }
-        for i in 0..<iterations {
-            var t = pthread_t()
-            let box = Unmanaged.passRetained(Box { body(i) }).toOpaque()
-            pthread_create(&t, nil, { raw in
-                Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().run()
-                return nil
-            }, box)
-            threads.append(t)
-        }
-        for t in threads { pthread_join(t, nil) }
     }
 }

@@ -101,19 +101,3 @@ import Glibc
         }
     }
 }
-
-/// Runs `body(i)` on `n` real threads and waits for them.
-func runOnThreads(_ n: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    final class Box: @unchecked Sendable { let run: () -> Void; init(_ r: @escaping () -> Void) { run = r } }
-    var threads: [pthread_t] = []
-    for i in 0..<n {
-        var t = pthread_t()
-        let box = Unmanaged.passRetained(Box { body(i) }).toOpaque()
-        pthread_create(&t, nil, { raw in
-            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, box)
-        threads.append(t)
-    }
-    for t in threads { pthread_join(t, nil) }
-}

@@ -6,6 +6,7 @@ import CZlib
 import GammaLog
 import GammaModel
 import GammaRecorder
+import GammaTestKit
 import Metrics
 import MetricsTestKit
 import Tracing
@@ -76,7 +77,7 @@ struct RecorderBenchmark {
             let recorder = try GammaRecorder.Recorder(directory: dir, options: options)
             let factory = GammaMetricsFactory(recorder: recorder)
             let t0 = now()
-            runThreads(threads) { t in
+            runOnThreads(threads) { t in
                 let c = Counter(label: "tools.calls.total", dimensions: [("tool", "t\(t)")], factory: factory)
                 let h = Recorder(label: "llm.latency_ms", dimensions: [("model", "m\(t)")], aggregate: true, factory: factory)
                 for i in 0..<perThread {
@@ -202,20 +203,4 @@ struct RecorderBenchmark {
             }
         }
     }
-}
-
-/// Runs `body(i)` on `n` threads and waits.
-func runThreads(_ n: Int, _ body: @escaping @Sendable (Int) -> Void) {
-    final class Box: @unchecked Sendable { let run: () -> Void; init(_ r: @escaping () -> Void) { run = r } }
-    var threads: [pthread_t] = []
-    for i in 0..<n {
-        var t = pthread_t()
-        let box = Unmanaged.passRetained(Box { body(i) }).toOpaque()
-        pthread_create(&t, nil, { raw in
-            Unmanaged<Box>.fromOpaque(raw!).takeRetainedValue().run()
-            return nil
-        }, box)
-        threads.append(t)
-    }
-    for t in threads { pthread_join(t, nil) }
 }

@@ -1,22 +1,17 @@
+import GammaTestKit
+
 /// Deterministic record lines in the mix of DESIGN.md (counters, gauges, histograms, spans;
 /// about 142 bytes a record), for benchmarks and the reference dataset.
 struct ReferenceRecords {
-    private var state: UInt64
+    private var rng: SplitMix64
     private(set) var ts: Int64
 
     init(seed: UInt64 = 42, start: Int64 = 1_795_000_000_000_000_000) {
-        state = seed
+        rng = SplitMix64(seed: seed)
         ts = start
     }
 
-    /// SplitMix64.
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+    mutating func next() -> UInt64 { rng.next() }
 
     mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
     mutating func pick<T>(_ items: [T]) -> T { items[Int(next() % UInt64(items.count))] }
