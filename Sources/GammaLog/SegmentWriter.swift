@@ -82,6 +82,13 @@ public final class SegmentWriter: Sendable {
         try core.append(line, timestamp: timestamp)
     }
 
+    /// Appends a line its caller guarantees holds no `\n` and fits the limit (the recorder's
+    /// encoder escapes every control character): the checks of ``append(_:timestamp:)`` are skipped.
+    @inline(__always)
+    package func appendTrusted(_ line: UnsafeRawBufferPointer, timestamp: Int64) throws(LogError) {
+        try core.append(line, timestamp: timestamp)
+    }
+
     public func append(_ line: [UInt8], timestamp: Int64) throws(LogError) {
         let failure: LogError? = line.withUnsafeBytes { b -> LogError? in
             do throws(LogError) { try append(b, timestamp: timestamp); return nil } catch { return error }

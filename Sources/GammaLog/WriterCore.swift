@@ -29,20 +29,24 @@ final class WriterCore: @unchecked Sendable {
     private let intervalNanos: Int64
     private let maxAgeNanos: Int64
 
-    // guarded by lock
-    private var buffer: [UInt8] = []
-    private var bufferLines = 0
-    private var bufferMin = Int64.max
-    private var bufferMax = Int64.min
-    private var bufferStarted: Int64 = 0
-    private var queue: [Pending] = []
-    private var handedOff: UInt64 = 0
-    private var completed: UInt64 = 0
-    private var errors: [LogError] = []
-    private var closing = false
-    private var finished = false
-    private var closed = false
-    private var stats = SegmentWriter.Stats()
+    /// The state shared by appenders and the compressor, touched only with `lock` held. Behind a
+    /// pointer rather than in stored `var`s so the hot path pays no dynamic exclusivity checks.
+    private struct Guarded {
+        var buffer: [UInt8] = []
+        var bufferLines = 0
+        var bufferMin = Int64.max
+        var bufferMax = Int64.min
+        var bufferStarted: Int64 = 0
+        var queue: [Pending] = []
+        var handedOff: UInt64 = 0
+        var completed: UInt64 = 0
+        var errors: [LogError] = []
+        var closing = false
+        var finished = false
+        var closed = false
+        var stats = SegmentWriter.Stats()
+    }
+    private let g: UnsafeMutablePointer<Guarded>
 
     // compressor thread only
     private var file: OpenSegment?
@@ -57,7 +61,14 @@ final class WriterCore: @unchecked Sendable {
         self.nextSeq = nextSeq
         intervalNanos = Self.nanos(options.flushInterval)
         maxAgeNanos = Self.nanos(options.maxSegmentAge)
-        buffer.reserveCapacity(options.memberBytes + 1024)
+        g = .allocate(capacity: 1)
+        g.initialize(to: Guarded())
+        g.pointee.buffer.reserveCapacity(options.memberBytes + 1024)
+    }
+
+    deinit {
+        g.deinitialize(count: 1)
+        g.deallocate()
     }
 
     static func nanos(_ d: Duration) -> Int64 {
@@ -69,85 +80,85 @@ final class WriterCore: @unchecked Sendable {
         startThread { [self] in run() }
     }
 
-    var currentStats: SegmentWriter.Stats { lock.withLock { stats } }
+    var currentStats: SegmentWriter.Stats { lock.withLock { g.pointee.stats } }
 
     // MARK: - Caller side
 
     func append(_ line: UnsafeRawBufferPointer, timestamp: Int64) throws(LogError) {
         lock.lock()
         defer { lock.unlock() }
-        if closed || closing { throw .closed }
-        if !errors.isEmpty { throw errors.removeFirst() }
-        if buffer.isEmpty {
-            bufferStarted = monotonicNanos()
-            lock.broadcast()  // the compressor sleeps without a deadline while the buffer is empty
+        if g.pointee.closed || g.pointee.closing { throw .closed }
+        if !g.pointee.errors.isEmpty { throw g.pointee.errors.removeFirst() }
+        if g.pointee.buffer.isEmpty {
+            g.pointee.bufferStarted = monotonicNanos()
+            lock.broadcast()  // the compressor sleeps without a deadline while the g.pointee.buffer is empty
         }
-        buffer.append(contentsOf: line)
-        buffer.append(0x0A)
-        bufferLines += 1
-        if timestamp < bufferMin { bufferMin = timestamp }
-        if timestamp > bufferMax { bufferMax = timestamp }
-        stats.linesAppended += 1
-        if buffer.count >= options.memberBytes { handOffLocked(mustKeep: false) }
+        g.pointee.buffer.append(contentsOf: line)
+        g.pointee.buffer.append(0x0A)
+        g.pointee.bufferLines += 1
+        if timestamp < g.pointee.bufferMin { g.pointee.bufferMin = timestamp }
+        if timestamp > g.pointee.bufferMax { g.pointee.bufferMax = timestamp }
+        g.pointee.stats.linesAppended += 1
+        if g.pointee.buffer.count >= options.memberBytes { handOffLocked(mustKeep: false) }
     }
 
     func flush() throws(LogError) {
         lock.lock()
         defer { lock.unlock() }
-        if closed { throw .closed }
+        if g.pointee.closed { throw .closed }
         handOffLocked(mustKeep: true)
-        let target = handedOff
-        while completed < target { lock.wait() }
-        if !errors.isEmpty { throw errors.removeFirst() }
+        let target = g.pointee.handedOff
+        while g.pointee.completed < target { lock.wait() }
+        if !g.pointee.errors.isEmpty { throw g.pointee.errors.removeFirst() }
     }
 
     func close() throws(LogError) -> SegmentWriter.Stats {
         lock.lock()
         defer { lock.unlock() }
-        if closed { return stats }
+        if g.pointee.closed { return g.pointee.stats }
         handOffLocked(mustKeep: true)
-        closing = true
+        g.pointee.closing = true
         lock.broadcast()
-        while !finished { lock.wait() }
-        closed = true
-        if !errors.isEmpty {
-            let first = errors.removeFirst()
-            errors.removeAll()
+        while !g.pointee.finished { lock.wait() }
+        g.pointee.closed = true
+        if !g.pointee.errors.isEmpty {
+            let first = g.pointee.errors.removeFirst()
+            g.pointee.errors.removeAll()
             throw first
         }
-        return stats
+        return g.pointee.stats
     }
 
-    /// Moves the buffer to the compressor's queue. Lock held.
+    /// Moves the g.pointee.buffer to the compressor's g.pointee.queue. Lock held.
     private func handOffLocked(mustKeep: Bool) {
-        guard !buffer.isEmpty else { return }
-        while queue.count >= options.maxPendingMembers {
+        guard !g.pointee.buffer.isEmpty else { return }
+        while g.pointee.queue.count >= options.maxPendingMembers {
             if options.overflow == .drop && !mustKeep {
-                stats.droppedLines += bufferLines
-                stats.droppedMembers += 1
+                g.pointee.stats.droppedLines += g.pointee.bufferLines
+                g.pointee.stats.droppedMembers += 1
                 resetBufferLocked()
                 return
             }
             lock.wait()
         }
-        queue.append(takeBufferLocked())
-        handedOff += 1
+        g.pointee.queue.append(takeBufferLocked())
+        g.pointee.handedOff += 1
         lock.broadcast()
     }
 
     private func takeBufferLocked() -> Pending {
-        let item = Pending(bytes: buffer, lines: bufferLines, minTimestamp: bufferMin, maxTimestamp: bufferMax)
-        buffer = []
-        buffer.reserveCapacity(options.memberBytes + 1024)
+        let item = Pending(bytes: g.pointee.buffer, lines: g.pointee.bufferLines, minTimestamp: g.pointee.bufferMin, maxTimestamp: g.pointee.bufferMax)
+        g.pointee.buffer = []
+        g.pointee.buffer.reserveCapacity(options.memberBytes + 1024)
         resetBufferLocked()
         return item
     }
 
     private func resetBufferLocked() {
-        buffer.removeAll(keepingCapacity: true)
-        bufferLines = 0
-        bufferMin = .max
-        bufferMax = .min
+        g.pointee.buffer.removeAll(keepingCapacity: true)
+        g.pointee.bufferLines = 0
+        g.pointee.bufferMin = .max
+        g.pointee.bufferMax = .min
     }
 
     // MARK: - Compressor thread
@@ -157,24 +168,24 @@ final class WriterCore: @unchecked Sendable {
         lock.lock()
         while true {
             var item: Pending?
-            if !queue.isEmpty {
-                item = queue.removeFirst()
-            } else if !buffer.isEmpty && (closing || monotonicNanos() - bufferStarted >= intervalNanos) {
+            if !g.pointee.queue.isEmpty {
+                item = g.pointee.queue.removeFirst()
+            } else if !g.pointee.buffer.isEmpty && (g.pointee.closing || monotonicNanos() - g.pointee.bufferStarted >= intervalNanos) {
                 item = takeBufferLocked()
-                handedOff += 1
+                g.pointee.handedOff += 1
             }
             if let item {
-                lock.broadcast()  // room in the queue
+                lock.broadcast()  // room in the g.pointee.queue
                 lock.unlock()
                 let outcome = write(item, encoder: encoder)
                 lock.lock()
                 record(outcome, lines: item.lines)
-                completed += 1
+                g.pointee.completed += 1
                 lock.broadcast()
                 continue
             }
-            if closing { break }
-            if buffer.isEmpty { lock.wait() } else { lock.wait(untilMonotonic: bufferStarted + intervalNanos) }
+            if g.pointee.closing { break }
+            if g.pointee.buffer.isEmpty { lock.wait() } else { lock.wait(untilMonotonic: g.pointee.bufferStarted + intervalNanos) }
         }
         lock.unlock()
         let sealError = sealCurrent()
@@ -182,8 +193,8 @@ final class WriterCore: @unchecked Sendable {
         unlink(SegmentName.lockPath(directory: directory, stream: stream))
         Glibc.close(lockFD)
         lock.lock()
-        if let sealError { errors.append(sealError) }
-        finished = true
+        if let sealError { g.pointee.errors.append(sealError) }
+        g.pointee.finished = true
         lock.broadcast()
         lock.unlock()
     }
@@ -196,15 +207,15 @@ final class WriterCore: @unchecked Sendable {
     }
 
     private func record(_ outcome: Outcome, lines: Int) {
-        stats.segmentsCreated += outcome.newSegments
+        g.pointee.stats.segmentsCreated += outcome.newSegments
         if outcome.lost {
-            stats.failedLines += lines
+            g.pointee.stats.failedLines += lines
         } else {
-            stats.linesWritten += lines
-            stats.membersWritten += 1
-            stats.bytesWritten += outcome.written
+            g.pointee.stats.linesWritten += lines
+            g.pointee.stats.membersWritten += 1
+            g.pointee.stats.bytesWritten += outcome.written
         }
-        errors.append(contentsOf: outcome.errors)
+        g.pointee.errors.append(contentsOf: outcome.errors)
     }
 
     /// Compresses and writes one member. Runs without the lock.

@@ -7,8 +7,11 @@ struct MetricLineTemplate: Sendable {
     let kind: MetricKind
     let name: String
     let labels: [String: String]
-    private let head: [UInt8]
-    private let tail: [UInt8]
+    /// `head` then `tail`, in one allocation that lives as long as the handler (no retain per use).
+    private let storage: TemplateBytes
+    // Views into `storage`, which is immutable after init and kept alive by this struct.
+    nonisolated(unsafe) private let head: UnsafeRawBufferPointer
+    nonisolated(unsafe) private let tail: UnsafeRawBufferPointer
 
     init(kind: MetricKind, name: String, labels: [String: String]) {
         self.kind = kind
@@ -19,8 +22,11 @@ struct MetricLineTemplate: Sendable {
         // Split the encoded line around its "0" time and "0" value.
         let line = w.bytes
         let tsAt = line.firstIndex(of: UInt8(ascii: "0"))!
-        head = Array(line[..<tsAt])
-        tail = Array(line[(tsAt + 1)..<(line.count - 2)])  // drops the value "0" and the closing "}"
+        let headBytes = Array(line[..<tsAt])
+        let tailBytes = Array(line[(tsAt + 1)..<(line.count - 2)])  // drops the value "0" and the closing "}"
+        storage = TemplateBytes(headBytes + tailBytes)
+        head = UnsafeRawBufferPointer(rebasing: storage.bytes[..<headBytes.count])
+        tail = UnsafeRawBufferPointer(rebasing: storage.bytes[headBytes.count...])
     }
 
     @inline(__always)
@@ -47,21 +53,43 @@ struct MetricLineTemplate: Sendable {
             var p = copy(head, buf, 0)
             p = Digits.write(ts, buf, p)
             p = copy(tail, buf, p)
-            p = copy(w.bytes, buf, p)
+            p = w.bytes.withUnsafeBytes { copy($0, buf, p) }
             buf[p] = UInt8(ascii: "}")
             recorder.append(UnsafeRawBufferPointer(rebasing: buf[..<(p + 1)]), timestamp: ts)
         }
     }
 
     @inline(__always)
-    private func copy(_ bytes: [UInt8], _ buf: UnsafeMutableRawBufferPointer, _ at: Int) -> Int {
-        bytes.withUnsafeBytes { (buf.baseAddress! + at).copyMemory(from: $0.baseAddress!, byteCount: $0.count) }
+    private func copy(_ bytes: UnsafeRawBufferPointer, _ buf: UnsafeMutableRawBufferPointer, _ at: Int) -> Int {
+        (buf.baseAddress! + at).copyMemory(from: bytes.baseAddress!, byteCount: bytes.count)
         return at + bytes.count
     }
 }
 
-/// Decimal digits of an integer, into a buffer.
+/// Immutable bytes in one allocation, freed with the last template that uses them.
+final class TemplateBytes: Sendable {
+    nonisolated(unsafe) let bytes: UnsafeMutableRawBufferPointer  // written once in init, then only read
+
+    init(_ content: [UInt8]) {
+        bytes = .allocate(byteCount: max(1, content.count), alignment: 1)
+        content.withUnsafeBytes { bytes.copyMemory(from: $0) }
+    }
+
+    deinit { bytes.deallocate() }
+}
+
+/// Decimal digits of an integer, into a buffer: two digits a step from a 200-byte table.
 enum Digits {
+    static let pairs: [UInt8] = {
+        var table: [UInt8] = []
+        table.reserveCapacity(200)
+        for i in 0..<100 {
+            table.append(UInt8(0x30 + i / 10))
+            table.append(UInt8(0x30 + i % 10))
+        }
+        return table
+    }()
+
     @inline(__always)
     static func write(_ v: Int64, _ buf: UnsafeMutableRawBufferPointer, _ at: Int) -> Int {
         var p = at
@@ -73,15 +101,29 @@ enum Digits {
         } else {
             n = UInt64(v)
         }
-        var digits = 1
-        var t = n
-        while t >= 10 { t /= 10; digits += 1 }
-        var i = p + digits - 1
-        repeat {
-            buf[i] = 0x30 + UInt8(n % 10)
-            n /= 10
-            i -= 1
-        } while n > 0
-        return p + digits
+        // Digits go right to left into a 20-byte scratch area, then are copied once.
+        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
+            var i = 20
+            pairs.withUnsafeBufferPointer { t in
+                while n >= 100 {
+                    let r = Int(n % 100)
+                    n /= 100
+                    i -= 2
+                    scratch[i] = t[2 * r]
+                    scratch[i + 1] = t[2 * r + 1]
+                }
+                if n >= 10 {
+                    i -= 2
+                    scratch[i] = t[2 * Int(n)]
+                    scratch[i + 1] = t[2 * Int(n) + 1]
+                } else {
+                    i -= 1
+                    scratch[i] = 0x30 + UInt8(n)
+                }
+            }
+            let count = 20 - i
+            (buf.baseAddress! + p).copyMemory(from: scratch.baseAddress! + i, byteCount: count)
+            return p + count
+        }
     }
 }

@@ -102,7 +102,12 @@ public final class Recorder: Sendable {
     @inline(__always)
     func append(_ line: UnsafeRawBufferPointer, timestamp: Int64) {
         do throws(LogError) {
-            try writer.append(line, timestamp: timestamp)
+            // Encoded records never hold a raw newline; lines over the writer's limit are its to reject.
+            if line.count > writer.options.maxLineBytes {
+                try writer.append(line, timestamp: timestamp)
+            } else {
+                try writer.appendTrusted(line, timestamp: timestamp)
+            }
         } catch {
             noteFailure(error)
         }
