@@ -97,13 +97,18 @@ public struct JSONWriter {
 
     /// Lower-case hex, zero-padded to `digits`.
     public mutating func hex(_ v: UInt128, digits: Int) {
-        bytes.append(0x22)
-        var shift = (digits - 1) * 4
-        while shift >= 0 {
-            bytes.append(Self.hexDigits[Int((v >> UInt128(shift)) & 0xF)])
-            shift -= 4
+        withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 34) { buf in
+            buf[0] = 0x22
+            var x = v
+            Self.hexDigits.withUnsafeBufferPointer { h in
+                for i in stride(from: digits, through: 1, by: -1) {
+                    buf[i] = h[Int(truncatingIfNeeded: x) & 0xF]
+                    x >>= 4
+                }
+            }
+            buf[digits + 1] = 0x22
+            bytes.append(contentsOf: UnsafeBufferPointer(rebasing: buf[..<(digits + 2)]))
         }
-        bytes.append(0x22)
     }
 
     public mutating func stringMap(_ map: [String: String]) {
@@ -149,13 +154,13 @@ public struct JSONWriter {
     }
 
     /// A double attribute always carries a fraction or exponent, so it reads back as a double, not an integer.
-    mutating func doubleAttribute(_ v: Double) {
+    public mutating func doubleAttribute(_ v: Double) {
         if !v.isFinite { double(v); return }
         bytes.append(contentsOf: v.description.utf8)
     }
 
     /// Keys sort by their UTF-8 bytes, whatever the locale.
-    @inline(__always) static func byteOrder(_ a: String, _ b: String) -> Bool {
+    @inline(__always) public static func byteOrder(_ a: String, _ b: String) -> Bool {
         a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }

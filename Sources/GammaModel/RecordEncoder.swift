@@ -54,20 +54,31 @@ public enum RecordEncoder {
     }
 
     static func encodeSpan(_ s: SpanRecord, into w: inout JSONWriter) {
-        w.raw(#"{"type":"span","ts":"#); w.int(s.end)
-        w.raw(#","trace_id":"#); w.hex(s.traceID, digits: 32)
-        w.raw(#","span_id":"#); w.hex(UInt128(s.spanID), digits: 16)
-        if let p = s.parentSpanID { w.raw(#","parent_span_id":"#); w.hex(UInt128(p), digits: 16) }
-        w.raw(#","name":"#); w.string(s.name)
-        w.raw(#","kind":"#); w.string(s.kind.rawValue)
-        w.raw(#","start":"#); w.int(s.start)
-        w.raw(#","end":"#); w.int(s.end)
-        w.raw(#","status":"#); w.string(s.status.rawValue)
-        if let m = s.statusMessage { w.raw(#","status_message":"#); w.string(m) }
-        w.raw(#","attributes":"#); w.attributes(s.attributes)
-        if !s.events.isEmpty {
+        encodeSpan(traceID: s.traceID, spanID: s.spanID, parentSpanID: s.parentSpanID, name: s.name, kind: s.kind,
+                   start: s.start, end: s.end, status: s.status, statusMessage: s.statusMessage,
+                   attributes: { $0.attributes(s.attributes) }, events: s.events, links: s.links, unfinished: s.unfinished, into: &w)
+    }
+
+    /// A span line whose attributes object is written by `attributes` (the tracer writes its own
+    /// attributes straight from the span, without building a record first).
+    public static func encodeSpan(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, name: String, kind: SpanRecord.Kind,
+                                  start: Int64, end: Int64, status: SpanRecord.Status, statusMessage: String?,
+                                  attributes: (inout JSONWriter) -> Void, events: [SpanRecord.Event], links: [SpanRecord.Link],
+                                  unfinished: Bool, into w: inout JSONWriter) {
+        w.raw(#"{"type":"span","ts":"#); w.int(end)
+        w.raw(#","trace_id":"#); w.hex(traceID, digits: 32)
+        w.raw(#","span_id":"#); w.hex(UInt128(spanID), digits: 16)
+        if let p = parentSpanID { w.raw(#","parent_span_id":"#); w.hex(UInt128(p), digits: 16) }
+        w.raw(#","name":"#); w.string(name)
+        w.raw(#","kind":"#); w.string(kind.rawValue)
+        w.raw(#","start":"#); w.int(start)
+        w.raw(#","end":"#); w.int(end)
+        w.raw(#","status":"#); w.string(status.rawValue)
+        if let m = statusMessage { w.raw(#","status_message":"#); w.string(m) }
+        w.raw(#","attributes":"#); attributes(&w)
+        if !events.isEmpty {
             w.raw(#","events":["#)
-            for (i, e) in s.events.enumerated() {
+            for (i, e) in events.enumerated() {
                 if i > 0 { w.byte(0x2C) }
                 w.raw(#"{"name":"#); w.string(e.name)
                 w.raw(#","ts":"#); w.int(e.ts)
@@ -76,9 +87,9 @@ public enum RecordEncoder {
             }
             w.byte(UInt8(ascii: "]"))
         }
-        if !s.links.isEmpty {
+        if !links.isEmpty {
             w.raw(#","links":["#)
-            for (i, l) in s.links.enumerated() {
+            for (i, l) in links.enumerated() {
                 if i > 0 { w.byte(0x2C) }
                 w.raw(#"{"trace_id":"#); w.hex(l.traceID, digits: 32)
                 w.raw(#","span_id":"#); w.hex(UInt128(l.spanID), digits: 16)
@@ -87,7 +98,7 @@ public enum RecordEncoder {
             }
             w.byte(UInt8(ascii: "]"))
         }
-        if s.unfinished { w.raw(#","unfinished":true"#) }
+        if unfinished { w.raw(#","unfinished":true"#) }
         w.byte(UInt8(ascii: "}"))
     }
 }

@@ -92,9 +92,44 @@ public final class GammaSpan: Tracing.Span {
             return s
         }) else { return }
         tracer.spanEnded(spanID)
-        tracer.recorder.record(.span(SpanRecord(
+        let recorder = tracer.recorder
+        let redaction = recorder.redaction
+        // Straight from the span's state to the line: attributes sorted by key, redacted as written.
+        var pairs: [(String, SpanAttribute)] = []
+        s.attributes.forEach { pairs.append(($0, $1)) }
+        pairs.sort { JSONWriter.byteOrder($0.0, $1.0) }
+        let events = s.events.map { e in SpanRecord.Event(name: e.name, ts: e.ts, attributes: redaction.apply(e.attributes)) }
+        let links = s.links.map { l in SpanRecord.Link(traceID: l.traceID, spanID: l.spanID, attributes: redaction.apply(l.attributes)) }
+        var w = JSONWriter(capacity: 512)
+        RecordEncoder.encodeSpan(
             traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, name: s.name, kind: kind,
             start: start, end: max(end, start), status: s.status, statusMessage: s.statusMessage,
-            attributes: s.attributes.gammaAttributes, events: s.events, links: s.links, unfinished: unfinished)))
+            attributes: { w in
+                w.byte(UInt8(ascii: "{"))
+                for (i, (key, value)) in pairs.enumerated() {
+                    if i > 0 { w.byte(0x2C) }
+                    w.key(key)
+                    switch tracer.redactionRule(forKey: key) {
+                    case .redact: w.string(Redaction.redacted)
+                    case .notCaptured: w.string(Redaction.notCaptured)
+                    case .keep: Self.write(value, redaction, &w)
+                    }
+                }
+                w.byte(UInt8(ascii: "}"))
+            },
+            events: events, links: links, unfinished: unfinished, into: &w)
+        recorder.append(w.bytes, timestamp: max(end, start))
+    }
+
+    /// A tracing attribute value as its record attribute, long strings cut per the redaction.
+    static func write(_ value: SpanAttribute, _ redaction: Redaction, _ w: inout JSONWriter) {
+        switch value {
+        case .int32(let v): w.int(Int64(v))
+        case .int64(let v): w.int(v)
+        case .double(let v): w.doubleAttribute(v)
+        case .bool(let v): w.bool(v)
+        case .string(let v): w.string(v.utf8.count > redaction.maxValueBytes ? redaction.truncate(v) : v)
+        default: w.attribute(redaction.apply(key: "", value.gammaValue))
+        }
     }
 }

@@ -23,6 +23,18 @@ public final class GammaTracer: Tracer {
     public let timeSource: TimeSource
     private let open = Mutex<[SpanID: GammaSpan]>([:])
     private let ids: IDGenerator
+    /// Attribute keys repeat from span to span: their redaction rule is worked out once.
+    private let rules = Mutex<[String: Redaction.KeyRule]>([:])
+
+    func redactionRule(forKey key: String) -> Redaction.KeyRule {
+        if let known = rules.withLock({ $0[key] }) { return known }
+        let rule = recorder.redaction.rule(forKey: key)
+        rules.withLock { r in
+            if r.count >= 4096 { r.removeAll() }  // bounded: keys made from data must not grow it forever
+            r[key] = rule
+        }
+        return rule
+    }
 
     public init(recorder: Recorder, timeSource: TimeSource = .instants) {
         self.recorder = recorder

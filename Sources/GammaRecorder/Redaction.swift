@@ -36,17 +36,26 @@ public struct Redaction: Sendable {
         return out ?? attributes
     }
 
-    public func apply(key: String, _ value: AttributeValue) -> AttributeValue {
+    /// What happens to a key's value.
+    public enum KeyRule: Sendable { case keep, redact, notCaptured }
+
+    public func rule(forKey key: String) -> KeyRule {
         var key = key
-        let rule = key.withUTF8 { k -> Int in
-            if loweredPatterns.contains(where: { Self.containsWord(k, $0) }) { return 1 }
+        return key.withUTF8 { k -> KeyRule in
+            if loweredPatterns.contains(where: { Self.containsWord(k, $0) }) { return .redact }
             if !capturePrompts && Self.promptKeys.contains(where: { p in
                 (k.count == p.count || (k.count > p.count && k[p.count] == UInt8(ascii: "."))) && Self.equalFolded(k, p, at: 0)
-            }) { return 2 }
-            return 0
+            }) { return .notCaptured }
+            return .keep
         }
-        if rule == 1 { return .string(Self.redacted) }
-        if rule == 2 { return .string(Self.notCaptured) }
+    }
+
+    public func apply(key: String, _ value: AttributeValue) -> AttributeValue {
+        switch rule(forKey: key) {
+        case .redact: return .string(Self.redacted)
+        case .notCaptured: return .string(Self.notCaptured)
+        case .keep: break
+        }
         switch value {
         case .string(let s) where s.utf8.count > maxValueBytes: return .string(truncate(s))
         case .stringArray(let xs) where xs.contains(where: { $0.utf8.count > maxValueBytes }): return .stringArray(xs.map(truncate))
