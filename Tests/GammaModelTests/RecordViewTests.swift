@@ -54,4 +54,40 @@ import Testing
         }
         #expect(rejected > 1000, "the mutations must produce invalid lines")
     }
+
+    /// Canonical metric lines (the fast path) and their mutations: the view and the decoder agree
+    /// on acceptance and on every field.
+    @Test func theCanonicalFastPathAgreesWithTheDecoder() throws {
+        var gen = RandomRecords(state: 7)
+        let names = ["llm.latency_ms", "tools.calls.total", "a", "x_y-z.0"]
+        var accepted = 0
+        for n in 0..<20_000 {
+            var labels: [String: String] = [:]
+            for _ in 0..<gen.int(0...3) { labels[names[gen.int(0...3)]] = names[gen.int(0...3)] }
+            let value: Double = [1, 0.5, -3, 1e-7, 123456.789, 1e300][gen.int(0...5)]
+            let record = MetricRecord(kind: MetricKind.allCases[gen.int(0...2)], ts: Int64(bitPattern: gen.next()),
+                                      name: names[gen.int(0...3)], labels: labels, value: value)
+            var line = RecordEncoder.encode(.metric(record))
+            if n % 2 == 1 {
+                let i = gen.int(0...(line.count - 1))
+                switch gen.int(0...2) {
+                case 0: line[i] = Array("{}[]\",:0-eE.\\ ntu".utf8)[gen.int(0...16)]
+                case 1: line.remove(at: i)
+                default: line.insert(Array("{}[]\",:0-eE.\\ ntu".utf8)[gen.int(0...16)], at: i)
+                }
+            }
+            let decoded = try? RecordDecoder.decode(line)
+            let viewed = try? Self.view(line).get()
+            #expect((decoded != nil) == (viewed != nil), "\(String(decoding: line, as: UTF8.self))")
+            guard case .record(.metric(let m))? = decoded, let v = viewed else { continue }
+            accepted += 1
+            #expect(v.ts == m.ts && v.value == m.value, "\(String(decoding: line, as: UTF8.self))")
+            #expect(v.nameEscaped || v.name.map { String(decoding: line[$0], as: UTF8.self) } == m.name)
+            let labelText = v.labels.map { String(decoding: line[$0], as: UTF8.self) }
+            var w = JSONWriter()
+            w.stringMap(m.labels)
+            #expect(labelText == String(decoding: w.bytes, as: UTF8.self) || labelText?.contains(" ") == true || n % 2 == 1)
+        }
+        #expect(accepted > 10_000)
+    }
 }
