@@ -34,7 +34,7 @@ public struct RecordView {
         guard line.count <= RecordDecoder.maxLineBytes else {
             throw RecordDecodingError(offset: RecordDecoder.maxLineBytes, reason: "line longer than \(RecordDecoder.maxLineBytes) bytes")
         }
-        if scanCanonicalMetric(line, into: &view) { return }
+        if scanCanonicalMetric(line, into: &view) || scanCanonicalSpan(line, into: &view) { return }
         // Lines with fields that need the full decoder's checks (kinds, enums, attributes, events)
         // are checked by it; the view then reads the fields replay needs. Metrics, the bulk of a
         // log, are fully checked here without allocating.

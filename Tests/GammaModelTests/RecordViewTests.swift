@@ -90,4 +90,42 @@ import Testing
         }
         #expect(accepted > 10_000)
     }
+
+    /// Canonical span lines with plain attributes (the span fast path) and their mutations.
+    @Test func theCanonicalSpanFastPathAgreesWithTheDecoder() throws {
+        var gen = RandomRecords(state: 8)
+        let words = ["tool.search", "gen_ai.tool.name", "a", "x y"]
+        var accepted = 0
+        for n in 0..<20_000 {
+            var attributes: Attributes = [:]
+            for _ in 0..<gen.int(0...3) {
+                let v: AttributeValue = [.string(words[gen.int(0...3)]), .int(Int64(gen.int(-5...5))), .double(0.25), .bool(gen.chance(0.5))][gen.int(0...3)]
+                attributes[words[gen.int(0...3)]] = v
+            }
+            let start = Int64(gen.int(0...1_000_000))
+            let record = SpanRecord(traceID: UInt128(gen.next()) << 64 | UInt128(gen.next() | 1), spanID: gen.next() | 1,
+                                    parentSpanID: gen.chance(0.5) ? gen.next() | 1 : nil, name: words[gen.int(0...3)],
+                                    kind: SpanRecord.Kind.allCases[gen.int(0...4)], start: start, end: start + Int64(gen.int(0...999)),
+                                    status: SpanRecord.Status.allCases[gen.int(0...2)], statusMessage: gen.chance(0.2) ? "m" : nil,
+                                    attributes: attributes, unfinished: gen.chance(0.1))
+            var line = RecordEncoder.encode(.span(record))
+            if n % 2 == 1 {
+                let i = gen.int(0...(line.count - 1))
+                let alphabet = Array("{}[]\",:0-eE.\\ ntuaf1".utf8)
+                switch gen.int(0...2) {
+                case 0: line[i] = alphabet[gen.int(0...(alphabet.count - 1))]
+                case 1: line.remove(at: i)
+                default: line.insert(alphabet[gen.int(0...(alphabet.count - 1))], at: i)
+                }
+            }
+            let decoded = try? RecordDecoder.decode(line)
+            let viewed = try? Self.view(line).get()
+            #expect((decoded != nil) == (viewed != nil), "\(String(decoding: line, as: UTF8.self))")
+            guard case .record(.span(let d))? = decoded, let v = viewed else { continue }
+            accepted += 1
+            #expect(v.kind == .span && v.ts == d.ts && v.traceID == d.traceID && v.spanID == d.spanID && v.parentSpanID == d.parentSpanID)
+            #expect(v.start == d.start && v.end == d.end && v.status == d.status && v.unfinished == d.unfinished)
+        }
+        #expect(accepted > 10_000)
+    }
 }
