@@ -2,11 +2,17 @@
 // Built by scripts/fuzz-records with Sources/GammaModel/*.swift (one module, so internals are visible).
 //
 // Checks, beyond "no crash, no hang, no sanitizer report": an error's offset lies inside the line,
-// and a line that decodes re-encodes to a line that decodes to the same record (the codec is closed).
+// a line that decodes re-encodes to a line that decodes to the same record (the codec is closed),
+// and RecordView (with its canonical fast paths) accepts exactly the lines RecordDecoder accepts.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let line = UnsafeRawBufferPointer(start: data, count: size)
+    var view = RecordView()
+    let viewed = (try? RecordView.scan(line, into: &view)) != nil
+    let decodedLine = try? RecordDecoder.decode(line)
+    if viewed != (decodedLine != nil) { fatalError("RecordView and RecordDecoder disagree on acceptance") }
+    if case .record(.metric(let m))? = decodedLine, view.ts != m.ts { fatalError("RecordView read another ts") }
     do {
         let decoded = try RecordDecoder.decode(line)
         if case .record(let record) = decoded {
