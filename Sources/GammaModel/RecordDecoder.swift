@@ -27,7 +27,7 @@ public enum RecordDecoder {
         } catch {
             // A type this version does not know: its fields mean nothing here, so only valid JSON,
             // a string "type" and an integer "ts" are required of it.
-            if let type = unknownType(line) { return .unknown(type: type) }
+            if let unknown = unknownType(line) { return .unknown(type: unknown.type) }
             throw error
         }
     }
@@ -51,27 +51,35 @@ public enum RecordDecoder {
 extension RecordDecoder {
     static let knownTypes: Set<String> = ["resource", "counter", "gauge", "histogram", "meta", "span", "alert"]
 
-    /// The type of a valid JSON object line with a string `type` not of schema v1 and an integer `ts`; else `nil`.
-    static func unknownType(_ line: UnsafeRawBufferPointer) -> String? {
+    /// For a valid JSON object line with exactly one string `type`, not of schema v1, and exactly one
+    /// integer `ts`: the type, its range in the line, and the ts. Else `nil`. The one rule for
+    /// records of unknown types, shared by ``RecordDecoder`` and ``RecordView``.
+    static func unknownType(_ line: UnsafeRawBufferPointer) -> (type: String, range: Range<Int>, ts: Int64)? {
         var s = JSONScanner(line)
-        var type: String?
-        var hasTS = false
+        var type: (String, Range<Int>)?
+        var ts: Int64?
+        var duplicate = false
         do throws(RecordDecodingError) {
             try s.object("the record") { (s, key, _) throws(RecordDecodingError) in
-                if key == "type" && s.peek == 0x22 && type == nil {
-                    type = try s.string()
-                } else if key == "ts" && !hasTS, case .int = try? { () throws(RecordDecodingError) -> JSONScanner.Number in
-                    guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw s.fail("") }
-                    return try s.number()
-                }() {
-                    hasTS = true
+                if key == "type" {
+                    if type != nil { duplicate = true }
+                    guard s.peek == 0x22 else { throw s.fail("") }
+                    let start = s.i + 1
+                    let t = try s.string()
+                    type = (t, start..<(s.i - 1))
+                } else if key == "ts" {
+                    if ts != nil { duplicate = true }
+                    guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39), case .int(let v) = try s.number() else {
+                        throw s.fail("")
+                    }
+                    ts = v
                 } else {
                     try s.skipValue(depth: 1)
                 }
             }
             s.skipWhitespace()
-            guard s.i == s.end, hasTS, let type, !knownTypes.contains(type) else { return nil }
-            return type
+            guard s.i == s.end, !duplicate, let ts, let type, !knownTypes.contains(type.0) else { return nil }
+            return (type.0, type.1, ts)
         } catch {
             return nil
         }

@@ -31,6 +31,19 @@ public struct RecordView {
     /// Validates `line` and fills `view` with its fields.
     /// - Throws: ``RecordDecodingError`` for exactly the lines ``RecordDecoder`` rejects (tested side by side).
     public static func scan(_ line: UnsafeRawBufferPointer, into view: inout RecordView) throws(RecordDecodingError) {
+        do throws(RecordDecodingError) {
+            try scanGeneral(line, into: &view)
+        } catch {
+            // The decoder's one rule for unknown types: only JSON, one string type, one integer ts.
+            guard let unknown = RecordDecoder.unknownType(line) else { throw error }
+            view = RecordView()
+            view.kind = .unknown
+            view.type = unknown.range
+            view.ts = unknown.ts
+        }
+    }
+
+    static func scanGeneral(_ line: UnsafeRawBufferPointer, into view: inout RecordView) throws(RecordDecodingError) {
         guard line.count <= RecordDecoder.maxLineBytes else {
             throw RecordDecodingError(offset: RecordDecoder.maxLineBytes, reason: "line longer than \(RecordDecoder.maxLineBytes) bytes")
         }

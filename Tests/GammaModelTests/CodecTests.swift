@@ -95,7 +95,9 @@ import Testing
         #expect(try RecordDecoder.decode(#"{"type":"profile","ts":1,"anything":{"goes":[1,2]}}"#) == .unknown(type: "profile"))
         // Fields named like schema v1's mean nothing in an unknown type, so they are not checked.
         #expect(try RecordDecoder.decode(#"{"trace_id":"short","type":"profile","ts":1,"value":"x"}"#) == .unknown(type: "profile"))
-        // But it must still be JSON with an integer ts.
+        // But it must still be JSON with one string type and one integer ts.
+        #expect(throws: RecordDecodingError.self) { _ = try RecordDecoder.decode(#"{"type":"alt","ts":5,"type":"r"}"#) }
+        #expect(throws: RecordDecodingError.self) { _ = try RecordDecoder.decode(#"{"type":"alt","ts":5,"ts":6}"#) }
         #expect(throws: RecordDecodingError.self) { _ = try RecordDecoder.decode(#"{"type":"profile","ts":1.5}"#) }
         #expect(throws: RecordDecodingError.self) { _ = try RecordDecoder.decode(#"{"type":"profile","ts":1"#) }
     }

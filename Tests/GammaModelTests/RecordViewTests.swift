@@ -33,6 +33,21 @@ import Testing
         }
     }
 
+    /// Inputs the record fuzzer found where the two disagreed, and their relatives.
+    @Test(arguments: [
+        #"{"&type":"alt","ts":5,"type":"r","stts":5,"type":"r\u0786"}"#,
+        #"{"type":"alt","ts":5,"type":"r"}"#,
+        #"{"type":"profile","ts":1,"name":5}"#,
+        #"{"type":"profile","ts":1,"labels":[],"value":"x"}"#,
+        #"{"type":"profile","ts":1,"ts":2}"#,
+    ])
+    func fuzzFoundDisagreementsAgree(_ line: String) {
+        let bytes = Array(line.utf8)
+        let decoded = (try? RecordDecoder.decode(bytes)) != nil
+        let viewed = (try? Self.view(bytes).get()) != nil
+        #expect(decoded == viewed)
+    }
+
     /// Mutated lines: the view rejects exactly the lines the decoder rejects.
     @Test func theViewAndTheDecoderAcceptTheSameLines() {
         var gen = RandomRecords(state: 99)
