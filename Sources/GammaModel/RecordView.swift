@@ -96,9 +96,11 @@ public struct RecordView {
                 view.nameEscaped = e
             case "labels":
                 let at = s.i
-                try s.object("field 'labels'") { (s, k, _) throws(RecordDecodingError) in
+                var keys = Set<String>()
+                try s.object("field 'labels'") { (s, k, keyAt) throws(RecordDecodingError) in
                     guard s.peek == 0x22 else { throw s.fail("field 'labels.\(k)' must be a string") }
                     _ = try s.skipString()
+                    guard keys.insert(k).inserted else { throw s.fail("duplicate key '\(k)' in 'labels'", at: keyAt) }
                 }
                 view.labels = at..<s.i
             case "value":

@@ -40,6 +40,7 @@ import Testing
         #"{"type":"profile","ts":1,"name":5}"#,
         #"{"type":"profile","ts":1,"labels":[],"value":"x"}"#,
         #"{"type":"profile","ts":1,"ts":2}"#,
+        #"{"type":"counter","ts":1,"name":"n","labels":{"a\n":"x","a\u000a":"y"},"value":1}"#,
     ])
     func fuzzFoundDisagreementsAgree(_ line: String) {
         let bytes = Array(line.utf8)
