@@ -14,23 +14,8 @@ extension RecordView {
         let n = line.count
         var i = 0
 
-        @inline(__always) func match(_ literal: StaticString) -> Bool {
-            let count = literal.utf8CodeUnitCount
-            guard i + count <= n, memcmp(base + i, literal.utf8Start, count) == 0 else { return false }
-            i += count
-            return true
-        }
-        /// A string of printable ASCII without `"` or `\`, from after its opening quote to its closing one.
-        @inline(__always) func plainString() -> Range<Int>? {
-            let start = i
-            while i < n {
-                let c = base[i]
-                if c == 0x22 { i += 1; return start..<(i - 1) }
-                if c < 0x20 || c == 0x5C || c >= 0x80 { return nil }
-                i += 1
-            }
-            return nil
-        }
+        @inline(__always) func match(_ literal: StaticString) -> Bool { CanonicalBytes.match(literal, base, n, &i) }
+        @inline(__always) func plainString() -> Range<Int>? { CanonicalBytes.plainString(base, n, &i) }
 
         let kind: Kind
         if match(#"{"type":"counter","ts":"#) { kind = .counter }
@@ -89,22 +74,8 @@ extension RecordView {
         var i = 0
         var s = JSONScanner(line)
 
-        @inline(__always) func match(_ literal: StaticString) -> Bool {
-            let count = literal.utf8CodeUnitCount
-            guard i + count <= n, memcmp(base + i, literal.utf8Start, count) == 0 else { return false }
-            i += count
-            return true
-        }
-        @inline(__always) func plainString() -> Range<Int>? {
-            let start = i
-            while i < n {
-                let c = base[i]
-                if c == 0x22 { i += 1; return start..<(i - 1) }
-                if c < 0x20 || c == 0x5C || c >= 0x80 { return nil }
-                i += 1
-            }
-            return nil
-        }
+        @inline(__always) func match(_ literal: StaticString) -> Bool { CanonicalBytes.match(literal, base, n, &i) }
+        @inline(__always) func plainString() -> Range<Int>? { CanonicalBytes.plainString(base, n, &i) }
         @inline(__always) func integer() -> Int64? {
             guard i < n, base[i] == UInt8(ascii: "-") || (base[i] >= 0x30 && base[i] <= 0x39) else { return nil }
             s.i = i
@@ -193,5 +164,31 @@ extension RecordView {
         view.status = [SpanRecord.Status.unset, .ok, .error][status]
         view.unfinished = unfinished
         return true
+    }
+}
+
+/// The byte steps both canonical scanners take.
+enum CanonicalBytes {
+    /// Whether `literal` stands at `i`; if so, moves past it.
+    @inline(__always)
+    static func match(_ literal: StaticString, _ base: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int) -> Bool {
+        let count = literal.utf8CodeUnitCount
+        guard i + count <= n, memcmp(base + i, literal.utf8Start, count) == 0 else { return false }
+        i += count
+        return true
+    }
+
+    /// A string of printable ASCII without `"` or `\`, from after its opening quote through its
+    /// closing one: its content range, or `nil` (anything else is the general path's to judge).
+    @inline(__always)
+    static func plainString(_ base: UnsafePointer<UInt8>, _ n: Int, _ i: inout Int) -> Range<Int>? {
+        let start = i
+        while i < n {
+            let c = base[i]
+            if c == 0x22 { i += 1; return start..<(i - 1) }
+            if c < 0x20 || c == 0x5C || c >= 0x80 { return nil }
+            i += 1
+        }
+        return nil
     }
 }
