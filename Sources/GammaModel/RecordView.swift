@@ -48,9 +48,9 @@ public struct RecordView {
             throw RecordDecodingError(offset: RecordDecoder.maxLineBytes, reason: "line longer than \(RecordDecoder.maxLineBytes) bytes")
         }
         if scanCanonicalMetric(line, into: &view) || scanCanonicalSpan(line, into: &view) { return }
-        // Lines with fields that need the full decoder's checks (kinds, enums, attributes, events)
-        // are checked by it; the view then reads the fields replay needs. Metrics, the bulk of a
-        // log, are fully checked here without allocating.
+        // The general path: any key order and whitespace. Metric lines carrying only the five fields
+        // read here are checked here; lines with other fields (whose typed rules only the decoder
+        // knows) and non-metric records are checked by the full decoder, then read.
         view = RecordView()
         var s = JSONScanner(line)
         s.skipWhitespace()
@@ -135,11 +135,11 @@ public struct RecordView {
         case .counter, .gauge, .histogram:
             guard view.name != nil else { throw RecordDecodingError(offset: line.count, reason: "missing field 'name' for a \(view.kind)") }
             guard sawValue else { throw RecordDecodingError(offset: line.count, reason: "missing field 'value' for a \(view.kind)") }
-            guard let v = view.value else {
+            guard view.value != nil else {
                 throw RecordDecodingError(offset: line.count, reason: "field 'value' of a \(view.kind) must be a number")
             }
-            _ = v
-            if needsFullCheck { _ = try RecordDecoder.decode(line) }  // unknown extra fields: validated above; nothing more to check
+            // Other fields may be named like typed ones of schema v1 ("kind", "attributes", ...): the decoder judges them.
+            if needsFullCheck { _ = try RecordDecoder.decode(line) }
         case .unknown:
             break
         default:
