@@ -3,7 +3,8 @@
 //
 // Checks, beyond "no crash, no hang, no sanitizer report": an error's offset lies inside the line,
 // a line that decodes re-encodes to a line that decodes to the same record (the codec is closed),
-// and RecordView (with its canonical fast paths) accepts exactly the lines RecordDecoder accepts.
+// and RecordView (with its canonical fast paths) accepts exactly the lines RecordDecoder accepts
+// and reads the same ts, value and span fields from them.
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
@@ -12,7 +13,19 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let viewed = (try? RecordView.scan(line, into: &view)) != nil
     let decodedLine = try? RecordDecoder.decode(line)
     if viewed != (decodedLine != nil) { fatalError("RecordView and RecordDecoder disagree on acceptance") }
-    if case .record(.metric(let m))? = decodedLine, view.ts != m.ts { fatalError("RecordView read another ts") }
+    switch decodedLine {
+    case .record(.metric(let m))?:
+        if view.ts != m.ts || view.value?.bitPattern != m.value.bitPattern && !(m.value.isNaN && view.value?.isNaN == true) {
+            fatalError("RecordView read another ts or value")
+        }
+    case .record(.span(let d))?:
+        if view.ts != d.ts || view.start != d.start || view.end != d.end || view.traceID != d.traceID || view.spanID != d.spanID
+            || view.parentSpanID != d.parentSpanID || view.status != d.status || view.unfinished != d.unfinished {
+            fatalError("RecordView read another span field")
+        }
+    default:
+        break
+    }
     do {
         let decoded = try RecordDecoder.decode(line)
         if case .record(let record) = decoded {

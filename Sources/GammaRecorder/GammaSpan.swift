@@ -15,7 +15,8 @@ public final class GammaSpan: Tracing.Span {
 
     private struct State {
         var name: String
-        var attributes: SpanAttributes = [:]
+        /// Room for a few attributes from the start: growing a dictionary rehashes every key.
+        var attributes = SpanAttributes([String: SpanAttribute](minimumCapacity: 6))
         var events: [SpanRecord.Event] = []
         var links: [SpanRecord.Link] = []
         var status: SpanRecord.Status = .unset
@@ -44,6 +45,25 @@ public final class GammaSpan: Tracing.Span {
     public var attributes: SpanAttributes {
         get { state.withLock { $0.attributes } }
         set { state.withLock { if $0.recording { $0.attributes = newValue } } }
+        // `span.attributes[k] = v` would otherwise copy the whole dictionary out of the lock and
+        // back on every call. The attributes move out (unshared, so the caller edits them in
+        // place) and back; a set made meanwhile from another thread is kept, not lost.
+        _modify {
+            var taken = state.withLock { s -> SpanAttributes in
+                var out = SpanAttributes()
+                swap(&out, &s.attributes)
+                return out
+            }
+            defer {
+                state.withLock { s in
+                    guard s.recording else { return }
+                    let meanwhile = s.attributes
+                    swap(&taken, &s.attributes)
+                    if !meanwhile.isEmpty { meanwhile.forEach { key, value in s.attributes[key] = value } }
+                }
+            }
+            yield &taken
+        }
     }
 
     public var isRecording: Bool { state.withLock { $0.recording } }
@@ -96,6 +116,7 @@ public final class GammaSpan: Tracing.Span {
         let redaction = recorder.redaction
         // Straight from the span's state to the line: attributes sorted by key, redacted as written.
         var pairs: [(String, SpanAttribute)] = []
+        pairs.reserveCapacity(s.attributes.count)
         s.attributes.forEach { pairs.append(($0, $1)) }
         pairs.sort { JSONWriter.byteOrder($0.0, $1.0) }
         let events = s.events.map { e in SpanRecord.Event(name: e.name, ts: e.ts, attributes: redaction.apply(e.attributes)) }
@@ -118,7 +139,7 @@ public final class GammaSpan: Tracing.Span {
                 w.byte(UInt8(ascii: "}"))
             },
             events: events, links: links, unfinished: unfinished, into: &w)
-        recorder.append(w.bytes, timestamp: max(end, start))
+        w.withBytes { recorder.append($0, timestamp: max(end, start)) }
     }
 
     /// A tracing attribute value as its record attribute, long strings cut per the redaction.

@@ -49,11 +49,11 @@ struct MetricLineTemplate: Sendable {
         }
         var w = JSONWriter(capacity: 32)
         w.double(value)
-        withUnsafeTemporaryAllocation(byteCount: head.count + tail.count + w.bytes.count + 24, alignment: 1) { buf in
+        withUnsafeTemporaryAllocation(byteCount: head.count + tail.count + w.count + 24, alignment: 1) { buf in
             var p = copy(head, buf, 0)
             p = Digits.write(ts, buf, p)
             p = copy(tail, buf, p)
-            p = w.bytes.withUnsafeBytes { copy($0, buf, p) }
+            p = w.withBytes { copy($0, buf, p) }
             buf[p] = UInt8(ascii: "}")
             recorder.append(UnsafeRawBufferPointer(rebasing: buf[..<(p + 1)]), timestamp: ts)
         }
@@ -76,54 +76,4 @@ final class TemplateBytes: Sendable {
     }
 
     deinit { bytes.deallocate() }
-}
-
-/// Decimal digits of an integer, into a buffer: two digits a step from a 200-byte table.
-enum Digits {
-    static let pairs: [UInt8] = {
-        var table: [UInt8] = []
-        table.reserveCapacity(200)
-        for i in 0..<100 {
-            table.append(UInt8(0x30 + i / 10))
-            table.append(UInt8(0x30 + i % 10))
-        }
-        return table
-    }()
-
-    @inline(__always)
-    static func write(_ v: Int64, _ buf: UnsafeMutableRawBufferPointer, _ at: Int) -> Int {
-        var p = at
-        var n: UInt64
-        if v < 0 {
-            buf[p] = UInt8(ascii: "-")
-            p += 1
-            n = v == .min ? UInt64(Int64.max) + 1 : UInt64(-v)
-        } else {
-            n = UInt64(v)
-        }
-        // Digits go right to left into a 20-byte scratch area, then are copied once.
-        return withUnsafeTemporaryAllocation(of: UInt8.self, capacity: 20) { scratch in
-            var i = 20
-            pairs.withUnsafeBufferPointer { t in
-                while n >= 100 {
-                    let r = Int(n % 100)
-                    n /= 100
-                    i -= 2
-                    scratch[i] = t[2 * r]
-                    scratch[i + 1] = t[2 * r + 1]
-                }
-                if n >= 10 {
-                    i -= 2
-                    scratch[i] = t[2 * Int(n)]
-                    scratch[i + 1] = t[2 * Int(n) + 1]
-                } else {
-                    i -= 1
-                    scratch[i] = 0x30 + UInt8(n)
-                }
-            }
-            let count = 20 - i
-            (buf.baseAddress! + p).copyMemory(from: scratch.baseAddress! + i, byteCount: count)
-            return p + count
-        }
-    }
 }

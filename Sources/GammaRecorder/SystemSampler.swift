@@ -57,8 +57,11 @@ public final class SystemSampler: Sendable {
             defer { prev = (system, process) }
             guard let s = system, let p = prev.system, s.total > p.total else { return (nil, nil) }
             let dt = Double(s.total - p.total)
-            let sys = Double(s.busy &- p.busy) / dt * 100
-            let proc = process.flatMap { now in prev.process.map { Double(now &- $0) / dt * 100 } }
+            // The two files are read at slightly different instants and in whole ticks, so over a
+            // short window the process can show more ticks than the whole system: clamp to 0...100.
+            func percent(_ ticks: UInt64) -> Double { min(100, max(0, Double(ticks) / dt * 100)) }
+            let sys = percent(s.busy &- p.busy)
+            let proc = process.flatMap { now in prev.process.map { percent(now &- $0) } }
             return (sys, proc)
         }
     }

@@ -53,6 +53,22 @@ struct DictionaryExtractor: Extractor {
             links: [.init(traceID: other.traceID, spanID: other.spanID)]))
     }
 
+    /// `span.attributes[k] = v` edits the attributes in place, outside the lock; sets made at the
+    /// same time from other threads must all be kept.
+    @Test func attributesSetFromManyThreadsAreAllKept() throws {
+        let f = try RecorderFixture()
+        defer { f.dir.remove() }
+        let tracer = GammaTracer(recorder: f.recorder)
+        let span = tracer.startSpan("shared", context: .topLevel)
+        runOnThreads(4) { t in
+            for k in 0..<500 { span.attributes["t\(t).k\(k)"] = k }
+        }
+        span.end()
+        let s = try #require(try f.close().compactMap(\.span).first)
+        #expect(s.attributes.count == 2000)
+        #expect(s.attributes["t3.k499"] == .int(499))
+    }
+
     /// Parent/child links hold across sync and async code, through the task-local context.
     @Test func parentsComeFromTheTaskLocalContextInSyncAndAsyncCode() async throws {
         let f = try RecorderFixture()

@@ -47,7 +47,7 @@ enum GammaBench {
         case "recorder-sustained":
             try RecorderBenchmark(runs: option("--runs", 3)).sustained()
         case "recorder-parse":
-            try RecorderBenchmark(runs: option("--runs", 3)).parse()
+            try RecorderBenchmark(runs: option("--runs", 3)).parse(megabytes: option("--mb", 150))
         default:
             usage()
         }
