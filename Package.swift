@@ -14,8 +14,10 @@ let package = Package(
         .library(name: "GammaLog", targets: ["GammaLog"]),
         .library(name: "GammaModel", targets: ["GammaModel"]),
         .library(name: "GammaRecorder", targets: ["GammaRecorder"]),
+        .library(name: "GammaReplay", targets: ["GammaReplay"]),
         .library(name: "GammaTestKit", targets: ["GammaTestKit"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
+        .executable(name: "gamma-report", targets: ["gamma-report"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -41,14 +43,21 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
+        // The offline side: replay, figures and exporters. Never imports the live side.
+        .target(name: "GammaReplay", dependencies: ["GammaLog", "GammaModel"], swiftSettings: strictSettings),
         .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
         .target(
             name: "GammaCLI",
-            dependencies: ["GammaLog", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaLog", "GammaModel", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-log",
+            dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gamma-report",
             dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
@@ -77,8 +86,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(
+            name: "GammaReplayTests",
+            dependencies: ["GammaReplay", "GammaLog", "GammaModel", "GammaTestKit"],
+            exclude: ["Golden"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
             name: "CLITests",
-            dependencies: ["GammaLog", "GammaTestKit", "gamma-log", "gamma-crash-writer"],
+            dependencies: ["GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-crash-writer"],
             swiftSettings: strictSettings
         ),
     ],

@@ -7,11 +7,12 @@ public struct LogInputOptions: ParsableArguments {
                                  valueName: "path"))
     public var paths: [String]
 
-    @Option(help: ArgumentHelp("Leave out lines before this time: RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, or nanoseconds.",
+    // Unconditional: `--since -1h` is a value, not an option.
+    @Option(parsing: .unconditional, help: ArgumentHelp("Leave out lines before this time: RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, nanoseconds, or -DURATION before the last record (-1h, -30m).",
                                valueName: "time"))
     public var since: String?
 
-    @Option(help: ArgumentHelp("Leave out lines at or after this time (same forms as --since).", valueName: "time"))
+    @Option(parsing: .unconditional, help: ArgumentHelp("Leave out lines at or after this time (same forms as --since).", valueName: "time"))
     public var until: String?
 
     public init() {}
@@ -19,22 +20,26 @@ public struct LogInputOptions: ParsableArguments {
     public mutating func validate() throws {
         if paths.isEmpty { throw ValidationError("Please give at least one log folder or segment file.") }
         for (name, value) in [("--since", since), ("--until", until)] {
-            if let value, TimeParser.parse(value) == nil {
-                throw ValidationError("\(name) '\(value)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, or nanoseconds.")
+            if let value, TimeArgument(value) == nil {
+                throw ValidationError("\(name) '\(value)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, nanoseconds, or -DURATION (-1h30m) before the last record.")
             }
         }
     }
 
-    /// Read options with the parsed time range.
-    public var readOptions: ReadOptions {
-        ReadOptions(since: since.flatMap(TimeParser.parse), until: until.flatMap(TimeParser.parse))
-    }
-
-    /// Opens a reader, turning a bad path into a message and exit code 2.
+    /// Opens a reader, turning a bad path into a message and exit code 2. A time relative to
+    /// the end of the data is resolved from the member headers (the last record's time).
     public func reader() throws -> LogReader {
-        do { return try LogReader(paths: paths, options: readOptions) } catch {
+        let catalog: LogReader
+        do { catalog = try LogReader(paths: paths) } catch {
             printError("error: \(error)")
             throw ExitCode(2)
         }
+        let times = [since, until].map { $0.flatMap(TimeArgument.init) }
+        var end: Int64?
+        if times.contains(where: { if case .beforeEnd? = $0 { return true } else { return false } }) {
+            end = catalog.inventory().compactMap(\.timeRange?.upperBound).max()
+        }
+        let options = ReadOptions(since: times[0]?.resolve(end: end), until: times[1]?.resolve(end: end))
+        return LogReader(streams: catalog.streams, options: options)
     }
 }

@@ -7,7 +7,7 @@ import Glibc
 /// `cat` writes hundreds of MB through it; `print` would lock and flush per line.
 public final class Output {
     private var buffer: [UInt8] = []
-    private let fd: Int32
+    public let fd: Int32
     /// Set when a write failed (EPIPE when the reader of a pipe went away): stop producing output.
     public private(set) var failed = false
 

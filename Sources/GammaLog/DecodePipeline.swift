@@ -13,10 +13,15 @@ final class DecodePipeline: @unchecked Sendable {
         var source: Int
         var offset: Int64
         var header: MemberHeader?  // nil: a foreign segment, decoded by the consumer itself
+        /// Whether the worker may run `prepare` on the lines (not when the consumer filters them first).
+        var prepare = false
     }
 
+    /// Work on a member's lines done by the worker that inflated them, so that it runs in parallel.
+    typealias Prepare = @Sendable (UnsafeRawBufferPointer) -> any Sendable
+
     enum Output {
-        case lines([UInt8])
+        case lines([UInt8], prepared: (any Sendable)?)
         case corrupt(MemberCorruption)
         case unreadable(LogError)
         case foreign
@@ -24,6 +29,7 @@ final class DecodePipeline: @unchecked Sendable {
 
     let jobs: [Job]
     private let open: @Sendable (Int) throws(LogError) -> any ByteSource
+    private let prepare: Prepare?
     private let lock = ConditionLock()
     private let window: Int
     private var slots: [Int: Output] = [:]
@@ -35,9 +41,10 @@ final class DecodePipeline: @unchecked Sendable {
     private let inline: Bool
     private var inlineState: (decoder: MemberDecoder, cache: SourceCache)?
 
-    init(jobs: [Job], workers: Int, open: @escaping @Sendable (Int) throws(LogError) -> any ByteSource) {
+    init(jobs: [Job], workers: Int, prepare: Prepare? = nil, open: @escaping @Sendable (Int) throws(LogError) -> any ByteSource) {
         self.jobs = jobs
         self.open = open
+        self.prepare = prepare
         let workers = max(1, min(workers, jobs.count))
         window = 4 * workers
         inline = workers == 1
@@ -111,7 +118,9 @@ final class DecodePipeline: @unchecked Sendable {
             }
             let bytes = try cache.source!.read(at: job.offset, count: Int(header.length))
             switch bytes.withUnsafeBytes({ decoder.decode($0, header: header) }) {
-            case .success(let lines): return .lines(lines)
+            case .success(let lines):
+                let prepared = job.prepare ? prepare.map { p in lines.withUnsafeBytes { p($0) } } : nil
+                return .lines(lines, prepared: prepared)
             case .failure(let corruption): return .corrupt(corruption)
             }
         } catch {

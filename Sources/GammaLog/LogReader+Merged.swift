@@ -73,7 +73,7 @@ extension LogReader {
             pulled += 1
             var bytes: [UInt8]?
             switch output {
-            case .lines(let b):
+            case .lines(let b, _):
                 summary.membersRead += 1
                 bytes = b
             case .corrupt(let c):

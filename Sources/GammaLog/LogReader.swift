@@ -116,10 +116,10 @@ public final class LogReader: Sendable {
         return plan
     }
 
-    func pipeline(for plan: Plan) -> DecodePipeline {
+    func pipeline(for plan: Plan, prepare: DecodePipeline.Prepare? = nil) -> DecodePipeline {
         let paths = plan.scanned.map(\.path)
         let opener = self.opener
-        return DecodePipeline(jobs: plan.jobs, workers: options.workers) { (i) throws(LogError) in try opener(paths[i]) }
+        return DecodePipeline(jobs: plan.jobs, workers: options.workers, prepare: prepare) { (i) throws(LogError) in try opener(paths[i]) }
     }
 
     /// Calls `body` with every line, stream by stream, segment by segment, in file order.
@@ -139,9 +139,32 @@ public final class LogReader: Sendable {
     /// - Throws: only what `body` throws.
     @discardableResult
     public func forEachMember(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogMember) throws -> Void) throws -> ReadSummary {
-        let plan = plan(onDamage: onDamage)
+        try readMembers(prepare: nil, onDamage: onDamage) { member, _ in try body(member) }
+    }
+
+    /// Like ``forEachMember(onDamage:_:)``, with `prepare` run on each member's lines by the
+    /// worker thread that inflated them (or, for members cut by the time range and for foreign
+    /// files, on the calling thread), so that per-line work is spread over the cores. `body`
+    /// receives each member in order with what `prepare` made of exactly its bytes.
+    @discardableResult
+    public func forEachMember<Prepared: Sendable>(
+        preparing prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
+        onDamage: (LogDamage) -> Void = { _ in },
+        _ body: (LogMember, Prepared) throws -> Void
+    ) throws -> ReadSummary {
+        try readMembers(prepare: { prepare($0) }, onDamage: onDamage) { member, prepared in
+            try body(member, (prepared as? Prepared) ?? prepare(member.bytes))
+        }
+    }
+
+    private func readMembers(prepare: DecodePipeline.Prepare?, onDamage: (LogDamage) -> Void,
+                             _ body: (LogMember, (any Sendable)?) throws -> Void) throws -> ReadSummary {
+        var plan = plan(onDamage: onDamage)
+        if prepare != nil {
+            for j in plan.jobs.indices where plan.jobs[j].header != nil && !plan.meta[j].filter { plan.jobs[j].prepare = true }
+        }
         var summary = plan.summary
-        let pipeline = pipeline(for: plan)
+        let pipeline = pipeline(for: plan, prepare: prepare)
         defer { pipeline.finish() }
         var decodeDamages: [LogDamage] = []
         func report(_ d: LogDamage) { onDamage(d); decodeDamages.append(d) }
@@ -149,22 +172,22 @@ public final class LogReader: Sendable {
             guard let output = pipeline.next() else { break }
             let s = plan.scanned[plan.meta[j].scan]
             let filter = plan.meta[j].filter
-            func deliver(_ lines: UnsafeRawBufferPointer, offset: Int64, count: Int?) throws {
+            func deliver(_ lines: UnsafeRawBufferPointer, offset: Int64, count: Int?, prepared: (any Sendable)? = nil) throws {
                 if filter {
                     let kept = filtered(lines)
                     summary.lines += kept.lines
                     if kept.lines > 0 {
-                        try kept.bytes.withUnsafeBytes { try body(LogMember(bytes: $0, stream: s.stream, segment: s.segment, offset: offset)) }
+                        try kept.bytes.withUnsafeBytes { try body(LogMember(bytes: $0, stream: s.stream, segment: s.segment, offset: offset), nil) }
                     }
                 } else {
                     summary.lines += count ?? LineSplitter.count(lines)
-                    try body(LogMember(bytes: lines, stream: s.stream, segment: s.segment, offset: offset))
+                    try body(LogMember(bytes: lines, stream: s.stream, segment: s.segment, offset: offset), prepared)
                 }
             }
             switch output {
-            case .lines(let bytes):
+            case .lines(let bytes, let prepared):
                 summary.membersRead += 1
-                try bytes.withUnsafeBytes { try deliver($0, offset: job.offset, count: Int(job.header!.lineCount)) }
+                try bytes.withUnsafeBytes { try deliver($0, offset: job.offset, count: Int(job.header!.lineCount), prepared: prepared) }
             case .corrupt(let c):
                 report(LogDamage(kind: .corruptMember, path: s.path, offset: job.offset, length: Int64(job.header!.length), reason: c.reason))
             case .unreadable(let e):

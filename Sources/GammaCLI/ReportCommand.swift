@@ -1,0 +1,211 @@
+public import ArgumentParser
+import GammaLog
+import GammaModel
+import GammaReplay
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gamma-report`: figures of the metrics in Gamma logs, as a table, JSON, CSV, Prometheus or OpenMetrics.
+public struct GammaReportCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gamma-report",
+        abstract: "Percentiles, totals, rates and gauges from the metrics in Gamma logs.",
+        discussion: """
+            Per series (a metric name and its labels): histograms give count, sum, mean, min,
+            max, standard deviation and quantiles (exact by default, as numpy's 'linear'
+            method; --approx keeps memory bounded with at most 1% relative error); counters
+            give their total and rate per second over the covered time; gauges give their
+            last, min, max and mean. NaN values are counted apart and left out of the figures.
+
+            Examples:
+              gamma-report samples/log
+              gamma-report --metric 'llm.*' --match model=scripted-large samples/log
+              gamma-report --group-by tool --format json samples/log
+              gamma-report --since -1h --step 5m --format csv samples/log
+              gamma-report --format prometheus --buckets 10,50,100,500 samples/log | promtool check metrics
+              gamma-report --format openmetrics --step 1m samples/log > backfill.om
+
+            The formats are described in docs/REPORT.md. Damaged segments are skipped with a
+            warning naming each place; --strict makes damage or an invalid line fail the run.
+
+            Exit codes: 0 success; 1 damage or invalid lines with --strict, or data the
+            format cannot express (two metrics under one exposed name); 2 a path could not be
+            read; 64 bad usage.
+            """
+    )
+
+    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+        case table, json, prometheus, openmetrics, csv
+    }
+
+    @OptionGroup public var input: LogInputOptions
+
+    @Option(name: .customLong("metric"), help: ArgumentHelp("Only metrics whose name matches this glob (* and ?); repeatable.", valueName: "glob"))
+    public var metrics: [String] = []
+
+    @Option(help: ArgumentHelp("Leave out metrics whose name matches this glob; repeatable.", valueName: "glob"))
+    public var exclude: [String] = []
+
+    @Option(name: .customLong("match"), help: ArgumentHelp("Only series whose labels match: label=value, label!=value, label=~regex, label!~regex; repeatable.", valueName: "matcher"))
+    public var matchers: [String] = []
+
+    @Option(help: ArgumentHelp("Merge series over every label not in this comma-separated list ('' merges all labels).", valueName: "labels"))
+    public var groupBy: String?
+
+    @Option(help: ArgumentHelp("Only this stream (repeatable).", valueName: "id"))
+    public var stream: [String] = []
+
+    @Option(help: ArgumentHelp("Also give the figures per window of this length (30s, 5m, 1h), aligned to the epoch.", valueName: "duration"))
+    public var step: String?
+
+    @Flag(help: "Quantiles from a bounded-memory sketch (at most 1% relative error) instead of every observation.")
+    public var approx = false
+
+    @Option(help: ArgumentHelp("The quantiles of histograms, comma-separated, each in 0...1.", valueName: "list"))
+    public var quantiles: String = "0.5,0.9,0.95,0.99,0.999"
+
+    @Option(help: ArgumentHelp("Histogram bucket upper bounds in the recorded unit, comma-separated; prometheus and openmetrics then write histograms instead of summaries.", valueName: "list"))
+    public var buckets: String?
+
+    @Option(help: ArgumentHelp("table, json, prometheus, openmetrics or csv.", valueName: "format"))
+    public var format: Format = .table
+
+    @Flag(help: "Stamp each prometheus or openmetrics sample with its series' last observation.")
+    public var timestamps = false
+
+    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
+    public var output: String?
+
+    @Flag(help: "Exit 1 if the log is damaged or holds invalid lines.")
+    public var strict = false
+
+    @Flag(help: "Print what was read, the time taken and the peak memory to standard error.")
+    public var stats = false
+
+    @Flag(help: "No progress line on standard error (it is shown only when standard error is a terminal).")
+    public var noProgress = false
+
+    public init() {}
+
+    public mutating func validate() throws {
+        _ = try query()
+        if format == .prometheus && step != nil {
+            throw ValidationError("--format prometheus holds one point per series: use --format openmetrics (or json, csv, table) with --step.")
+        }
+    }
+
+    /// The query the options describe.
+    public func query() throws -> MetricQuery {
+        var q = MetricQuery()
+        q.metrics = metrics.map(Glob.init)
+        q.excluded = exclude.map(Glob.init)
+        for m in matchers {
+            switch Result(catching: { () throws(ReplayError) -> LabelMatcher in try LabelMatcher(parsing: m) }) {
+            case .success(let matcher): q.matchers.append(matcher)
+            case .failure(let error): throw ValidationError(error.description)
+            }
+        }
+        if let groupBy { q.groupBy = groupBy.split(separator: ",").map { String($0).trimmed } }
+        if let step {
+            guard let d = DurationParser.parse(step), d > 0 else {
+                throw ValidationError("--step '\(step)' is not a duration: use 30s, 5m, 1h, 1h30m, 500ms.")
+            }
+            q.step = d
+        }
+        q.approximate = approx
+        let qs = quantiles.split(separator: ",").map { Double(String($0).trimmed) }
+        guard !qs.isEmpty, qs.allSatisfy({ $0 != nil && (0...1).contains($0!) }) else {
+            throw ValidationError("--quantiles '\(quantiles)': give numbers between 0 and 1, comma-separated (0.5,0.99).")
+        }
+        q.quantiles = qs.map { $0! }
+        if let buckets {
+            let bs = buckets.split(separator: ",").map { Double(String($0).trimmed) }
+            guard !bs.isEmpty, bs.allSatisfy({ $0 != nil && $0!.isFinite }), zip(bs, bs.dropFirst()).allSatisfy({ $0! < $1! }) else {
+                throw ValidationError("--buckets '\(buckets)': give finite, strictly increasing numbers, comma-separated (10,50,100).")
+            }
+            q.buckets = bs.map { $0! }
+        }
+        return q
+    }
+
+    public func run() throws {
+        let started = monotonicSeconds()
+        var reader = try input.reader()
+        if !stream.isEmpty {
+            let unknown = stream.filter { id in !reader.streams.contains { $0.id == id } }
+            if !unknown.isEmpty { printError("warning: no stream \(unknown.joined(separator: ", ")) in the input") }
+            reader = LogReader(streams: reader.streams.filter { stream.contains($0.id) }, options: reader.options)
+        }
+        let showProgress = !noProgress && isatty(2) == 1
+        var lastShown = 0.0
+        var issues = 0
+        let report = try MetricReplay(query: query()).run(reader, progress: showProgress ? { fraction in
+            let now = monotonicSeconds()
+            guard now - lastShown >= 0.2 else { return }
+            lastShown = now
+            let text = "\rgamma-report: \(Int(fraction * 100))% read"
+            text.withCString { _ = write(2, $0, strlen($0)) }
+        } : nil, onIssue: { issue in
+            issues += 1
+            if showProgress { printError("") }
+            printError("warning: \(issue)")
+        })
+        if showProgress { "\r\u{1B}[K".withCString { _ = write(2, $0, strlen($0)) } }
+
+        let out = output.map { path in Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)) } ?? Output()
+        if let path = output, out.fd < 0 {
+            printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        switch rendered(report) {
+        case .success(let bytes): bytes.withUnsafeBytes { out.write($0) }
+        case .failure(let error):
+            printError("error: \(error)")
+            throw ExitCode.failure
+        }
+        out.flush()
+        if output != nil { close(out.fd) }
+        if out.failed { throw ExitCode(2) }
+        if stats {
+            var usage = rusage()
+            getrusage(RUSAGE_SELF.rawValue, &usage)
+            let inHistograms = report.series.filter { $0.key.kind == .histogram }.reduce(0) { $0 + $1.figures.count + $1.figures.nanCount }
+            printError("gamma-report: \(report.records) records, \(report.observations) observations (\(inHistograms) in histograms) in \(report.series.count) series, "
+                       + "\(ReportNumbers.fixed(monotonicSeconds() - started, decimals: 3)) s, peak RSS \(usage.ru_maxrss) KB")
+        }
+        if strict && issues > 0 {
+            printError("error: \(issues) damaged places or invalid lines (--strict)")
+            throw ExitCode.failure
+        }
+    }
+}
+
+extension GammaReportCommand {
+    /// The report in the chosen format.
+    func rendered(_ report: MetricReport) -> Result<[UInt8], ReplayError> {
+        switch format {
+        case .table: return .success(Array(TableReportExporter(formatTime: TimeParser.format).render(report).utf8))
+        case .json: return .success(JSONReportExporter().render(report))
+        case .csv: return .success(Array(CSVReportExporter().render(report).utf8))
+        case .prometheus, .openmetrics:
+            let exporter = PrometheusExporter(dialect: format == .prometheus ? .prometheus : .openMetrics, timestamps: timestamps)
+            return Result { () throws(ReplayError) -> String in try exporter.render(report) }.map { Array($0.utf8) }
+        }
+    }
+}
+
+func monotonicSeconds() -> Double {
+    var t = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &t)
+    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
+}
+
+extension String {
+    var trimmed: String {
+        var s = Substring(self)
+        while s.first == " " { s.removeFirst() }
+        while s.last == " " { s.removeLast() }
+        return String(s)
+    }
+}

@@ -1,0 +1,228 @@
+public import GammaLog
+public import GammaModel
+
+/// Reads metric records from a log and computes a ``MetricReport``.
+///
+/// Members are inflated in parallel by the ``LogReader``; each line is read in place by
+/// ``RecordView``, and its series found from the line's raw bytes (``RawSeriesTable``), so a
+/// record costs no allocation unless its series is new. Invalid lines and damage are reported
+/// through `onIssue` and skipped; the caller decides whether they fail the run.
+public struct MetricReplay {
+    public var query: MetricQuery
+
+    public init(query: MetricQuery) { self.query = query }
+
+    /// - Parameter progress: called after each member with the fraction of compressed bytes read.
+    public func run(_ reader: LogReader, progress: ((Double) -> Void)? = nil,
+                    onIssue: (ReplayIssue) -> Void = { _ in }) throws -> MetricReport {
+        var state = State(query: query)
+        let sizes = reader.streams.map { s in s.segments.map(\.size) }
+        let total = Double(max(1, sizes.joined().reduce(0, +)))
+        var done: Int64 = 0
+        var lastSegment = (-1, -1)
+        var lastSegmentSize: Int64 = 0
+        let summary = try reader.forEachMember(preparing: ParsedMember.init, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+            state.apply(parsed, member.bytes)
+            if !parsed.errors.isEmpty {
+                let path = reader.streams[member.stream].segments[member.segment].path
+                for e in parsed.errors { onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error)) }
+            }
+            if let progress {
+                if (member.stream, member.segment) != lastSegment {
+                    done += lastSegmentSize
+                    lastSegment = (member.stream, member.segment)
+                    lastSegmentSize = sizes[member.stream][member.segment]
+                }
+                progress(Double(done + member.offset) / total)
+            }
+        }
+        var report = state.finish(since: reader.options.since, until: reader.options.until)
+        report.damages = summary.damages
+        return report
+    }
+
+    /// One member's lines read in place, on the worker thread that inflated it: for each metric
+    /// line its series' raw-key hash and byte ranges, time and value; the places of meta records
+    /// and of invalid lines. The consumer then only looks series up and adds values.
+    struct ParsedMember: Sendable {
+        struct Metric {
+            var hash: UInt64
+            var ts: Int64
+            var value: Double
+            var line: Int32, lineCount: Int32
+            var name: Int32, nameCount: Int32
+            var labels: Int32, labelsCount: Int32
+            var kind: UInt8  // 1 counter, 2 gauge, 3 histogram
+        }
+        var metrics: [Metric] = []
+        var metas: [Range<Int>] = []
+        var errors: [(line: Int, error: RecordDecodingError)] = []
+        var records = 0, unknown = 0
+        var first = Int64.max, last = Int64.min
+
+        init(_ bytes: UnsafeRawBufferPointer) {
+            metrics.reserveCapacity(bytes.count / 128)
+            var view = RecordView()
+            var number = 0
+            var start = 0
+            LineSplitter.forEachLine(bytes) { line in
+                number += 1
+                let at = line.baseAddress.map { $0 - bytes.baseAddress! } ?? start
+                start = at + line.count + 1
+                do throws(RecordDecodingError) { try RecordView.scan(line, into: &view) } catch {
+                    errors.append((number, error))
+                    return
+                }
+                records += 1
+                if view.ts < first { first = view.ts }
+                if view.ts > last { last = view.ts }
+                let kind: UInt8
+                switch view.kind {
+                case .counter: kind = 1
+                case .gauge: kind = 2
+                case .histogram: kind = 3
+                case .meta: metas.append(at..<(at + line.count)); return
+                case .unknown: unknown += 1; return
+                default: return
+                }
+                guard let name = view.name, let value = view.value else { return }
+                let labels = view.labels ?? 0..<0
+                let hash = RawSeriesTable.hash(kind: kind, UnsafeRawBufferPointer(rebasing: line[name]), UnsafeRawBufferPointer(rebasing: line[labels]))
+                metrics.append(Metric(hash: hash, ts: view.ts, value: value, line: Int32(at), lineCount: Int32(line.count),
+                                      name: Int32(at + name.lowerBound), nameCount: Int32(name.count),
+                                      labels: Int32(at + labels.lowerBound), labelsCount: Int32(labels.count), kind: kind))
+            }
+        }
+    }
+
+    /// The replay's running state, fed one line at a time.
+    struct State {
+        let query: MetricQuery
+        var table = RawSeriesTable()
+        var keys: [SeriesKey] = []
+        var index: [SeriesKey: Int32] = [:]
+        /// Without a step: one accumulator per series. With one: per series and window.
+        var accumulators: [Accumulator] = []
+        var windows: [[Int64: Int32]] = []
+        var lastWindow: [(window: Int64, accumulator: Int32)] = []
+        var metas: [String: MetaRecord] = [:]
+        var first = Int64.max, last = Int64.min
+        var records = 0, unknown = 0, invalid = 0, observations = 0
+
+        init(query: MetricQuery) { self.query = query }
+
+        /// Adds what a worker read from one member (`bytes` are the member's lines it read).
+        mutating func apply(_ parsed: ParsedMember, _ bytes: UnsafeRawBufferPointer) {
+            records += parsed.records
+            unknown += parsed.unknown
+            invalid += parsed.errors.count
+            first = min(first, parsed.first)
+            last = max(last, parsed.last)
+            for r in parsed.metas {
+                if case .record(.meta(let m))? = try? RecordDecoder.decode(UnsafeRawBufferPointer(rebasing: bytes[r])) { addMeta(m) }
+            }
+            let base = bytes.baseAddress!
+            for m in parsed.metrics {
+                let name = UnsafeRawBufferPointer(start: base + Int(m.name), count: Int(m.nameCount))
+                let labels = UnsafeRawBufferPointer(start: base + Int(m.labels), count: Int(m.labelsCount))
+                let series = table.find(hash: m.hash, kind: m.kind, name, labels)
+                    ?? resolve(UnsafeRawBufferPointer(start: base + Int(m.line), count: Int(m.lineCount)), hash: m.hash, kind: m.kind, name, labels)
+                guard series >= 0 else { continue }
+                observations += 1
+                let kind: MetricKind = m.kind == 1 ? .counter : m.kind == 2 ? .gauge : .histogram
+                accumulators[Int(accumulator(series, m.ts))].add(m.value, ts: m.ts, kind: kind)
+            }
+        }
+
+        /// A raw key met for the first time: decode the line, select, group.
+        mutating func resolve(_ line: UnsafeRawBufferPointer, hash: UInt64, kind k: UInt8,
+                              _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer) -> Int32 {
+            var id: Int32 = -1
+            if case .record(.metric(let m))? = try? RecordDecoder.decode(line),
+               query.selects(m.name), query.matchers.allSatisfy({ $0.matches(m.labels) }) {
+                var kept = m.labels
+                if let groupBy = query.groupBy { kept = kept.filter { groupBy.contains($0.key) } }
+                let key = SeriesKey(kind: m.kind, name: m.name, labels: kept.map { Label($0.key, $0.value) })
+                if let known = index[key] {
+                    id = known
+                } else {
+                    id = Int32(keys.count)
+                    keys.append(key)
+                    index[key] = id
+                    if query.step == nil {
+                        accumulators.append(Accumulator(approximate: query.approximate, kind: m.kind))
+                    } else {
+                        windows.append([:])
+                        lastWindow.append((.min, -1))
+                    }
+                }
+            }
+            table.insert(hash: hash, kind: k, name, labels, id: id)
+            return id
+        }
+
+        @inline(__always)
+        mutating func accumulator(_ series: Int32, _ ts: Int64) -> Int32 {
+            guard let step = query.step else { return series }
+            let s = Int(series)
+            let w = ts >= 0 ? ts / step : (ts + 1) / step - 1  // floor division
+            if lastWindow[s].window == w { return lastWindow[s].accumulator }
+            let a: Int32
+            if let known = windows[s][w] {
+                a = known
+            } else {
+                a = Int32(accumulators.count)
+                accumulators.append(Accumulator(approximate: query.approximate, kind: keys[s].kind))
+                windows[s][w] = a
+            }
+            lastWindow[s] = (w, a)
+            return a
+        }
+
+        mutating func addMeta(_ m: MetaRecord) {
+            guard var known = metas[m.name] else { metas[m.name] = m; return }
+            known.unit = known.unit ?? m.unit
+            known.help = known.help ?? m.help
+            metas[m.name] = known
+        }
+
+        mutating func finish(since: Int64?, until: Int64?) -> MetricReport {
+            let start = since ?? (first == .max ? nil : first)
+            let end = until ?? (last == .min ? nil : last)
+            func seconds(_ a: Int64?, _ b: Int64?) -> Double? {
+                guard let a, let b, b > a else { return nil }
+                return Double(b - a) / 1e9
+            }
+            var out: [MetricReport.Series] = []
+            for s in keys.indices.sorted(by: { keys[$0] < keys[$1] }) {
+                let key = keys[s]
+                let meta = metas[key.name]
+                var whole: Accumulator
+                var windowFigures: [MetricReport.Window] = []
+                if let step = query.step {
+                    whole = Accumulator(approximate: query.approximate, kind: key.kind)
+                    for (w, a) in windows[s].sorted(by: { $0.key < $1.key }) {
+                        let wStart = w * step, wEnd = wStart + step
+                        // A window's rate is over the part of it that the report covers.
+                        let covered = seconds(max(wStart, start ?? wStart), min(wEnd, end ?? wEnd))
+                        let f = accumulators[Int(a)].figures(kind: key.kind, query: query, seconds: covered)
+                        windowFigures.append(.init(start: wStart, end: wEnd, figures: f))
+                        whole.merge(accumulators[Int(a)])
+                        accumulators[Int(a)] = Accumulator(approximate: false, kind: .counter)  // free it
+                    }
+                } else {
+                    whole = accumulators[s]
+                    accumulators[s] = Accumulator(approximate: false, kind: .counter)
+                }
+                let f = whole.figures(kind: key.kind, query: query, seconds: seconds(start, end))
+                out.append(.init(key: key, unit: meta?.unit, help: meta?.help, figures: f, windows: windowFigures))
+            }
+            var report = MetricReport(query: query, series: out, start: start, end: end)
+            report.records = records
+            report.unknownRecords = unknown
+            report.invalidLines = invalid
+            report.observations = observations
+            return report
+        }
+    }
+}

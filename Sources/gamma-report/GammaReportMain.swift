@@ -1,0 +1,7 @@
+import ArgumentParser
+import GammaCLI
+
+@main
+enum GammaReportMain {
+    static func main() { GammaReportCommand.main() }
+}
