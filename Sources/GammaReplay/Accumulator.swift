@@ -1,4 +1,4 @@
-public import GammaModel
+import GammaModel
 
 /// What one series (or one window of it) has seen so far.
 ///
@@ -29,7 +29,7 @@ struct Accumulator {
         records += 1
         if ts < firstTS { firstTS = ts }
         if ts > lastTS { lastTS = ts }
-        if kind == .gauge && ts >= lastValueTS {
+        if kind == .gauge && Self.later(ts, value, than: lastValueTS, lastValue) {
             lastValue = value
             lastValueTS = ts
         }
@@ -53,11 +53,19 @@ struct Accumulator {
         }
     }
 
+    /// Whether a gauge value at `ts` replaces the one at `lastTS`: later wins; at the same time the
+    /// larger (NaN the smallest), so that the result does not depend on the order records come in.
+    @inline(__always)
+    static func later(_ ts: Int64, _ value: Double, than lastTS: Int64, _ last: Double) -> Bool {
+        if ts != lastTS { return ts > lastTS }
+        return last.isNaN ? !value.isNaN || lastTS == .min : value > last
+    }
+
     /// Adds everything `other` saw (for merging windows into the whole).
     mutating func merge(_ other: Accumulator) {
         firstTS = Swift.min(firstTS, other.firstTS)
         lastTS = Swift.max(lastTS, other.lastTS)
-        if other.lastValueTS >= lastValueTS && other.records > 0 {
+        if other.records > 0 && Self.later(other.lastValueTS, other.lastValue, than: lastValueTS, lastValue) {
             lastValue = other.lastValue
             lastValueTS = other.lastValueTS
         }

@@ -15,8 +15,13 @@ public struct ExposedName: Equatable, Sendable {
     public var family: String
     /// The unit word the name ends with, if any (`seconds`, `bytes`, `percent`, …).
     public var unit: String?
-    /// Multiplies every value into the exposed unit.
+    /// Multiplies every value into the exposed unit (1 when there is no conversion).
     public var scale: Double
+    /// Divides instead, for the time units: 78.04 / 1000 is 0.07804, where 78.04 × 0.001 is not.
+    var divisor: Double?
+
+    /// `v` in the exposed unit.
+    public func value(_ v: Double) -> Double { divisor.map { v / $0 } ?? v * scale }
 
     static let conversions: [(words: [String], base: String, scale: Double)] = [
         (["ms", "millisecond", "milliseconds"], "seconds", 1e-3),
@@ -41,6 +46,7 @@ public struct ExposedName: Equatable, Sendable {
         let nameUnit = last.flatMap { $0.count >= 2 && words.count > 1 ? $0 : nil }
         if let conversion = Self.conversions.first(where: { c in declared.map(c.words.contains) ?? (nameUnit.map(c.words.contains) ?? false) }) {
             scale = conversion.scale
+            if conversion.scale < 1 { divisor = (1 / conversion.scale).rounded() }
             exposedUnit = conversion.base
             if let last, conversion.words.contains(last), words.count > 1 { words.removeLast() }
             if words.last != conversion.base { words.append(conversion.base) }

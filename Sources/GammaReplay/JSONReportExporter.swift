@@ -1,5 +1,5 @@
 import GammaLog
-public import GammaModel
+import GammaModel
 
 /// Writes a report as one JSON document (docs/REPORT.md gives the schema): the fields in a
 /// fixed order, series sorted by name, kind and labels, so the same report gives the same bytes.

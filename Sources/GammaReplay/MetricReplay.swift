@@ -1,5 +1,5 @@
 public import GammaLog
-public import GammaModel
+import GammaModel
 
 /// Reads metric records from a log and computes a ``MetricReport``.
 ///

@@ -1,4 +1,4 @@
-public import GammaModel
+import GammaModel
 
 /// Writes a report in the Prometheus text format (0.0.4) or in OpenMetrics 1.0.
 ///
@@ -64,21 +64,21 @@ public struct PrometheusExporter: Sendable {
                         let labelText = all.isEmpty ? "" : "{" + all.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",") + "}"
                         out += f.exposed.family + suffix + labelText + " " + value + ts + "\n"
                     }
-                    let scale = f.exposed.scale
+                    let scale = f.exposed.value
                     switch f.type {
                     case "counter":
                         running.total.add(p.total ?? 0)
-                        line("_total", nil, number((stepped ? running.total.value : p.total ?? 0) * scale))
+                        line("_total", nil, number(scale(stepped ? running.total.value : p.total ?? 0)))
                     case "gauge":
-                        line("", nil, number((p.last ?? .nan) * scale))
+                        line("", nil, number(scale(p.last ?? .nan)))
                     case "summary":
                         for (q, v) in zip(report.query.quantiles, p.quantiles) {
-                            line("", ("quantile", number(q)), number((v ?? .nan) * scale))
+                            line("", ("quantile", number(q)), number(scale(v ?? .nan)))
                         }
                         running.count += p.count
                         running.sum.add(p.sum ?? 0)
                         let sum = stepped ? running.sum.value : p.sum ?? 0
-                        if !(dialect == .openMetrics && sum.isNaN) { line("_sum", nil, number(sum * scale)) }
+                        if !(dialect == .openMetrics && sum.isNaN) { line("_sum", nil, number(scale(sum))) }
                         line("_count", nil, String(stepped ? running.count : p.count))
                     default:  // histogram
                         let bounds = report.query.buckets ?? []
@@ -86,14 +86,14 @@ public struct PrometheusExporter: Sendable {
                         if running.buckets.isEmpty { running.buckets = counts.map { _ in 0 } }
                         for (k, (b, c)) in zip(bounds, counts).enumerated() {
                             running.buckets[k] += c
-                            line("_bucket", ("le", number(b * scale)), String(stepped ? running.buckets[k] : c))
+                            line("_bucket", ("le", number(scale(b))), String(stepped ? running.buckets[k] : c))
                         }
                         running.count += p.count
                         line("_bucket", ("le", "+Inf"), String(stepped ? running.count : p.count))
                         running.sum.add(p.sum ?? 0)
                         let sum = stepped ? running.sum.value : p.sum ?? 0
                         // OpenMetrics: no _sum when observations can be negative (or the sum is NaN).
-                        if !(dialect == .openMetrics && (sum.isNaN || (p.min ?? 0) < 0)) { line("_sum", nil, number(sum * scale)) }
+                        if !(dialect == .openMetrics && (sum.isNaN || (p.min ?? 0) < 0)) { line("_sum", nil, number(scale(sum))) }
                         line("_count", nil, String(stepped ? running.count : p.count))
                     }
                 }

@@ -1,4 +1,4 @@
-public import GammaModel
+import GammaModel
 
 /// Writes a report as aligned text for a terminal of 80 columns: a section per kind, a heading
 /// line per metric (with its unit), and a row per label set. Numbers keep about four
