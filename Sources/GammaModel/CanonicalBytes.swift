@@ -133,13 +133,20 @@ struct CanonicalBytes {
         return (v, count)
     }
 
+    /// An optional minus sign and the digits of a JSON integer part (see ``digits(_:)``).
+    @inline(__always)
+    func signedDigits(_ j: inout Int) -> (negative: Bool, value: UInt64)? {
+        let negative = j < n && base[j] == UInt8(ascii: "-")
+        if negative { j += 1 }
+        guard j < n, Self.isDigit(base[j]), let (v, _) = digits(&j) else { return nil }
+        return (negative, v)
+    }
+
     /// A JSON integer (no fraction, no exponent) that fits in an `Int64`.
     @inline(__always)
     mutating func integer() -> Int64? {
         var j = i
-        let negative = j < n && base[j] == UInt8(ascii: "-")
-        if negative { j += 1 }
-        guard j < n, Self.isDigit(base[j]), let (v, _) = digits(&j) else { return nil }
+        guard let (negative, v) = signedDigits(&j) else { return nil }
         if j < n, base[j] == UInt8(ascii: ".") || base[j] | 0x20 == UInt8(ascii: "e") { return nil }
         let value: Int64
         if negative {
@@ -159,9 +166,7 @@ struct CanonicalBytes {
     @inline(__always)
     mutating func decimal() -> Double? {
         var j = i
-        let negative = j < n && base[j] == UInt8(ascii: "-")
-        if negative { j += 1 }
-        guard j < n, Self.isDigit(base[j]), let (whole, _) = digits(&j) else { return nil }
+        guard let (negative, whole) = signedDigits(&j) else { return nil }
         var mantissa = whole
         var fractionDigits = 0
         if j < n && base[j] == UInt8(ascii: ".") {

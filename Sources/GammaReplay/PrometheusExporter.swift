@@ -165,26 +165,19 @@ public struct PrometheusExporter: Sendable {
         return ReportNumbers.shortest(v)
     }
 
-    func escapeHelp(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            case "\"" where dialect == .openMetrics: out += "\\\""
-            default: out.unicodeScalars.append(c)
-            }
-        }
-        return out
-    }
+    /// HELP text: backslashes and line breaks escaped, and in OpenMetrics quotes too.
+    func escapeHelp(_ s: String) -> String { Self.escape(s, quotes: dialect == .openMetrics) }
 
-    func escapeLabel(_ s: String) -> String {
+    /// A label value: backslashes, quotes and line breaks escaped.
+    func escapeLabel(_ s: String) -> String { Self.escape(s, quotes: true) }
+
+    static func escape(_ s: String, quotes: Bool) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {
             case "\\": out += "\\\\"
             case "\n": out += "\\n"
-            case "\"": out += "\\\""
+            case "\"" where quotes: out += "\\\""
             default: out.unicodeScalars.append(c)
             }
         }
