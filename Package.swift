@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GammaTestKit", targets: ["GammaTestKit"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
         .executable(name: "gamma-report", targets: ["gamma-report"]),
+        .executable(name: "gamma-traces", targets: ["gamma-traces"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -61,6 +62,11 @@ let package = Package(
             dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
+        .executableTarget(
+            name: "gamma-traces",
+            dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
         // A child process for the crash and multi-process tests: writes lines, acknowledges flushes.
         .executableTarget(
             name: "gamma-crash-writer",
@@ -93,7 +99,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-crash-writer"],
+            dependencies: ["GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-traces", "gamma-crash-writer"],
             swiftSettings: strictSettings
         ),
     ],

@@ -133,7 +133,8 @@ public struct JSONWriter {
         appendText(v.description)
     }
 
-    @inline(__always) mutating func appendText(_ text: String) {
+    /// Appends `text` as it is: the caller makes sure it is valid JSON in its place.
+    @inline(__always) public mutating func appendText(_ text: String) {
         var text = text
         text.withUTF8 { append($0.baseAddress!, $0.count) }
     }

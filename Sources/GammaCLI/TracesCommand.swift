@@ -1,0 +1,150 @@
+public import ArgumentParser
+import GammaLog
+import GammaModel
+import GammaReplay
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gamma-traces`: rebuild, look at and export the traces in Gamma logs.
+public struct GammaTracesCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gamma-traces",
+        abstract: "Rebuild trace trees from the spans in Gamma logs: trees, waterfalls, the critical path, summaries and exports.",
+        discussion: """
+            Spans are put back into trees whatever their order, across segments, streams and
+            folders. A span whose parent never arrived is an orphan root; a span id seen twice,
+            and parent links that go round (crafted input), are reported and cut, never followed.
+
+            In the tree view each line is a span: its duration, self time (its time not covered
+            by its children), status and a waterfall bar aligned to the trace's start. * marks the
+            critical path, ! an error, > the spans that --name or --attr matched.
+
+            Examples:
+              gamma-traces samples/log                        the first traces, as trees
+              gamma-traces --slowest 3 --attrs gen_ai.tool.name samples/log
+              gamma-traces --errors --events samples/log
+              gamma-traces --summary samples/log              per span name: count, errors, p50/p95/p99, self time
+              gamma-traces --format otlp samples/log > traces.jsonl     for the OpenTelemetry Collector
+              gamma-traces --format chrome --trace 4bf9… samples/log > t.json   for Perfetto
+
+            Formats are described in docs/TRACES.md. Exit codes: 0 success; 1 damage or invalid
+            lines with --strict; 2 a path could not be read; 64 bad usage.
+            """
+    )
+
+    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case text, json, otlp, chrome, jaeger, zipkin }
+
+    @OptionGroup public var input: LogInputOptions
+    @Option(help: ArgumentHelp("Only this trace (32 hex digits).", valueName: "id")) public var trace: String?
+    @Option(help: ArgumentHelp("Only the N slowest traces, slowest first.", valueName: "n")) public var slowest: Int?
+    @Flag(help: "Only traces with a failed span.") public var errors = false
+    @Option(help: ArgumentHelp("Only traces with a span whose name matches this glob; those spans are marked.", valueName: "glob")) public var name: String?
+    @Option(help: ArgumentHelp("Only traces lasting at least this long (250ms, 2s).", valueName: "duration")) public var minDuration: String?
+    @Option(help: ArgumentHelp("Only traces with a span carrying this attribute value; repeatable.", valueName: "key=value")) public var attr: [String] = []
+    @Option(help: ArgumentHelp("At most this many traces (default 10 in the text view, all in exports).", valueName: "n")) public var limit: Int?
+    @Flag(help: "Per span name: count, errors, p50, p95 and p99 duration, and share of self time.") public var summary = false
+    @Option(help: ArgumentHelp("text, json, otlp, chrome, jaeger or zipkin.", valueName: "format")) public var format: Format = .text
+    @Option(help: ArgumentHelp("Attributes to show under each span in the text view, comma-separated.", valueName: "keys")) public var attrs: String?
+    @Flag(help: "Show span events in the text view.") public var events = false
+    @Option(help: ArgumentHelp("Width of the text view (default: the terminal's, or 120).", valueName: "columns")) public var width: Int?
+    @Option(help: ArgumentHelp("Only this stream (repeatable).", valueName: "id")) public var stream: [String] = []
+    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) public var output: String?
+    @Flag(help: "Exit 1 if the log is damaged or holds invalid lines.") public var strict = false
+
+    public init() {}
+
+    public mutating func validate() throws {
+        _ = try query()
+        if let width, width < 60 { throw ValidationError("--width must be at least 60.") }
+        if summary && format != .text { throw ValidationError("--summary is a text view; leave out --format.") }
+    }
+
+    public func query() throws -> TraceQuery {
+        var q = TraceQuery()
+        if let trace {
+            guard trace.count == 32, let id = UInt128(trace, radix: 16), id != 0 else {
+                throw ValidationError("--trace '\(trace)' is not a trace id: 32 hex digits, not all zero.")
+            }
+            q.traceID = id
+        }
+        if let slowest {
+            guard slowest > 0 else { throw ValidationError("--slowest must be at least 1.") }
+            q.slowest = slowest
+        }
+        q.errors = errors
+        q.name = name.map(Glob.init)
+        if let minDuration {
+            guard let d = DurationParser.parse(minDuration) else { throw ValidationError("--min-duration '\(minDuration)' is not a duration: use 250ms, 2s, 1m.") }
+            q.minDuration = d
+        }
+        for a in attr {
+            guard let eq = a.firstIndex(of: "="), eq != a.startIndex else { throw ValidationError("--attr '\(a)': expected key=value.") }
+            q.attributes.append((String(a[..<eq]), String(a[a.index(after: eq)...])))
+        }
+        if let limit {
+            guard limit > 0 else { throw ValidationError("--limit must be at least 1.") }
+            q.limit = limit
+        } else if format == .text && !summary && slowest == nil {
+            q.limit = 10
+        }
+        return q
+    }
+
+    public func run() throws {
+        var reader = try input.reader()
+        if !stream.isEmpty { reader = LogReader(streams: reader.streams.filter { stream.contains($0.id) }, options: reader.options) }
+        var issues = 0
+        let wanted = trace.flatMap { UInt128($0, radix: 16) }
+        // The summary needs no attributes, events or links: read only ids, names, times and status.
+        let collected = try SpanCollector.collect(reader, light: summary && attr.isEmpty, keep: { wanted == nil || $0.traceID == wanted }, onIssue: { issue in
+            issues += 1
+            printError("warning: \(issue)")
+        })
+        let query = try self.query()
+        let traces = query.select(TraceForest.build(collected))
+        let out = output.map { path in Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)) } ?? Output()
+        if let path = output, out.fd < 0 {
+            printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        let resources = collected.resourceTable
+        let bytes: [UInt8]
+        switch format {
+        case .text where summary: bytes = Array(Self.summaryTable(SpanNameSummary.summarize(traces), traces: traces.count).utf8)
+        case .text:
+            let keys = attrs.map { $0.split(separator: ",").map(String.init) } ?? []
+            let text = TraceText(width: width ?? Self.terminalWidth(), attributeKeys: keys, events: events, query: query,
+                                 formatTime: TimeParser.format).render(traces)
+            bytes = Array((traces.isEmpty ? "no traces match\n" : text).utf8)
+        case .json: bytes = TraceJSONExporter().render(traces, resources: resources)
+        case .otlp: bytes = OTLPExporter().render(traces, resources: resources)
+        case .chrome: bytes = ChromeTraceExporter().render(traces)
+        case .jaeger: bytes = JaegerExporter().render(traces, resources: resources)
+        case .zipkin: bytes = ZipkinExporter().render(traces, resources: resources)
+        }
+        bytes.withUnsafeBytes { out.write($0) }
+        out.flush()
+        if output != nil { close(out.fd) }
+        if out.failed { throw ExitCode(2) }
+        if strict && issues > 0 {
+            printError("error: \(issues) damaged places or invalid lines (--strict)")
+            throw ExitCode.failure
+        }
+    }
+
+    static func summaryTable(_ rows: [SpanNameSummary], traces: Int) -> String {
+        var table = TextTable(headers: ["SPAN", "COUNT", "ERRORS", "P50", "P95", "P99", "SELF"], rightAligned: [1, 2, 3, 4, 5, 6])
+        for r in rows {
+            table.add([r.name, String(r.count), String(r.errors), TraceText.duration(Int64(r.p50)), TraceText.duration(Int64(r.p95)),
+                       TraceText.duration(Int64(r.p99)), ReportNumbers.fixed(r.selfShare * 100, decimals: 1) + "%"])
+        }
+        return "\(traces) traces, \(rows.reduce(0) { $0 + $1.count }) spans\n" + table.render()
+    }
+
+    static func terminalWidth() -> Int {
+        var size = winsize()
+        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 60 { return Int(size.ws_col) }
+        return 120
+    }
+}

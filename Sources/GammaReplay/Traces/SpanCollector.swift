@@ -1,0 +1,85 @@
+public import GammaLog
+public import GammaModel
+
+/// The spans of a log, read in full, with the resource of the stream each came from.
+public struct CollectedSpans: Sendable {
+    public var spans: [SpanRecord] = []
+    /// `resources[i]` is the resource of `spans[i]`'s stream (an index into `resourceTable`).
+    public var resourceOfSpan: [Int32] = []
+    /// The distinct resources met, the first being an empty one for streams without.
+    public var resourceTable: [Attributes] = [[:]]
+    public var records = 0
+    public var invalidLines = 0
+    public var damages: [LogDamage] = []
+}
+
+/// Reads every span record of a log, on the reader's worker threads.
+public enum SpanCollector {
+    /// - Parameters:
+    ///   - keep: which spans to keep (by trace id, name, …), evaluated on the workers.
+    ///   - light: read only what trees and summaries need (ids, name, times, status), not
+    ///     kinds, attributes, events or links: about ten times cheaper a span.
+    public static func collect(_ reader: LogReader, light: Bool = false, keep: @escaping @Sendable (SpanRecord) -> Bool = { _ in true },
+                               onIssue: (ReplayIssue) -> Void = { _ in }) throws -> CollectedSpans {
+        var out = CollectedSpans()
+        var resourceIndex: [Attributes: Int32] = [[:]: 0]
+        var streamResource: [Int: Int32] = [:]
+        let summary = try reader.forEachMember(preparing: { ParsedSpans($0, light: light, keep: keep) }, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+            out.records += parsed.records
+            out.invalidLines += parsed.errors.count
+            if let r = parsed.resource {
+                let id = resourceIndex[r] ?? {
+                    let id = Int32(out.resourceTable.count)
+                    out.resourceTable.append(r)
+                    resourceIndex[r] = id
+                    return id
+                }()
+                streamResource[member.stream] = id
+            }
+            let resource = streamResource[member.stream] ?? 0
+            out.spans.append(contentsOf: parsed.spans)
+            out.resourceOfSpan.append(contentsOf: repeatElement(resource, count: parsed.spans.count))
+            if !parsed.errors.isEmpty {
+                let path = reader.streams[member.stream].segments[member.segment].path
+                for e in parsed.errors { onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error)) }
+            }
+        }
+        out.damages = summary.damages
+        return out
+    }
+
+    /// One member's span records, decoded by the worker that inflated it.
+    struct ParsedSpans: Sendable {
+        var spans: [SpanRecord] = []
+        var resource: Attributes?
+        var errors: [(line: Int, error: RecordDecodingError)] = []
+        var records = 0
+
+        init(_ bytes: UnsafeRawBufferPointer, light: Bool, keep: (SpanRecord) -> Bool) {
+            var view = RecordView()
+            var number = 0
+            LineSplitter.forEachLine(bytes) { line in
+                number += 1
+                do throws(RecordDecodingError) { try RecordView.scan(line, into: &view) } catch {
+                    errors.append((number, error))
+                    return
+                }
+                records += 1
+                switch view.kind {
+                case .span where light && !view.nameEscaped:
+                    // The line is valid (scanned above): its fields are the view's.
+                    let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[view.name!]), as: UTF8.self)
+                    let s = SpanRecord(traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
+                                       start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished)
+                    if keep(s) { spans.append(s) }
+                case .span:
+                    if case .record(.span(let s))? = try? RecordDecoder.decode(line), keep(s) { spans.append(s) }
+                case .resource:
+                    if case .record(.resource(let r))? = try? RecordDecoder.decode(line) { resource = r.attributes }
+                default:
+                    break
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,7 @@
+import ArgumentParser
+import GammaCLI
+
+@main
+enum GammaTracesMain {
+    static func main() { GammaTracesCommand.main() }
+}

@@ -1,0 +1,53 @@
+import Foundation
+import GammaLog
+import GammaModel
+import GammaTestKit
+import Testing
+
+@Suite struct GammaTracesCLITests {
+    static func writeLog(_ dir: TemporaryDirectory) throws {
+        let writer = try SegmentWriter(directory: dir.path, stream: "a")
+        let t0: Int64 = 1_795_000_000_000_000_000
+        for i in 0..<20 {
+            let trace = TraceID(0x1000 + i)
+            let root = SpanRecord(traceID: trace, spanID: 1, name: "agent.run", start: t0, end: t0 + Int64(i + 1) * 1_000_000, status: .ok)
+            let child = SpanRecord(traceID: trace, spanID: 2, parentSpanID: 1, name: "tool.search", start: t0 + 1, end: t0 + 500_000,
+                                   status: i % 4 == 0 ? .error : .ok, attributes: ["gen_ai.tool.name": .string("search")])
+            for s in [child, root] { try writer.append(RecordEncoder.encode(.span(s)), timestamp: s.end) }
+        }
+        try writer.close()
+    }
+
+    @Test func viewsAndExportsExitZero() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        try Self.writeLog(dir)
+        let text = try Executables.run("gamma-traces", ["--width", "100", dir.path])
+        #expect(text.status == 0 && text.stdout.components(separatedBy: "\ntrace ").count == 10, "\(text.stdout)")
+        let slowest = try Executables.run("gamma-traces", ["--slowest", "1", "--attrs", "gen_ai.tool.name", dir.path])
+        #expect(slowest.stdout.hasPrefix("trace 00000000000000000000000000001013") && slowest.stdout.contains("gen_ai.tool.name=search"))
+        let errors = try Executables.run("gamma-traces", ["--errors", "--format", "json", dir.path])
+        #expect(errors.status == 0 && errors.stdout.components(separatedBy: #""trace_id""#).count == 6)
+        let summary = try Executables.run("gamma-traces", ["--summary", dir.path])
+        #expect(summary.stdout.contains("20 traces, 40 spans") && summary.stdout.contains("tool.search"))
+        for format in ["otlp", "chrome", "jaeger", "zipkin"] {
+            let r = try Executables.run("gamma-traces", ["--format", format, dir.path])
+            #expect(r.status == 0 && !r.stdout.isEmpty, "\(format): \(r.stderr)")
+        }
+    }
+
+    @Test(arguments: [
+        (["--trace", "xyz"], "--trace"),
+        (["--min-duration", "soon"], "--min-duration"),
+        (["--attr", "novalue"], "--attr"),
+        (["--format", "svg"], "format"),
+        (["--summary", "--format", "json"], "--summary"),
+    ])
+    func badUsageExits64(_ args: [String], _ mentions: String) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        try Self.writeLog(dir)
+        let r = try Executables.run("gamma-traces", args + [dir.path])
+        #expect(r.status == 64 && r.stderr.contains(mentions), "\(args): \(r.stderr)")
+    }
+}

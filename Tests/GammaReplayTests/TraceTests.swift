@@ -1,0 +1,161 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+import GammaLog
+import GammaModel
+@testable import GammaReplay
+import GammaTestKit
+import Testing
+
+@Suite struct TraceTests {
+    typealias F = ReplayFixture
+    static let trace: TraceID = 0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736
+    static func ms(_ x: Double) -> Int64 { F.t0 + Int64(x * 1e6) }
+
+    /// An agent run: two iterations, a model call each, two tool calls in parallel, one failing.
+    static func agentRun() -> [SpanRecord] {
+        [
+            SpanRecord(traceID: trace, spanID: 1, name: "agent.run", kind: .server, start: ms(0), end: ms(100), status: .ok,
+                       attributes: ["agent.input": .string("[NOT CAPTURED]")]),
+            SpanRecord(traceID: trace, spanID: 2, parentSpanID: 1, name: "llm.call", kind: .client, start: ms(1), end: ms(30), status: .ok,
+                       attributes: ["gen_ai.request.model": .string("scripted"), "gen_ai.usage.input_tokens": .int(120)],
+                       events: [.init(name: "first_token", ts: ms(12))]),
+            SpanRecord(traceID: trace, spanID: 3, parentSpanID: 1, name: "tool.search", start: ms(31), end: ms(60), status: .ok,
+                       attributes: ["gen_ai.tool.name": .string("search")]),
+            SpanRecord(traceID: trace, spanID: 4, parentSpanID: 1, name: "tool.http_get", start: ms(35), end: ms(80), status: .error,
+                       statusMessage: "timed out", attributes: ["gen_ai.tool.name": .string("http_get"), "ratio": .double(0.5)],
+                       events: [.init(name: "exception", ts: ms(80), attributes: ["exception.type": .string("Timeout"), "exception.message": .string("timed out")])]),
+            SpanRecord(traceID: trace, spanID: 5, parentSpanID: 1, name: "llm.call", kind: .client, start: ms(81), end: ms(99), status: .ok,
+                       links: [.init(traceID: 0x99, spanID: 0x98)]),
+        ]
+    }
+
+    static func forest(_ spans: [SpanRecord]) -> [Trace] {
+        var c = CollectedSpans()
+        c.spans = spans
+        c.resourceOfSpan = spans.map { _ in 0 }
+        return TraceForest.build(c)
+    }
+
+    @Test func aTreeHasItsShapeSelfTimesAndCriticalPath() throws {
+        let t = try #require(Self.forest(Self.agentRun()).first)
+        #expect(t.nodes.map(\.span.spanID) == [1, 2, 3, 4, 5] && t.roots == [0] && t.problems.isEmpty)
+        #expect(t.nodes[0].children == [1, 2, 3, 4] && t.nodes.dropFirst().allSatisfy { $0.depth == 1 })
+        // 100 ms; the children cover 1-30, 31-80 (two overlapping tools) and 81-99: 96 ms.
+        #expect(t.nodes[0].selfTime == 4_000_000 && t.nodes[3].selfTime == 45_000_000)
+        // The run waited for the last model call, before it the failing tool, before it the first model call.
+        #expect(t.nodes.filter(\.onCriticalPath).map(\.span.spanID) == [1, 2, 4, 5])
+        #expect(t.errorCount == 1 && t.duration == 100_000_000)
+    }
+
+    @Test func orphansDuplicatesCyclesAndUnfinishedSpansAreShownAndReported() throws {
+        var spans = Self.agentRun()
+        spans.append(SpanRecord(traceID: Self.trace, spanID: 6, parentSpanID: 0x77, name: "late.child", start: Self.ms(5), end: Self.ms(6)))
+        spans.append(spans[2])  // span 3 twice
+        spans.append(SpanRecord(traceID: Self.trace, spanID: 7, parentSpanID: 8, name: "a", start: Self.ms(10), end: Self.ms(20)))
+        spans.append(SpanRecord(traceID: Self.trace, spanID: 8, parentSpanID: 9, name: "b", start: Self.ms(11), end: Self.ms(19)))
+        spans.append(SpanRecord(traceID: Self.trace, spanID: 9, parentSpanID: 7, name: "c", start: Self.ms(12), end: Self.ms(18)))
+        spans.append(SpanRecord(traceID: Self.trace, spanID: 10, parentSpanID: 10, name: "self", start: Self.ms(13), end: Self.ms(14)))
+        spans.append(SpanRecord(traceID: Self.trace, spanID: 11, parentSpanID: 1, name: "open", start: Self.ms(90), end: Self.ms(100), unfinished: true))
+        let t = try #require(Self.forest(spans).first)
+        #expect(t.nodes.count == 11)
+        #expect(t.problems.contains(.duplicateSpan(3, copies: 2)))
+        #expect(t.problems.contains(.cycle([7, 8, 9])))
+        let late = try #require(t.nodes.first { $0.span.spanID == 6 })
+        #expect(late.orphan && late.parent == nil)
+        let cut = try #require(t.nodes.first { $0.span.spanID == 7 })
+        #expect(cut.orphan && cut.children.count == 1)
+        // A span that names itself as parent is a root (an orphan), not a loop.
+        #expect(t.nodes.first { $0.span.spanID == 10 }!.parent == nil)
+        let text = TraceText(width: 100, formatTime: { String($0) }).render([t])
+        #expect(text.contains("(orphan)") && text.contains("(unfinished)") && text.contains("cycle") && text.contains("appears 2 times"))
+    }
+
+    @Test func shuffledInputGivesTheSameOutput() throws {
+        var spans = Self.agentRun()
+        for i in 0..<40 {
+            let parent: SpanID? = i < 7 ? nil : SpanID(1000 + i % 7)
+            let status: SpanRecord.Status = i % 5 == 0 ? .error : .ok
+            spans.append(SpanRecord(traceID: TraceID(100 + i % 7), spanID: SpanID(1000 + i), parentSpanID: parent, name: "s\(i % 3)",
+                                    start: Self.ms(Double(i)), end: Self.ms(Double(i) + 5), status: status))
+        }
+        let expected = Self.exports(Self.forest(spans))
+        var rng = SplitMix64(seed: 4)
+        for _ in 0..<5 {
+            spans.sort { _, _ in rng.next() % 2 == 0 }
+            #expect(Self.exports(Self.forest(spans)) == expected)
+        }
+    }
+
+    static func exports(_ traces: [Trace]) -> [[UInt8]] {
+        [TraceJSONExporter().render(traces, resources: [[:]]), OTLPExporter().render(traces, resources: [[:]]),
+         ChromeTraceExporter().render(traces), JaegerExporter().render(traces, resources: [[:]]),
+         ZipkinExporter().render(traces, resources: [[:]]), Array(TraceText(width: 100, formatTime: { String($0) }).render(traces).utf8)]
+    }
+
+    /// Overlapping children never share a track in the Chrome format.
+    @Test func parallelChildrenGoOnSeparateTracks() throws {
+        let t = try #require(Self.forest(Self.agentRun()).first)
+        let tracks = ChromeTraceExporter.tracks(t)
+        #expect(tracks[2] != tracks[3])  // the two tool calls overlap
+        #expect(tracks[1] == tracks[0] && tracks[4] == tracks[0])  // sequential children nest under the run
+    }
+
+    @Test func selectionBySlowestErrorsNameAttributeAndDuration() throws {
+        var spans = Self.agentRun()
+        spans.append(SpanRecord(traceID: 7, spanID: 70, name: "agent.run", start: Self.ms(0), end: Self.ms(500), status: .ok))
+        spans.append(SpanRecord(traceID: 8, spanID: 80, name: "agent.run", start: Self.ms(1), end: Self.ms(2), status: .ok,
+                                attributes: ["tenant": .string("t1")]))
+        let all = Self.forest(spans)
+        var q = TraceQuery()
+        q.slowest = 1
+        #expect(q.select(all).map(\.traceID) == [7])
+        q = TraceQuery(); q.errors = true
+        #expect(q.select(all).map(\.traceID) == [Self.trace])
+        q = TraceQuery(); q.name = Glob("tool.*")
+        #expect(q.select(all).map(\.traceID) == [Self.trace])
+        q = TraceQuery(); q.attributes = [("tenant", "t1")]
+        #expect(q.select(all).map(\.traceID) == [8])
+        q = TraceQuery(); q.minDuration = 200_000_000
+        #expect(q.select(all).map(\.traceID) == [7])
+        let summary = SpanNameSummary.summarize(all)
+        #expect(summary.map(\.name) == ["agent.run", "llm.call", "tool.http_get", "tool.search"])
+        #expect(summary[2].errors == 1 && summary[1].count == 2 && abs(summary.map(\.selfShare).reduce(0, +) - 1) < 1e-12)
+    }
+
+    /// Every export against its golden file (GAMMA_UPDATE_GOLDEN=1 rewrites them).
+    @Test func exportsMatchTheirGoldenFiles() throws {
+        let traces = Self.forest(Self.agentRun())
+        let resources: [Attributes] = [["service.name": .string("gamma-agent"), "host.name": .string("h")]]
+        var c = traces
+        for i in c[0].nodes.indices { c[0].nodes[i].resource = 0 }
+        GoldenTests.check("trace.txt", TraceText(width: 100, attributeKeys: ["gen_ai.tool.name"], events: true,
+                                                 formatTime: { "@" + ReportNumbers.seconds($0) }).render(c))
+        GoldenTests.check("trace.json", TraceJSONExporter().render(c, resources: resources).string)
+        GoldenTests.check("trace.otlp.jsonl", OTLPExporter().render(c, resources: resources).string)
+        GoldenTests.check("trace.chrome.json", ChromeTraceExporter().render(c).string)
+        GoldenTests.check("trace.jaeger.json", JaegerExporter().render(c, resources: resources).string)
+        GoldenTests.check("trace.zipkin.json", ZipkinExporter().render(c, resources: resources).string)
+    }
+
+    /// A trace that crosses two processes (two streams, joined through traceparent) is one tree.
+    @Test func aTraceOverTwoStreamsIsOneTree() throws {
+        let f = F()
+        defer { f.dir.remove() }
+        let run = Self.agentRun()
+        let remote = SpanRecord(traceID: Self.trace, spanID: 42, parentSpanID: 3, name: "search.backend", kind: .server,
+                                start: Self.ms(32), end: Self.ms(58), status: .ok)
+        try f.write([.resource(ResourceRecord(ts: F.t0, stream: "agent", attributes: ["service.name": .string("gamma-agent")]))]
+                    + run.map(Record.span), stream: "agent")
+        try f.write([.resource(ResourceRecord(ts: F.t0, stream: "backend", attributes: ["service.name": .string("search")])), .span(remote)],
+                    stream: "backend")
+        let collected = try SpanCollector.collect(LogReader(paths: [f.dir.path]))
+        let t = try #require(TraceForest.build(collected).first)
+        #expect(t.nodes.count == 6 && t.roots.count == 1 && t.problems.isEmpty)
+        let backend = try #require(t.nodes.first { $0.span.spanID == 42 })
+        #expect(t.nodes[backend.parent!].span.spanID == 3)
+        #expect(collected.resourceTable[Int(backend.resource)]["service.name"] == .string("search"))
+        let otlp = OTLPExporter().render([t], resources: collected.resourceTable).string
+        #expect(otlp.split(separator: "\"resource\"").count == 3)  // two resources
+    }
+}
