@@ -83,7 +83,7 @@ let package = Package(
         .testTarget(
             name: "GammaRecorderTests",
             dependencies: [
-                "GammaRecorder", "GammaLog", "GammaModel", "GammaTestKit",
+                "GammaRecorder", "GammaLog", "GammaModel", "GammaReplay", "GammaTestKit",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

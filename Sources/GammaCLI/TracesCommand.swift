@@ -95,6 +95,23 @@ public struct GammaTracesCommand: ParsableCommand {
         var reader = try input.reader()
         if !stream.isEmpty { reader = LogReader(streams: reader.streams.filter { stream.contains($0.id) }, options: reader.options) }
         var issues = 0
+        if summary && slowest == nil && limit == nil && trace == nil {
+            // Streaming: traces are summarized as they complete, so memory does not grow with their number.
+            var streaming = StreamingSpanSummary(query: try query())
+            _ = try streaming.read(reader) { issue in
+                issues += 1
+                printError("warning: \(issue)")
+            }
+            let rows = streaming.finish()
+            let out = Output()
+            out.write(Self.summaryTable(rows, traces: streaming.traces) + "\n")
+            out.flush()
+            if strict && issues > 0 {
+                printError("error: \(issues) damaged places or invalid lines (--strict)")
+                throw ExitCode.failure
+            }
+            return
+        }
         let wanted = trace.flatMap { UInt128($0, radix: 16) }
         // The summary needs no attributes, events or links: read only ids, names, times and status.
         let collected = try SpanCollector.collect(reader, light: summary && attr.isEmpty, keep: { wanted == nil || $0.traceID == wanted }, onIssue: { issue in

@@ -159,3 +159,46 @@ import Testing
         #expect(otlp.split(separator: "\"resource\"").count == 3)  // two resources
     }
 }
+
+@Suite struct StreamingSummaryTests {
+    typealias F = ReplayFixture
+
+    /// Many short traces one after another: the summary equals the whole-log one (counts and
+    /// self time exactly, quantiles within the sketch's 1%), and only a few traces are ever open.
+    @Test func aLongLogIsSummarizedInBoundedMemory() throws {
+        let f = F()
+        defer { f.dir.remove() }
+        var records: [Record] = []
+        for i in 0..<3000 {
+            let t0 = F.t0 + Int64(i) * 1_000_000_000  // a trace a second, each 300 ms long
+            let trace = TraceID(i + 1)
+            let child = SpanRecord(traceID: trace, spanID: 2, parentSpanID: 1, name: "tool.search", start: t0 + 10_000_000,
+                                   end: t0 + Int64(100 + i % 50) * 1_000_000, status: i % 10 == 0 ? .error : .ok)
+            let root = SpanRecord(traceID: trace, spanID: 1, name: "agent.run", start: t0, end: t0 + 300_000_000, status: .ok)
+            records += [.span(child), .span(root)]
+        }
+        try f.write(records)
+        let reader = try LogReader(paths: [f.dir.path])
+        var streaming = StreamingSpanSummary(grace: 5_000_000_000)
+        _ = try streaming.read(reader)
+        let rows = streaming.finish()
+        let whole = SpanNameSummary.summarize(TraceForest.build(try SpanCollector.collect(reader)))
+        #expect(streaming.traces == 3000 && streaming.peakOpen <= 8)
+        #expect(rows.map(\.name) == whole.map(\.name) && rows.map(\.count) == whole.map(\.count) && rows.map(\.errors) == whole.map(\.errors))
+        for (a, b) in zip(rows, whole) {
+            #expect(abs(a.selfShare - b.selfShare) < 1e-12)
+            for (x, y) in [(a.p50, b.p50), (a.p95, b.p95), (a.p99, b.p99)] { #expect(abs(x - y) <= 0.011 * y, "\(a.name): \(x) vs \(y)") }
+        }
+    }
+
+    /// A span arriving after its trace was summarized makes a new partial trace; nothing is lost.
+    @Test func aLateSpanIsCountedAsAnOrphan() {
+        var s = StreamingSpanSummary(grace: 1_000)
+        let root = SpanRecord(traceID: 1, spanID: 1, name: "root", start: 0, end: 100)
+        s.add(root, now: 100)
+        s.add(SpanRecord(traceID: 2, spanID: 9, name: "other", start: 5_000, end: 6_000), now: 6_000)  // moves time past the grace
+        s.add(SpanRecord(traceID: 1, spanID: 2, parentSpanID: 1, name: "late", start: 50, end: 90), now: 7_000)
+        let rows = s.finish()
+        #expect(s.traces == 3 && rows.map(\.name) == ["late", "other", "root"] && rows.allSatisfy { $0.count == 1 })
+    }
+}
