@@ -113,13 +113,32 @@ public struct GammaTracesCommand: ParsableCommand {
             return
         }
         let wanted = trace.flatMap { UInt128($0, radix: 16) }
-        // The summary needs no attributes, events or links: read only ids, names, times and status.
-        let collected = try SpanCollector.collect(reader, light: summary && attr.isEmpty, keep: { wanted == nil || $0.traceID == wanted }, onIssue: { issue in
+        let query = try self.query()
+        let report: (ReplayIssue) -> Void = { issue in
             issues += 1
             printError("warning: \(issue)")
-        })
-        let query = try self.query()
-        let traces = query.select(TraceForest.build(collected))
+        }
+        var collected: CollectedSpans
+        var traces: [Trace]
+        if !attr.isEmpty || summary {
+            // Attribute conditions (and a summary over whole traces) need every span read in full, or none.
+            collected = try SpanCollector.collect(reader, light: summary && attr.isEmpty, keep: { wanted == nil || $0 == wanted }, onIssue: report)
+            traces = query.select(TraceForest.build(collected))
+        } else {
+            // Two passes: a digest of every trace (time range, counts, name match) to choose the
+            // traces; then the chosen traces' spans in full, reading only the members of their time range.
+            let chosen = TraceDigest.choose(try TraceDigest.digest(reader, name: query.name, onIssue: report), query)
+            let ids = Set(chosen.map(\.traceID))
+            var range = reader.options
+            if let first = chosen.map(\.start).min(), let last = chosen.map(\.end).max() {
+                range.since = max(range.since ?? .min, first)
+                range.until = min(range.until ?? .max, last &+ 1)
+            }
+            collected = ids.isEmpty ? CollectedSpans()
+                : try SpanCollector.collect(LogReader(streams: reader.streams, options: range), keep: { ids.contains($0) })
+            let full = Dictionary(uniqueKeysWithValues: TraceForest.build(collected).map { ($0.traceID, $0) })
+            traces = chosen.compactMap { full[$0.traceID] }
+        }
         let out = output.map { path in Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)) } ?? Output()
         if let path = output, out.fd < 0 {
             printError("error: cannot write \(path): \(String(cString: strerror(errno)))")

@@ -202,3 +202,42 @@ import Testing
         #expect(s.traces == 3 && rows.map(\.name) == ["late", "other", "root"] && rows.allSatisfy { $0.count == 1 })
     }
 }
+
+@Suite struct TraceDigestTests {
+    typealias F = ReplayFixture
+
+    /// Choosing from digests picks the traces, in the order, that selecting whole traces picks.
+    @Test func digestsChooseWhatWholeTracesSelect() throws {
+        let f = F()
+        defer { f.dir.remove() }
+        var rng = SplitMix64(seed: 31)
+        var records: [Record] = []
+        for i in 0..<300 {
+            let trace = TraceID(i + 1)
+            let start = F.t0 + Int64(rng.next() % 1_000_000_000)
+            let spans = Int(rng.next() % 4) + 1
+            for k in 0..<spans {
+                let s = start + Int64(k) * 1_000_000, e = s + Int64(rng.next() % 50_000_000) + 1
+                records.append(.span(SpanRecord(traceID: trace, spanID: SpanID(k + 1), parentSpanID: k == 0 ? nil : 1,
+                                                name: ["agent.run", "llm.call", "tool.search"][k % 3], start: s, end: e,
+                                                status: rng.next() % 9 == 0 ? .error : .ok)))
+            }
+        }
+        try f.write(records)
+        let reader = try LogReader(paths: [f.dir.path])
+        let digests = try TraceDigest.digest(reader, name: Glob("tool.*"))
+        let forest = TraceForest.build(try SpanCollector.collect(reader))
+        var queries: [TraceQuery] = []
+        var q = TraceQuery(); q.slowest = 7; queries.append(q)
+        q = TraceQuery(); q.errors = true; q.limit = 12; queries.append(q)
+        q = TraceQuery(); q.minDuration = 40_000_000; queries.append(q)
+        q = TraceQuery(); q.name = Glob("tool.*"); q.slowest = 5; queries.append(q)
+        q = TraceQuery(); q.traceID = 17; queries.append(q)
+        for q in queries {
+            var d = TraceDigest.choose(digests, q).map(\.traceID)
+            var w = q.select(forest).map(\.traceID)
+            if q.slowest == nil { d.sort(); w.sort() }  // whole traces keep the forest's order
+            #expect(d == w)
+        }
+    }
+}

@@ -11,15 +11,17 @@ public struct CollectedSpans: Sendable {
     public var records = 0
     public var invalidLines = 0
     public var damages: [LogDamage] = []
+
+    public init() {}
 }
 
 /// Reads every span record of a log, on the reader's worker threads.
 public enum SpanCollector {
     /// - Parameters:
-    ///   - keep: which spans to keep (by trace id, name, …), evaluated on the workers.
+    ///   - keep: which traces to keep, by id, decided on the workers before a span is decoded.
     ///   - light: read only what trees and summaries need (ids, name, times, status), not
     ///     kinds, attributes, events or links: about ten times cheaper a span.
-    public static func collect(_ reader: LogReader, light: Bool = false, keep: @escaping @Sendable (SpanRecord) -> Bool = { _ in true },
+    public static func collect(_ reader: LogReader, light: Bool = false, keep: @escaping @Sendable (TraceID) -> Bool = { _ in true },
                                onIssue: (ReplayIssue) -> Void = { _ in }) throws -> CollectedSpans {
         var out = CollectedSpans()
         var resourceIndex: [Attributes: Int32] = [[:]: 0]
@@ -55,7 +57,7 @@ public enum SpanCollector {
         var errors: [(line: Int, error: RecordDecodingError)] = []
         var records = 0
 
-        init(_ bytes: UnsafeRawBufferPointer, light: Bool, keep: (SpanRecord) -> Bool) {
+        init(_ bytes: UnsafeRawBufferPointer, light: Bool, keep: (TraceID) -> Bool) {
             var view = RecordView()
             var number = 0
             LineSplitter.forEachLine(bytes) { line in
@@ -66,14 +68,16 @@ public enum SpanCollector {
                 }
                 records += 1
                 switch view.kind {
+                case .span where !keep(view.traceID!):
+                    break
                 case .span where light && !view.nameEscaped:
                     // The line is valid (scanned above): its fields are the view's.
                     let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[view.name!]), as: UTF8.self)
                     let s = SpanRecord(traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
                                        start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished)
-                    if keep(s) { spans.append(s) }
+                    spans.append(s)
                 case .span:
-                    if case .record(.span(let s))? = try? RecordDecoder.decode(line), keep(s) { spans.append(s) }
+                    if case .record(.span(let s))? = try? RecordDecoder.decode(line) { spans.append(s) }
                 case .resource:
                     if case .record(.resource(let r))? = try? RecordDecoder.decode(line) { resource = r.attributes }
                 default:

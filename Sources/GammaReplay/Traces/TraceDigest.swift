@@ -1,0 +1,87 @@
+public import GammaLog
+public import GammaModel
+
+/// What choosing traces needs, per trace, without keeping its spans: its time range, span and
+/// failure counts, and whether a span's name matched. About 60 bytes a trace, so that selecting
+/// among millions of traces is cheap; the chosen ones are then read in full.
+public struct TraceDigest: Sendable {
+    public var traceID: TraceID
+    public var start = Int64.max
+    public var end = Int64.min
+    public var spans = 0
+    public var errors = 0
+    public var nameMatched = false
+    public var duration: Int64 { end &- start }
+
+    /// The digests of every trace in `reader`, lines read on the reader's workers.
+    public static func digest(_ reader: LogReader, name: Glob?, onIssue: (ReplayIssue) -> Void = { _ in }) throws -> [TraceDigest] {
+        var byID: [TraceID: Int] = [:]
+        var out: [TraceDigest] = []
+        _ = try reader.forEachMember(preparing: { Parsed($0, name: name) }, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+            for s in parsed.spans {
+                let i = byID[s.trace] ?? {
+                    out.append(TraceDigest(traceID: s.trace))
+                    byID[s.trace] = out.count - 1
+                    return out.count - 1
+                }()
+                out[i].start = min(out[i].start, s.start)
+                out[i].end = max(out[i].end, s.end)
+                out[i].spans += 1
+                if s.error { out[i].errors += 1 }
+                if s.matched { out[i].nameMatched = true }
+            }
+            if !parsed.errors.isEmpty {
+                let path = reader.streams[member.stream].segments[member.segment].path
+                for e in parsed.errors { onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error)) }
+            }
+        }
+        return out
+    }
+
+    /// The traces `query` chooses, in its order (slowest first, or by start). `query.attributes`
+    /// needs the spans' attributes and is not looked at here.
+    public static func choose(_ digests: [TraceDigest], _ query: TraceQuery) -> [TraceDigest] {
+        var kept = digests.filter { d in
+            if let id = query.traceID, d.traceID != id { return false }
+            if query.errors && d.errors == 0 { return false }
+            if let m = query.minDuration, d.duration < m { return false }
+            if query.name != nil && !d.nameMatched { return false }
+            return true
+        }
+        if let n = query.slowest {
+            kept.sort { a, b in a.duration != b.duration ? a.duration > b.duration : a.traceID < b.traceID }
+            kept = Array(kept.prefix(n))
+        } else {
+            kept.sort { a, b in a.start != b.start ? a.start < b.start : a.traceID < b.traceID }
+        }
+        if let limit = query.limit { kept = Array(kept.prefix(limit)) }
+        return kept
+    }
+
+    struct Parsed: Sendable {
+        struct Span { var trace: TraceID; var start: Int64; var end: Int64; var error: Bool; var matched: Bool }
+        var spans: [Span] = []
+        var errors: [(line: Int, error: RecordDecodingError)] = []
+
+        init(_ bytes: UnsafeRawBufferPointer, name: Glob?) {
+            var view = RecordView()
+            var number = 0
+            LineSplitter.forEachLine(bytes) { line in
+                number += 1
+                do throws(RecordDecodingError) { try RecordView.scan(line, into: &view) } catch {
+                    errors.append((number, error))
+                    return
+                }
+                guard view.kind == .span, let trace = view.traceID, let start = view.start, let end = view.end else { return }
+                var matched = false
+                if let name, let range = view.name {
+                    let text: String
+                    if view.nameEscaped, case .record(.span(let s))? = try? RecordDecoder.decode(line) { text = s.name }
+                    else { text = String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self) }
+                    matched = name.matches(text)
+                }
+                spans.append(Span(trace: trace, start: start, end: end, error: view.status == .error, matched: matched))
+            }
+        }
+    }
+}
