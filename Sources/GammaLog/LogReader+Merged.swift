@@ -32,13 +32,13 @@ extension LogReader {
 
         var cursors: [Int: [MergeCursor]] = [:]  // stream -> loaded members, front is current
         var lastTS: [Int: Int64] = [:]
-        var heap = MergeHeap()
+        var heap = MinHeap<MergeEntry>()
         var pulled = 0
 
         func activate(_ stream: Int) {
             while var queue = cursors[stream], let first = queue.first {
                 if let ts = first.currentTimestamp(fallback: lastTS[stream] ?? .min) {
-                    heap.push(.init(ts: ts, stream: stream))
+                    heap.push(MergeEntry(ts: ts, stream: stream))
                     return
                 }
                 queue.removeFirst()
@@ -132,38 +132,9 @@ struct MergeCursor {
     }
 }
 
-/// A binary min-heap of stream heads, by timestamp then stream index.
-struct MergeHeap {
-    struct Entry { var ts: Int64; var stream: Int }
-    private var items: [Entry] = []
-
-    var peek: Entry? { items.first }
-
-    private static func less(_ a: Entry, _ b: Entry) -> Bool { (a.ts, a.stream) < (b.ts, b.stream) }
-
-    mutating func push(_ e: Entry) {
-        items.append(e)
-        var i = items.count - 1
-        while i > 0 {
-            let parent = (i - 1) / 2
-            guard Self.less(items[i], items[parent]) else { break }
-            items.swapAt(i, parent)
-            i = parent
-        }
-    }
-
-    mutating func pop() {
-        items.swapAt(0, items.count - 1)
-        items.removeLast()
-        var i = 0
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < items.count && Self.less(items[l], items[m]) { m = l }
-            if r < items.count && Self.less(items[r], items[m]) { m = r }
-            if m == i { return }
-            items.swapAt(i, m)
-            i = m
-        }
-    }
+/// A stream's head in the merge: by timestamp, then stream index.
+struct MergeEntry: Comparable {
+    var ts: Int64
+    var stream: Int
+    static func < (a: MergeEntry, b: MergeEntry) -> Bool { (a.ts, a.stream) < (b.ts, b.stream) }
 }

@@ -62,17 +62,7 @@ public struct MetricReplay {
 
         init(_ bytes: UnsafeRawBufferPointer) {
             metrics.reserveCapacity(bytes.count / 128)
-            var view = RecordView()
-            var number = 0
-            var start = 0
-            LineSplitter.forEachLine(bytes) { line in
-                number += 1
-                let at = line.baseAddress.map { $0 - bytes.baseAddress! } ?? start
-                start = at + line.count + 1
-                do throws(RecordDecodingError) { try RecordView.scan(line, into: &view) } catch {
-                    errors.append((number, error))
-                    return
-                }
+            RecordLines.forEach(in: bytes, invalid: &errors) { line, at, view in
                 records += 1
                 if view.ts < first { first = view.ts }
                 if view.ts > last { last = view.ts }

@@ -58,14 +58,7 @@ public enum SpanCollector {
         var records = 0
 
         init(_ bytes: UnsafeRawBufferPointer, light: Bool, keep: (TraceID) -> Bool) {
-            var view = RecordView()
-            var number = 0
-            LineSplitter.forEachLine(bytes) { line in
-                number += 1
-                do throws(RecordDecodingError) { try RecordView.scan(line, into: &view) } catch {
-                    errors.append((number, error))
-                    return
-                }
+            RecordLines.forEach(in: bytes, invalid: &errors) { line, _, view in
                 records += 1
                 switch view.kind {
                 case .span where !keep(view.traceID!):

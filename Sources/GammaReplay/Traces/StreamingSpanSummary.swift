@@ -30,7 +30,7 @@ public struct StreamingSpanSummary {
     private var open: [TraceID: Open] = [:]
     private var byName: [String: NameFigures] = [:]
     /// (deadline, trace) entries; an entry is stale once its trace's deadline moved or it closed.
-    private var deadlines = MinHeap()
+    private var deadlines = MinHeap<Deadline>()
     public private(set) var traces = 0
     public private(set) var spans = 0
     /// The most traces held open at once.
@@ -53,11 +53,12 @@ public struct StreamingSpanSummary {
             let after = open[span.traceID]!.deadline
             return after == before ? .min : after
         }()
-        if deadline != .min { deadlines.push((deadline, span.traceID)) }
+        if deadline != .min { deadlines.push(Deadline(at: deadline, trace: span.traceID)) }
         peakOpen = max(peakOpen, open.count)
-        while let (d, id) = deadlines.peek, d < now {
+        while let next = deadlines.peek, next.at < now {
             deadlines.pop()
-            guard let t = open[id], t.deadline == d else { continue }  // stale: moved on or closed
+            let id = next.trace
+            guard let t = open[id], t.deadline == next.at else { continue }  // stale: moved on or closed
             open[id] = nil
             summarize(Trace(traceID: id, spans: t.spans))
         }
@@ -77,37 +78,11 @@ public struct StreamingSpanSummary {
         }
     }
 
-    /// A binary min-heap of (deadline, trace id).
-    struct MinHeap {
-        private var items: [(Int64, TraceID)] = []
-        var peek: (Int64, TraceID)? { items.first }
-
-        mutating func push(_ x: (Int64, TraceID)) {
-            items.append(x)
-            var i = items.count - 1
-            while i > 0 {
-                let p = (i - 1) / 2
-                guard items[i].0 < items[p].0 else { break }
-                items.swapAt(i, p)
-                i = p
-            }
-        }
-
-        mutating func pop() {
-            guard !items.isEmpty else { return }
-            items.swapAt(0, items.count - 1)
-            items.removeLast()
-            var i = 0
-            while true {
-                let l = 2 * i + 1, r = l + 1
-                var m = i
-                if l < items.count && items[l].0 < items[m].0 { m = l }
-                if r < items.count && items[r].0 < items[m].0 { m = r }
-                if m == i { break }
-                items.swapAt(i, m)
-                i = m
-            }
-        }
+    /// When a trace may be summarized: by time, then trace id.
+    struct Deadline: Comparable {
+        var at: Int64
+        var trace: TraceID
+        static func < (a: Deadline, b: Deadline) -> Bool { (a.at, a.trace) < (b.at, b.trace) }
     }
 
     /// Summarizes the traces still open and returns the summary, names in byte order.

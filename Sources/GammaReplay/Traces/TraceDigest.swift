@@ -64,14 +64,7 @@ public struct TraceDigest: Sendable {
         var errors: [(line: Int, error: RecordDecodingError)] = []
 
         init(_ bytes: UnsafeRawBufferPointer, name: Glob?) {
-            var view = RecordView()
-            var number = 0
-            LineSplitter.forEachLine(bytes) { line in
-                number += 1
-                do throws(RecordDecodingError) { try RecordView.scan(line, into: &view) } catch {
-                    errors.append((number, error))
-                    return
-                }
+            RecordLines.forEach(in: bytes, invalid: &errors) { line, _, view in
                 guard view.kind == .span, let trace = view.traceID, let start = view.start, let end = view.end else { return }
                 var matched = false
                 if let name, let range = view.name {
