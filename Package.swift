@@ -46,6 +46,8 @@ let package = Package(
         ),
         // The offline side: replay, figures and exporters. Never imports the live side.
         .target(name: "GammaReplay", dependencies: ["GammaLog", "GammaModel"], swiftSettings: strictSettings),
+        // The instrumented agent: tools, models, the loop (issue 4; the tools so far).
+        .target(name: "GammaAgent", swiftSettings: strictSettings),
         .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
         .target(
             name: "GammaCLI",
@@ -80,6 +82,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
+        .testTarget(name: "GammaAgentTests", dependencies: ["GammaAgent", "GammaTestKit"], swiftSettings: strictSettings),
         .testTarget(
             name: "GammaRecorderTests",
             dependencies: [
