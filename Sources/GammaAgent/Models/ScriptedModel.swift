@@ -1,0 +1,147 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// The offline model: deterministic for a seed, it answers the way a tool-calling model would.
+///
+/// - **Tools from the prompt**: arithmetic goes to `calculator` (the expression taken from the
+///   prompt), questions of time to `clock`, a file path to `read_file`, a URL to `http_get`, and
+///   anything else to `search`; after a tool result it answers, or now and then calls one more tool.
+/// - **Tokens**: input tokens are the conversation's characters over four; output tokens are
+///   log-normal around 60 (a tool call) or 180 (an answer).
+/// - **Latency**: log-normal (median `medianLatency`), with a heavy tail: one call in 20 takes
+///   3 to 10 times as long. Nothing sleeps: the latency is in the reply, for the caller's clock.
+/// - **Failures** at the profile's rates: rate limits, timeouts, and tool calls with malformed
+///   JSON arguments.
+///
+/// The same seed and the same conversation give the same reply, whatever else runs at the same
+/// time: each reply's randomness comes from a hash of the seed and the conversation.
+public struct ScriptedModel: LanguageModel {
+    public struct Profile: Sendable, Equatable {
+        public var medianLatency: Double = 0.8  // seconds
+        public var latencySigma: Double = 0.5
+        public var rateLimitRate: Double = 0.01
+        public var timeoutRate: Double = 0.005
+        public var malformedArgumentsRate: Double = 0.01
+        /// After a tool result, the chance of calling one more tool instead of answering.
+        public var followUpRate: Double = 0.3
+        public init() {}
+    }
+
+    public let name: String
+    public let seed: UInt64
+    public var profile: Profile
+
+    public init(name: String = "scripted", seed: UInt64, profile: Profile = .init()) {
+        self.name = name
+        self.seed = seed
+        self.profile = profile
+    }
+
+    public func complete(_ messages: [ChatMessage], tools: [ToolSpec]) async throws(ModelError) -> ModelReply {
+        try reply(to: messages, tools: tools)
+    }
+
+    /// The reply, synchronously (the model does no I/O).
+    public func reply(to messages: [ChatMessage], tools: [ToolSpec]) throws(ModelError) -> ModelReply {
+        var rng = Random(seed: Self.hash(seed, messages))
+        let inputTokens = max(1, messages.reduce(0) { $0 + $1.content.count + $1.toolCalls.reduce(0) { $0 + $1.arguments.count + 16 } } / 4)
+        var latency = rng.logNormal(median: profile.medianLatency, sigma: profile.latencySigma)
+        if rng.uniform() < 0.05 { latency *= 3 + 7 * rng.uniform() }
+        let nanos = Int64(latency * 1e9)
+        let roll = rng.uniform()
+        if roll < profile.rateLimitRate { throw .rateLimited(retryAfter: Int64(1 + rng.uniform() * 4) * 1_000_000_000) }
+        if roll < profile.rateLimitRate + profile.timeoutRate { throw .timeout }
+
+        let names = Set(tools.map(\.name))
+        let prompt = messages.last { $0.role == .user }?.content ?? ""
+        let toolResults = messages.filter { $0.role == .tool }.count
+        let wantsTool = toolResults == 0 || (rng.uniform() < profile.followUpRate && toolResults < 3)
+        if wantsTool, let (tool, arguments) = Self.choose(prompt, names, after: toolResults, &rng) {
+            let malformed = rng.uniform() < profile.malformedArgumentsRate
+            let call = ToolCall(id: "call_\(String(rng.next() % 1_000_000_000, radix: 36))", name: tool,
+                                arguments: malformed ? String(arguments.dropLast()) : arguments)
+            return ModelReply(message: ChatMessage(role: .assistant, content: "", toolCalls: [call]), model: name,
+                              inputTokens: inputTokens, outputTokens: Int(rng.logNormal(median: 60, sigma: 0.3)) + 5, latency: nanos)
+        }
+        let last = messages.last { $0.role == .tool }?.content ?? ""
+        let answer = last.isEmpty ? "I can answer that directly: \(prompt.prefix(80))" : "Based on \(messages.last { $0.role == .tool } != nil ? "the tool result" : "what I know"): \(last.prefix(160))"
+        return ModelReply(message: ChatMessage(role: .assistant, content: answer), model: name, inputTokens: inputTokens,
+                          outputTokens: Int(rng.logNormal(median: 180, sigma: 0.4)) + 5, latency: nanos)
+    }
+
+    /// The tool a model would pick for `prompt`, and its arguments as JSON.
+    static func choose(_ prompt: String, _ tools: Set<String>, after previous: Int, _ rng: inout Random) -> (String, String)? {
+        let lower = prompt.lowercased()
+        var candidates: [(String, String)] = []
+        if let expression = arithmetic(in: prompt) { candidates.append(("calculator", #"{"expression":"\#(escape(expression))"}"#)) }
+        if ["time", "date", "today", "clock", "o'clock"].contains(where: lower.contains) { candidates.append(("clock", "{}")) }
+        if let url = prompt.split(separator: " ").first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }) {
+            candidates.append(("http_get", #"{"url":"\#(escape(String(url)))"}"#))
+        }
+        if let path = prompt.split(separator: " ").first(where: { $0.contains(".") && ($0.hasSuffix(".md") || $0.hasSuffix(".txt") || $0.contains("/")) && !$0.hasPrefix("http") }) {
+            candidates.append(("read_file", #"{"path":"\#(escape(String(path)))"}"#))
+        }
+        candidates.append(("search", #"{"query":"\#(escape(String(prompt.prefix(120))))"}"#))
+        let available = candidates.filter { tools.contains($0.0) }
+        guard !available.isEmpty else { return nil }
+        // The first call takes the best match; a follow-up call another candidate (or search again).
+        return previous == 0 ? available[0] : available[Int(rng.next() % UInt64(available.count))]
+    }
+
+    /// The longest run of the prompt made of digits, operators, parentheses and spaces that has
+    /// a digit and an operator.
+    static func arithmetic(in prompt: String) -> String? {
+        var best = "", current = ""
+        for c in prompt + " " {
+            if c.isNumber || "+-*/%^(). ".contains(c) { current.append(c) } else {
+                let t = current.trimmingSpaces
+                if t.count > best.count, t.contains(where: \.isNumber), t.contains(where: { "+-*/%^".contains($0) }) { best = t }
+                current = ""
+            }
+        }
+        return best.isEmpty ? nil : best
+    }
+
+    static func escape(_ s: String) -> String {
+        var out = ""
+        for c in s.unicodeScalars {
+            switch c {
+            case "\"": out += "\\\""
+            case "\\": out += "\\\\"
+            case "\n": out += "\\n"
+            default: if c.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
+            }
+        }
+        return out
+    }
+
+    /// FNV-1a over the seed and the conversation's text: the same conversation, the same reply.
+    static func hash(_ seed: UInt64, _ messages: [ChatMessage]) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+        func mix(_ s: String) { for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } ; h = (h ^ 0xFF) &* 0x0000_0100_0000_01B3 }
+        for m in messages {
+            mix(m.role.rawValue)
+            mix(m.content)
+            for c in m.toolCalls { mix(c.name); mix(c.arguments) }
+        }
+        return h
+    }
+
+    /// SplitMix64, and the distributions the model draws from.
+    struct Random {
+        var state: UInt64
+        init(seed: UInt64) { state = seed }
+        mutating func next() -> UInt64 {
+            state &+= 0x9E37_79B9_7F4A_7C15
+            var z = state
+            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+            return z ^ (z >> 31)
+        }
+        mutating func uniform() -> Double { Double(next() >> 11) / Double(1 << 53) }
+        /// Box-Muller.
+        mutating func normal() -> Double { (-2 * log(max(uniform(), 1e-300))).squareRoot() * cos(2 * .pi * uniform()) }
+        mutating func logNormal(median: Double, sigma: Double) -> Double { median * exp(sigma * normal()) }
+    }
+}
