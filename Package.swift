@@ -47,7 +47,16 @@ let package = Package(
         // The offline side: replay, figures and exporters. Never imports the live side.
         .target(name: "GammaReplay", dependencies: ["GammaLog", "GammaModel"], swiftSettings: strictSettings),
         // The instrumented agent: tools, models, the loop (issue 4; the tools so far).
-        .target(name: "GammaAgent", swiftSettings: strictSettings),
+        .target(
+            name: "GammaAgent",
+            dependencies: [
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
         .target(
             name: "GammaCLI",
@@ -82,7 +91,14 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
-        .testTarget(name: "GammaAgentTests", dependencies: ["GammaAgent", "GammaTestKit"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GammaAgentTests",
+            dependencies: [
+                "GammaAgent", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaTestKit",
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
+            ],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GammaRecorderTests",
             dependencies: [
