@@ -47,7 +47,7 @@ public struct Agent: Sendable {
 
     public func run(_ prompt: String, context: ServiceContext = .topLevel) async -> Outcome {
         let started = clock.now()
-        let root = tracer.startAnySpan("agent.run", at: AgentInstant(started), context: context, ofKind: .server)
+        let root = Self.startSpan(tracer, "agent.run", context: context, kind: .server, at: AgentInstant(started))
         root.attributes["agent.input"] = prompt
         root.attributes["gen_ai.operation.name"] = "invoke_agent"
         root.attributes["gen_ai.request.model"] = model.name
@@ -59,7 +59,7 @@ public struct Agent: Sendable {
             outcome.iterations = iteration
             Counter(label: "agent.iterations.total", factory: metrics).increment()
             let callStart = clock.now()
-            let llm = tracer.startAnySpan("llm.call", at: AgentInstant(callStart), context: root.context, ofKind: .client)
+            let llm = Self.startSpan(tracer, "llm.call", context: root.context, kind: .client, at: AgentInstant(callStart))
             llm.attributes["gen_ai.operation.name"] = "chat"
             llm.attributes["gen_ai.request.model"] = model.name
             llm.attributes["agent.iteration"] = iteration
@@ -120,9 +120,14 @@ public struct Agent: Sendable {
         return outcome
     }
 
+    /// Starts a span on any tracer (the existential is opened here) at an instant of the clock.
+    static func startSpan<T: Tracer>(_ tracer: T, _ name: String, context: ServiceContext, kind: SpanKind, at instant: AgentInstant) -> any Tracing.Span {
+        tracer.startSpan(name, context: context, ofKind: kind, at: instant)
+    }
+
     func runTool(_ call: ToolCall, parent: ServiceContext, iteration: Int) async -> (output: String, failed: Bool) {
         let start = clock.now()
-        let span = tracer.startAnySpan("tool.\(call.name)", at: AgentInstant(start), context: parent, ofKind: .internal)
+        let span = Self.startSpan(tracer, "tool.\(call.name)", context: parent, kind: .internal, at: AgentInstant(start))
         span.attributes["gen_ai.operation.name"] = "execute_tool"
         span.attributes["gen_ai.tool.name"] = call.name
         span.attributes["gen_ai.tool.call.id"] = call.id
