@@ -50,6 +50,7 @@ let package = Package(
         .target(
             name: "GammaAgent",
             dependencies: [
+                "GammaModel",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),

@@ -195,11 +195,8 @@ extension GammaReportCommand {
     }
 }
 
-func monotonicSeconds() -> Double {
-    var t = timespec()
-    clock_gettime(CLOCK_MONOTONIC, &t)
-    return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9
-}
+/// Seconds on the monotonic clock the log layer uses.
+func monotonicSeconds() -> Double { Double(monotonicNanos()) / 1e9 }
 
 extension String {
     var trimmed: String {

@@ -47,25 +47,3 @@ extension InstrumentationContext {
 private enum GammaSpanContextKey: InstrumentationContextKey {
     typealias Value = GammaSpanContext
 }
-
-/// Lower-case hex of the W3C ids.
-enum Hex {
-    static let digits = Array("0123456789abcdef".utf8)
-
-    static func string(_ v: UInt128, digits n: Int) -> String {
-        String(decoding: (0..<n).map { i in digits[Int((v >> UInt128(4 * (n - 1 - i))) & 0xF)] }, as: UTF8.self)
-    }
-
-    /// Lower-case hex only (W3C forbids upper case).
-    static func parse(_ s: Substring) -> UInt128? {
-        var v: UInt128 = 0
-        for c in s.utf8 {
-            switch c {
-            case 0x30...0x39: v = v << 4 | UInt128(c - 0x30)
-            case 0x61...0x66: v = v << 4 | UInt128(c - 0x61 + 10)
-            default: return nil
-            }
-        }
-        return v
-    }
-}

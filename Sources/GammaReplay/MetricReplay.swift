@@ -23,10 +23,7 @@ public struct MetricReplay {
         var lastSegmentSize: Int64 = 0
         let summary = try reader.forEachMember(preparing: ParsedMember.init, onDamage: { onIssue(.damage($0)) }) { member, parsed in
             state.apply(parsed, member.bytes)
-            if !parsed.errors.isEmpty {
-                let path = reader.streams[member.stream].segments[member.segment].path
-                for e in parsed.errors { onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error)) }
-            }
+            RecordLines.report(parsed.errors, reader, member, onIssue)
             if let progress {
                 if (member.stream, member.segment) != lastSegment {
                     done += lastSegmentSize

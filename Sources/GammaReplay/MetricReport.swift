@@ -5,14 +5,15 @@ public import GammaModel
 public enum ReplayIssue: Equatable, Sendable, CustomStringConvertible {
     case damage(LogDamage)
     /// A line that is not a valid record: its file, its member's byte offset, its line number in
-    /// the member (from 1), and the decoder's error (byte offset in the line and reason).
-    case invalidLine(path: String, memberOffset: Int64, line: Int, error: RecordDecodingError)
+    /// the member (from 1; `nil` where a time-merged read does not count lines), and the
+    /// decoder's error (byte offset in the line and reason).
+    case invalidLine(path: String, memberOffset: Int64, line: Int?, error: RecordDecodingError)
 
     public var description: String {
         switch self {
         case .damage(let d): return d.description
         case .invalidLine(let path, let offset, let line, let error):
-            return "\(path): member at byte \(offset), line \(line): invalid record at \(error)"
+            return "\(path): member at byte \(offset)\(line.map { ", line \($0)" } ?? ""): invalid record at \(error)"
         }
     }
 }

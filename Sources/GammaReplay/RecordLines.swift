@@ -20,4 +20,11 @@ enum RecordLines {
             body(line, line.baseAddress.map { $0 - bytes.baseAddress! } ?? 0, view)
         }
     }
+
+    /// Reports a member's invalid lines, each with its file, member offset and line number.
+    static func report(_ invalid: [Invalid], _ reader: LogReader, _ member: LogMember, _ onIssue: (ReplayIssue) -> Void) {
+        guard !invalid.isEmpty else { return }
+        let path = reader.streams[member.stream].segments[member.segment].path
+        for e in invalid { onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error)) }
+    }
 }

@@ -78,3 +78,13 @@ import Testing
         #expect(abs(median - 0.8) < 0.08 && p99 > 4 * median)
     }
 }
+
+extension ScriptedModelTests {
+    /// Prompts with quotes, backslashes and control characters still give arguments the tools accept.
+    @Test func argumentsAreValidJSONWhateverThePrompt() throws {
+        for prompt in [#"Find "refunds" \ returns"#, "tab\there, newline\nthere", "é 😀 \u{1}"] {
+            let call = try #require(try Self.quiet(3).reply(to: Self.ask(prompt), tools: Self.tools).message.toolCalls.first)
+            #expect(try ToolArguments(json: call.arguments).string("query") == String(prompt.prefix(120)), "\(prompt)")
+        }
+    }
+}

@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GammaModel
 
 /// The offline model: deterministic for a seed, it answers the way a tool-calling model would.
 ///
@@ -103,17 +104,11 @@ public struct ScriptedModel: LanguageModel {
         return best.isEmpty ? nil : best
     }
 
+    /// `s` as the inside of a JSON string (the record writer's escaping).
     static func escape(_ s: String) -> String {
-        var out = ""
-        for c in s.unicodeScalars {
-            switch c {
-            case "\"": out += "\\\""
-            case "\\": out += "\\\\"
-            case "\n": out += "\\n"
-            default: if c.value < 0x20 { out += "\\u" + String(repeating: "0", count: 4 - String(c.value, radix: 16).count) + String(c.value, radix: 16) } else { out.unicodeScalars.append(c) }
-            }
-        }
-        return out
+        var w = JSONWriter(capacity: s.utf8.count + 8)
+        w.string(s)
+        return String(String(decoding: w.bytes, as: UTF8.self).dropFirst().dropLast())
     }
 
     /// FNV-1a over the seed and the conversation's text: the same conversation, the same reply.

@@ -41,10 +41,7 @@ public enum SpanCollector {
             let resource = streamResource[member.stream] ?? 0
             out.spans.append(contentsOf: parsed.spans)
             out.resourceOfSpan.append(contentsOf: repeatElement(resource, count: parsed.spans.count))
-            if !parsed.errors.isEmpty {
-                let path = reader.streams[member.stream].segments[member.segment].path
-                for e in parsed.errors { onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error)) }
-            }
+            RecordLines.report(parsed.errors, reader, member, onIssue)
         }
         out.damages = summary.damages
         return out

@@ -104,7 +104,7 @@ public struct StreamingSpanSummary {
         return try reader.forEachLineMerged(onDamage: { onIssue(.damage($0)) }) { line in
             do throws(RecordDecodingError) { try RecordView.scan(line.bytes, into: &view) } catch {
                 onIssue(.invalidLine(path: reader.streams[line.stream].segments[line.segment].path, memberOffset: line.memberOffset,
-                                     line: 0, error: error))
+                                     line: nil, error: error))
                 return
             }
             guard view.kind == .span else { return }

@@ -30,10 +30,7 @@ public struct TraceDigest: Sendable {
                 if s.error { out[i].errors += 1 }
                 if s.matched { out[i].nameMatched = true }
             }
-            if !parsed.errors.isEmpty {
-                let path = reader.streams[member.stream].segments[member.segment].path
-                for e in parsed.errors { onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error)) }
-            }
+            RecordLines.report(parsed.errors, reader, member, onIssue)
         }
         return out
     }

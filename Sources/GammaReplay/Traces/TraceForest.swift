@@ -186,13 +186,6 @@ public struct Trace: Sendable {
     }
 }
 
-/// Lower-case hex of ids.
-public enum Hex {
-    public static func id(_ v: SpanID) -> String { pad(String(v, radix: 16), 16) }
-    public static func trace(_ v: TraceID) -> String { pad(String(v, radix: 16), 32) }
-    static func pad(_ s: String, _ n: Int) -> String { String(repeating: "0", count: max(0, n - s.count)) + s }
-}
-
 /// Every trace of a set of spans.
 public enum TraceForest {
     public static func build(_ collected: CollectedSpans) -> [Trace] {
