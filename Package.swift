@@ -16,6 +16,8 @@ let package = Package(
         .library(name: "GammaRecorder", targets: ["GammaRecorder"]),
         .library(name: "GammaReplay", targets: ["GammaReplay"]),
         .library(name: "GammaTestKit", targets: ["GammaTestKit"]),
+        .library(name: "GammaConfig", targets: ["GammaConfig"]),
+        .library(name: "GammaAgent", targets: ["GammaAgent"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
         .executable(name: "gamma-report", targets: ["gamma-report"]),
         .executable(name: "gamma-traces", targets: ["gamma-traces"]),
@@ -24,6 +26,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
     ],
     targets: [
         // zlib from Debian's zlib1g-dev, plus static inline wrappers for its init macros.
@@ -33,6 +36,8 @@ let package = Package(
         ),
         .target(name: "GammaLog", dependencies: ["CZlib"], swiftSettings: strictSettings),
         .target(name: "GammaModel", swiftSettings: strictSettings),
+        // Configuration files (workload profiles, alert rules): YAML or JSON, with every error placed.
+        .target(name: "GammaConfig", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         .target(
             name: "GammaRecorder",
             dependencies: [
@@ -61,7 +66,7 @@ let package = Package(
         .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
         .target(
             name: "GammaCLI",
-            dependencies: ["GammaLog", "GammaModel", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -92,6 +97,7 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .testTarget(name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
+        .testTarget(name: "GammaConfigTests", dependencies: ["GammaConfig"], swiftSettings: strictSettings),
         .testTarget(
             name: "GammaAgentTests",
             dependencies: [

@@ -1,6 +1,7 @@
 public import ArgumentParser
 import GammaLog
 import GammaModel
+import GammaConfig
 import GammaReplay
 #if canImport(Glibc)
 import Glibc

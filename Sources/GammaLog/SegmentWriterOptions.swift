@@ -35,8 +35,11 @@ public struct SegmentWriterOptions: Sendable {
     /// The longest line accepted, in bytes (default 16 MiB).
     public var maxLineBytes: Int = 16 << 20
     /// Lines that open every new segment, in a member of their own before any appended line
-    /// (the recorder's resource and meta records). Called on the writer's background thread.
-    public var segmentPreamble: (@Sendable () -> [(line: [UInt8], timestamp: Int64)])?
+    /// (the recorder's resource and meta records). Called on the writer's background thread with
+    /// the earliest timestamp of the member that opens the segment, so the preamble's times come
+    /// from the data and not from when the background thread got to it (a simulation on a virtual
+    /// clock then writes the same bytes every time).
+    public var segmentPreamble: (@Sendable (_ firstTimestamp: Int64) -> [(line: [UInt8], timestamp: Int64)])?
 
     public init() {}
 }

@@ -228,7 +228,7 @@ final class WriterCore: @unchecked Sendable {
             if let e = sealCurrent() { outcome.errors.append(e) }
         }
         if file == nil {
-            switch openNext(encoder: encoder) {
+            switch openNext(encoder: encoder, firstTimestamp: item.minTimestamp) {
             case .success(let f): file = f; outcome.newSegments = 1
             case .failure(let e): outcome.errors.append(e); outcome.lost = true; return outcome
             }
@@ -263,7 +263,7 @@ final class WriterCore: @unchecked Sendable {
         return outcome
     }
 
-    private func openNext(encoder: MemberEncoder) -> Result<OpenSegment, LogError> {
+    private func openNext(encoder: MemberEncoder, firstTimestamp: Int64) -> Result<OpenSegment, LogError> {
         let path = SegmentName.join(directory, SegmentName.fileName(stream: stream, seq: nextSeq))
         nextSeq += 1
         let fd = ops.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
@@ -273,7 +273,7 @@ final class WriterCore: @unchecked Sendable {
             return .failure(.system(path: directory, operation: "fsync folder", errno: code))
         }
         var segment = OpenSegment(fd: fd, path: path, size: 0, createdAt: monotonicNanos())
-        if let preamble = options.segmentPreamble?(), !preamble.isEmpty {
+        if let preamble = options.segmentPreamble?(firstTimestamp), !preamble.isEmpty {
             var text: [UInt8] = []
             for (line, _) in preamble { text += line; text.append(0x0A) }
             let member = text.withUnsafeBytes {

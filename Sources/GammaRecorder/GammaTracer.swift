@@ -36,10 +36,12 @@ public final class GammaTracer: Tracer {
         return rule
     }
 
-    public init(recorder: Recorder, timeSource: TimeSource = .instants) {
+    /// - Parameter idSeed: seeds the trace and span ids, for a simulation that must record the same
+    ///   bytes every time; `nil` (the default) seeds them at random.
+    public init(recorder: Recorder, timeSource: TimeSource = .instants, idSeed: UInt64? = nil) {
         self.recorder = recorder
         self.timeSource = timeSource
-        self.ids = IDGenerator()
+        self.ids = IDGenerator(seed: idSeed ?? UInt64.random(in: 1...UInt64.max))
     }
 
     func time(_ instant: Int64) -> Int64 {
@@ -101,11 +103,12 @@ extension SpanRecord.Kind {
     }
 }
 
-/// Unique, well-spread ids without a system call per span: SplitMix64 over a randomly seeded counter.
+/// Unique, well-spread ids without a system call per span: SplitMix64 over a seeded counter
+/// (randomly seeded unless a simulation gives the seed).
 final class IDGenerator: Sendable {
     private let counter: Atomic<UInt64>
 
-    init() { counter = Atomic(UInt64.random(in: 1...UInt64.max)) }
+    init(seed: UInt64) { counter = Atomic(seed) }
 
     func next() -> UInt64 {
         var z = counter.wrappingAdd(0x9E37_79B9_7F4A_7C15, ordering: .relaxed).newValue

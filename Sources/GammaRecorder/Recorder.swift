@@ -43,8 +43,7 @@ public final class Recorder: Sendable {
         var options = options
         let streamID = stream ?? SegmentWriter.makeStreamID()
         let fixed = resourceAttributes
-        options.segmentPreamble = {
-            let now = clock.now()
+        options.segmentPreamble = { now in
             var lines = [(RecordEncoder.encode(.resource(ResourceRecord(ts: now, stream: streamID, attributes: fixed))), now)]
             let metas = shared.state.withLock { s in s.metaOrder.map { s.metas[$0]! } }
             for var meta in metas {

@@ -24,6 +24,16 @@ public final class SystemSampler: Sendable {
         public var memoryMB: Double?
         public var processRSSMB: Double?
         public var diskPercent: Double?
+
+        public init(systemCPUPercent: Double? = nil, processCPUPercent: Double? = nil, memoryPercent: Double? = nil,
+                    memoryMB: Double? = nil, processRSSMB: Double? = nil, diskPercent: Double? = nil) {
+            self.systemCPUPercent = systemCPUPercent
+            self.processCPUPercent = processCPUPercent
+            self.memoryPercent = memoryPercent
+            self.memoryMB = memoryMB
+            self.processRSSMB = processRSSMB
+            self.diskPercent = diskPercent
+        }
     }
 
     public let recorder: Recorder
@@ -78,14 +88,19 @@ public final class SystemSampler: Sendable {
         }
         sample.processRSSMB = ProcFS.read("/proc/self/status").flatMap { ProcFS.kilobytes($0, "VmRSS") }.map { Double($0) / 1024 }
         sample.diskPercent = ProcFS.diskPercent(directory)
-        let ts = recorder.clock.now()
+        record(sample, at: recorder.clock.now())
+        return sample
+    }
+
+    /// Records `sample`'s gauges at `ts`, rounded to hundredths. A simulation records the figures
+    /// it models this way, under the same names and units as real samples.
+    public func record(_ sample: Sample, at ts: Int64) {
         for (name, value) in [("system.cpu_percent", sample.systemCPUPercent), ("process.cpu_percent", sample.processCPUPercent),
                               ("system.memory_percent", sample.memoryPercent), ("system.memory_mb", sample.memoryMB),
                               ("process.rss_mb", sample.processRSSMB), ("system.disk_percent", sample.diskPercent)] {
             guard let value else { continue }
             recorder.record(.metric(MetricRecord(kind: .gauge, ts: ts, name: name, value: (value * 100).rounded() / 100)))
         }
-        return sample
     }
 
     /// Samples every ``interval`` on a background thread until ``stop()``.
