@@ -21,6 +21,7 @@ let package = Package(
         .executable(name: "gamma-log", targets: ["gamma-log"]),
         .executable(name: "gamma-report", targets: ["gamma-report"]),
         .executable(name: "gamma-traces", targets: ["gamma-traces"]),
+        .executable(name: "gamma-agent", targets: ["gamma-agent"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -51,11 +52,11 @@ let package = Package(
         ),
         // The offline side: replay, figures and exporters. Never imports the live side.
         .target(name: "GammaReplay", dependencies: ["GammaLog", "GammaModel"], swiftSettings: strictSettings),
-        // The instrumented agent: tools, models, the loop (issue 4; the tools so far).
+        // The instrumented agent: tools, models, the loop, and simulation on a virtual clock.
         .target(
             name: "GammaAgent",
             dependencies: [
-                "GammaModel",
+                "GammaModel", "GammaLog", "GammaConfig",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -67,6 +68,18 @@ let package = Package(
         .target(
             name: "GammaCLI",
             dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        // The agent's command line: run and simulate, recording with Gamma's own backends.
+        .target(
+            name: "GammaAgentCLI",
+            dependencies: ["GammaAgent", "GammaRecorder", "GammaCLI", "GammaConfig", "GammaLog", "GammaModel",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gamma-agent",
+            dependencies: ["GammaAgentCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
@@ -101,8 +114,11 @@ let package = Package(
         .testTarget(
             name: "GammaAgentTests",
             dependencies: [
-                "GammaAgent", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaTestKit",
+                "GammaAgent", "GammaAgentCLI", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "CoreMetrics", package: "swift-metrics"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
             swiftSettings: strictSettings
         ),

@@ -138,21 +138,16 @@ public struct GammaReportCommand: ParsableCommand {
             if !unknown.isEmpty { printError("warning: no stream \(unknown.joined(separator: ", ")) in the input") }
             reader = LogReader(streams: reader.streams.filter { stream.contains($0.id) }, options: reader.options)
         }
-        let showProgress = !noProgress && isatty(2) == 1
-        var lastShown = 0.0
+        let progress = ProgressLine(disabled: noProgress)
         var issues = 0
-        let report = try MetricReplay(query: query()).run(reader, progress: showProgress ? { fraction in
-            let now = monotonicSeconds()
-            guard now - lastShown >= 0.2 else { return }
-            lastShown = now
-            let text = "\rgamma-report: \(Int(fraction * 100))% read"
-            text.withCString { _ = write(2, $0, strlen($0)) }
+        let report = try MetricReplay(query: query()).run(reader, progress: progress.enabled ? { fraction in
+            progress.show("gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read")
         } : nil, onIssue: { issue in
             issues += 1
-            if showProgress { printError("") }
+            progress.clear()
             printError("warning: \(issue)")
         })
-        if showProgress { "\r\u{1B}[K".withCString { _ = write(2, $0, strlen($0)) } }
+        progress.clear()
 
         let out = output.map { path in Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)) } ?? Output()
         if let path = output, out.fd < 0 {

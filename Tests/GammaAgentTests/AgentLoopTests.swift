@@ -28,7 +28,7 @@ final class SimulatedTime: AgentClock, RecorderClock {
         let corpus = dir.file("corpus")
         mkdir(corpus, 0o755)
         Files.write(corpus + "/refunds.md", Array("# Refunds\nRefunds take five business days.".utf8))
-        let agent = Agent(model: ScriptedModel(seed: 9, profile: profile),
+        let agent = Agent(model: ScriptedModel(seed: 9, profile: profile, clock: time),
                           tools: [CalculatorTool(), ClockTool(now: time.now), ReadFileTool(root: corpus), SearchTool(index: try SearchIndex.load(folder: corpus))],
                           clock: time, metrics: GammaMetricsFactory(recorder: recorder), tracer: tracer)
         var outcomes: [Agent.Outcome] = []

@@ -67,7 +67,6 @@ public struct Agent: Sendable {
             do throws(ModelError) {
                 reply = try await model.complete(messages, tools: specs)
             } catch {
-                await clock.pass(error == .timeout ? 30_000_000_000 : 100_000_000)
                 llm.recordError(error, attributes: [:], at: AgentInstant(clock.now()))
                 llm.setStatus(SpanStatus(code: .error, message: error.description))
                 llm.end(at: AgentInstant(clock.now()))
@@ -78,7 +77,6 @@ public struct Agent: Sendable {
                 outcome.ending = .failed(error.kind)
                 break iterations
             }
-            await clock.pass(reply.latency)
             llm.attributes["gen_ai.response.model"] = reply.model
             llm.attributes["gen_ai.usage.input_tokens"] = reply.inputTokens
             llm.attributes["gen_ai.usage.output_tokens"] = reply.outputTokens
@@ -146,8 +144,6 @@ public struct Agent: Sendable {
         } else {
             failure = ("unknown_tool", "there is no tool named '\(call.name)'")
         }
-        // Tools take time too: a few milliseconds, more for search (simulated time only moves here).
-        await clock.pass(Int64(2_000_000 + (call.name == "search" ? 8_000_000 : 0) + call.arguments.utf8.count * 10_000))
         if let failure {
             output = "error: \(failure.message)"
             span.recordError(ToolError(failure.message), attributes: [:], at: AgentInstant(clock.now()))

@@ -43,8 +43,9 @@ public struct ToolSpec: Sendable, Equatable {
     }
 }
 
-/// A model's answer: the assistant message, the tokens it used, and how long it took (for a
-/// simulated model, the latency it would have had; the caller's clock accounts for it).
+/// A model's answer: the assistant message, the tokens it used, and how long the call took.
+/// A model lets its latency pass on its own clock (a simulated model on a virtual one); the
+/// agent measures the call on the agent's clock.
 public struct ModelReply: Sendable, Equatable {
     public var message: ChatMessage
     public var model: String

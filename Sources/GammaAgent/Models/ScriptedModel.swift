@@ -11,9 +11,10 @@ import GammaModel
 /// - **Tokens**: input tokens are the conversation's characters over four; output tokens are
 ///   log-normal around 60 (a tool call) or 180 (an answer).
 /// - **Latency**: log-normal (median `medianLatency`), with a heavy tail: one call in 20 takes
-///   3 to 10 times as long. Nothing sleeps: the latency is in the reply, for the caller's clock.
-/// - **Failures** at the profile's rates: rate limits, timeouts, and tool calls with malformed
-///   JSON arguments.
+///   3 to 10 times as long. Nothing sleeps: ``complete(_:tools:)`` lets the latency pass on the
+///   model's clock (a virtual one in a simulation); a timeout takes `timeout`, a rate limit 40 ms.
+/// - **Failures** at the profile's rates: rate limits, timeouts, tool calls with malformed
+///   JSON arguments, and calls of tools that do not exist.
 ///
 /// The same seed and the same conversation give the same reply, whatever else runs at the same
 /// time: each reply's randomness comes from a hash of the seed and the conversation.
@@ -24,6 +25,9 @@ public struct ScriptedModel: LanguageModel {
         public var rateLimitRate: Double = 0.01
         public var timeoutRate: Double = 0.005
         public var malformedArgumentsRate: Double = 0.01
+        /// The chance that a tool call names a tool that does not exist (as models sometimes do),
+        /// which the agent reports as an `unknown_tool` error.
+        public var toolErrorRate: Double = 0.01
         /// After a tool result, the chance of calling one more tool instead of answering.
         public var followUpRate: Double = 0.3
         public init() {}
@@ -32,15 +36,26 @@ public struct ScriptedModel: LanguageModel {
     public let name: String
     public let seed: UInt64
     public var profile: Profile
+    /// Where the calls' latency passes; `nil` for none (the reply still says what it would have been).
+    public let clock: (any AgentClock)?
+    /// How long a call that times out takes (the client's timeout).
+    public var timeout: Int64 = 30_000_000_000
 
-    public init(name: String = "scripted", seed: UInt64, profile: Profile = .init()) {
+    public init(name: String = "scripted", seed: UInt64, profile: Profile = .init(), clock: (any AgentClock)? = nil) {
         self.name = name
         self.seed = seed
         self.profile = profile
+        self.clock = clock
     }
 
     public func complete(_ messages: [ChatMessage], tools: [ToolSpec]) async throws(ModelError) -> ModelReply {
-        try reply(to: messages, tools: tools)
+        let result = Result { () throws(ModelError) in try reply(to: messages, tools: tools) }
+        switch result {
+        case .success(let r): await clock?.pass(r.latency)
+        case .failure(.timeout): await clock?.pass(timeout)
+        case .failure: await clock?.pass(40_000_000)
+        }
+        return try result.get()
     }
 
     /// The reply, synchronously (the model does no I/O).
@@ -60,7 +75,9 @@ public struct ScriptedModel: LanguageModel {
         let wantsTool = toolResults == 0 || (rng.uniform() < profile.followUpRate && toolResults < 3)
         if wantsTool, let (tool, arguments) = Self.choose(prompt, names, after: toolResults, &rng) {
             let malformed = rng.uniform() < profile.malformedArgumentsRate
-            let call = ToolCall(id: "call_\(String(rng.next() % 1_000_000_000, radix: 36))", name: tool,
+            let hallucinated = rng.uniform() < profile.toolErrorRate
+            let call = ToolCall(id: "call_\(String(rng.next() % 1_000_000_000, radix: 36))",
+                                name: hallucinated ? Self.hallucinatedTools[Int(rng.next() % 3)] : tool,
                                 arguments: malformed ? String(arguments.dropLast()) : arguments)
             return ModelReply(message: ChatMessage(role: .assistant, content: "", toolCalls: [call]), model: name,
                               inputTokens: inputTokens, outputTokens: Int(rng.logNormal(median: 60, sigma: 0.3)) + 5, latency: nanos)
@@ -70,6 +87,9 @@ public struct ScriptedModel: LanguageModel {
         return ModelReply(message: ChatMessage(role: .assistant, content: answer), model: name, inputTokens: inputTokens,
                           outputTokens: Int(rng.logNormal(median: 180, sigma: 0.4)) + 5, latency: nanos)
     }
+
+    /// Tools models have been seen to call without being offered them.
+    static let hallucinatedTools = ["web_browse", "send_email", "query_database"]
 
     /// The tool a model would pick for `prompt`, and its arguments as JSON.
     static func choose(_ prompt: String, _ tools: Set<String>, after previous: Int, _ rng: inout Random) -> (String, String)? {
@@ -112,6 +132,13 @@ public struct ScriptedModel: LanguageModel {
     }
 
     /// FNV-1a over the seed and the conversation's text: the same conversation, the same reply.
+    /// FNV-1a of `text` from `seed`: stable across processes (Swift's `Hasher` is not).
+    static func fnv(_ text: String, seed: UInt64) -> UInt64 {
+        var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        return h
+    }
+
     static func hash(_ seed: UInt64, _ messages: [ChatMessage]) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
         func mix(_ s: String) { for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } ; h = (h ^ 0xFF) &* 0x0000_0100_0000_01B3 }

@@ -14,6 +14,8 @@ public protocol AgentTool: Sendable {
 /// A tool call's arguments: the JSON object the model wrote, checked field by field.
 public struct ToolArguments: Sendable {
     private let values: [String: Value]
+    /// The JSON text as the model wrote it.
+    public let json: String
 
     enum Value: Sendable, Decodable {
         case string(String), number(Double), bool(Bool), other
@@ -33,6 +35,7 @@ public struct ToolArguments: Sendable {
             throw ToolError("malformed arguments: expected a JSON object, got '\(json.prefix(200))'")
         }
         self.values = values
+        self.json = json
     }
 
     public func string(_ key: String) throws(ToolError) -> String {

@@ -1,0 +1,26 @@
+public import ArgumentParser
+
+/// `gamma-agent`: the instrumented agent, run for real or simulated in virtual time.
+public struct GammaAgentCommand: AsyncParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gamma-agent",
+        abstract: "An instrumented LLM agent: run it on a prompt, or simulate days of traffic in seconds, recorded into a Gamma log.",
+        discussion: """
+            Every run records the agent's metrics (agent.runs.total, llm.latency_ms,
+            tools.calls.total{tool}, …) and spans (agent.run, llm.call, tool.<name>) with the
+            OpenTelemetry GenAI attributes, through swift-metrics and swift-distributed-tracing.
+
+            Examples:
+              gamma-agent run "What is 17 * 23?"                         the offline scripted model
+              gamma-agent run --model openai --base-url http://127.0.0.1:8080/v1 --model-name qwen2.5 "How long do refunds take?"
+              gamma-agent simulate --log day/                           a day of the 'incidents' workload
+              gamma-agent simulate --runs 500 --concurrency 4 --seed 7 --profile day --log small/
+              gamma-agent profiles --show incidents > my-profile.yaml   a workload file to edit
+
+            docs/AGENT.md describes the agent, the models, workload files and the recorded names.
+            """,
+        subcommands: [RunCommand.self, SimulateCommand.self, ProfilesCommand.self]
+    )
+
+    public init() {}
+}

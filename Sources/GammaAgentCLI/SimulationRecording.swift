@@ -1,0 +1,58 @@
+public import GammaAgent
+public import GammaLog
+import GammaModel
+import GammaRecorder
+
+/// A simulation recorded into a log folder by Gamma's own backends: one stream, the agent's
+/// names declared first, span ids seeded from the simulation's seed, and members cut by size
+/// only (never by the wall clock), so the same options write the same bytes after the
+/// resource record, which names the host, the process and the stream.
+public enum SimulationRecording {
+    public struct Result: Sendable {
+        public var summary: Simulation.Summary
+        public var stats: SegmentWriter.Stats
+        public var stream: String
+    }
+
+    /// The writer's options for a reproducible recording: no flush by interval, no rotation by age.
+    public static var writerOptions: SegmentWriterOptions {
+        var options = SegmentWriterOptions()
+        let century = Duration.seconds(100 * 365 * 86_400)
+        options.flushInterval = century
+        options.maxSegmentAge = century
+        options.maxSegmentBytes = 16 << 20
+        return options
+    }
+
+    /// The agent's tools over a document folder: calculator, clock, read_file and search (no
+    /// http_get: a simulation does not reach the network).
+    public static func tools(corpus: String, clock: any AgentClock) throws(ToolError) -> [any AgentTool] {
+        let index = try SearchIndex.load(folder: corpus)
+        return [CalculatorTool(), ClockTool(now: { clock.now() }), ReadFileTool(root: corpus), SearchTool(index: index)]
+    }
+
+    /// Runs `options` and records it into `directory`.
+    /// - Throws: ``LogError`` when the folder cannot be written, ``ToolError`` when the corpus cannot be read.
+    public static func record(_ options: Simulation.Options, directory: String, corpus: String, stream: String? = nil,
+                              progress: (@Sendable (Simulation.Progress) -> Void)? = nil) async throws -> Result {
+        let clock = SimulationClock(start: options.start)
+        let tools = try Self.tools(corpus: corpus, clock: clock)
+        let recorder = try Recorder(directory: directory, stream: stream,
+                                    resource: ["service.name": .string("gamma-agent"),
+                                               "gamma.simulation.seed": .int(Int64(bitPattern: options.seed)),
+                                               "gamma.simulation.workload": .string(options.workload.name)],
+                                    clock: SimulatedRecorderClock(clock: clock), options: writerOptions)
+        for d in AgentMetrics.declarations { recorder.declare(d.name, kind: d.kind, unit: d.unit, help: d.help) }
+        let simulation = Simulation(options: options, tools: tools, metrics: GammaMetricsFactory(recorder: recorder),
+                                    tracer: GammaTracer(recorder: recorder, idSeed: options.seed ^ 0x5350_414E), clock: clock)
+        let summary = await simulation.run(progress: progress)
+        let stats = try recorder.close()
+        return Result(summary: summary, stats: stats, stream: recorder.stream)
+    }
+}
+
+/// The recorder reads the simulation's clock.
+struct SimulatedRecorderClock: RecorderClock {
+    let clock: SimulationClock
+    func now() -> Int64 { clock.now() }
+}

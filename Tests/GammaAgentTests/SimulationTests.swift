@@ -1,0 +1,207 @@
+import GammaAgent
+import GammaAgentCLI
+import GammaConfig
+import GammaLog
+import GammaModel
+import GammaReplay
+import GammaTestKit
+import Testing
+
+@Suite struct SimulationTests {
+    /// 2026-11-02T00:00:00Z.
+    static let midnight: Int64 = 1_793_577_600_000_000_000
+    static let minute: Int64 = 60_000_000_000
+    static var corpus: String { Fixtures.repositoryRoot + "/samples/corpus" }
+
+    /// A busy workload with one incident of each kind in its first two hours.
+    static let incidents = Workload(
+        name: "test", runsPerHour: Array(repeating: 900, count: 24),
+        incidents: [
+            .init(kind: .latencySpike(factor: 6), start: 20 * minute, duration: 20 * minute),
+            .init(kind: .toolErrors(tool: "search", rate: 0.9), start: 50 * minute, duration: 20 * minute),
+            .init(kind: .modelOutage, start: 80 * minute, duration: 10 * minute),
+        ])
+
+    static func simulate(_ dir: TemporaryDirectory, runs: Int? = nil, duration: Int64? = nil, seed: UInt64 = 5, concurrency: Int = 4,
+                         workload: Workload = incidents, stream: String = "sim") async throws -> SimulationRecording.Result {
+        let options = Simulation.Options(runs: runs, duration: duration, concurrency: concurrency, seed: seed, start: midnight, workload: workload)
+        return try await SimulationRecording.record(options, directory: dir.path, corpus: corpus, stream: stream)
+    }
+
+    /// The bytes of a folder's segments after each one's first member (the resource and meta records).
+    static func bytesAfterPreamble(_ dir: TemporaryDirectory) -> [[UInt8]] {
+        Files.names(in: dir.path).filter { $0.hasSuffix(".jsonl.gz") }.sorted().map { name in
+            let bytes = Files.read(dir.path + "/" + name)
+            guard case .header(let h) = MemberHeader.parse(bytes) else { Issue.record("no member header in \(name)"); return [] }
+            return Array(bytes[Int(h.length)...])
+        }
+    }
+
+    @Test func theSameSeedRecordsTheSameBytesAfterTheResourceRecord() async throws {
+        let a = TemporaryDirectory(), b = TemporaryDirectory(), c = TemporaryDirectory()
+        defer { a.remove(); b.remove(); c.remove() }
+        let ra = try await Self.simulate(a, runs: 200, stream: "first")
+        let rb = try await Self.simulate(b, runs: 200, stream: "second")
+        let rc = try await Self.simulate(c, runs: 200, seed: 6, stream: "third")
+        #expect(ra.summary == rb.summary && ra.summary.runs == 200)
+        let ba = Self.bytesAfterPreamble(a)
+        let bb = Self.bytesAfterPreamble(b)
+        #expect(ba.count == 1 && ba[0].count > 50_000)
+        #expect(ba == bb)
+        let bc = Self.bytesAfterPreamble(c)
+        #expect(bc != ba)
+        #expect(rc.summary != ra.summary)
+    }
+
+    @Test func runsInterleaveUpToTheConcurrencyAndTheRestQueue() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        // 3,000 runs an hour with a median of 4 model calls a run: more than one slot can serve.
+        var busy = Workload(name: "busy", runsPerHour: Array(repeating: 3000, count: 24))
+        busy.model.medianLatency = 3
+        let r = try await Self.simulate(dir, runs: 300, concurrency: 2, workload: busy)
+        #expect(r.summary.peakInFlight == 2 && r.summary.peakQueue > 0)
+        let traces = TraceForest.build(try SpanCollector.collect(try LogReader(paths: [dir.path])))
+        #expect(traces.count == 300)
+        // Never more than two agent.run spans overlap.
+        var edges: [(Int64, Int)] = []
+        for t in traces { if let root = t.root?.span { edges += [(root.start, 1), (root.end, -1)] } }
+        var open = 0, most = 0
+        for (_, d) in edges.sorted(by: { ($0.0, $0.1) < ($1.0, $1.1) }) { open += d; most = max(most, open) }
+        #expect(most == 2)
+    }
+
+    @Test func metricTotalsAgreeWithTheSpansAndTheSummary() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let r = try await Self.simulate(dir, duration: 100 * Self.minute)
+        let reader = try LogReader(paths: [dir.path])
+        let spans = TraceForest.build(try SpanCollector.collect(reader)).flatMap(\.nodes).map(\.span)
+        let report = try MetricReplay(query: MetricQuery()).run(reader)
+        func total(_ name: String, _ labels: [String: String] = [:]) -> Int {
+            Int(report.series.filter { s in s.key.name == name && labels.allSatisfy { s.key.labels.contains(Label($0.key, $0.value)) } }
+                .reduce(0) { $0 + ($1.figures.total ?? Double($1.figures.count)) })
+        }
+        let s = r.summary
+        #expect(s.runs > 1000 && s.answered > 0 && s.failed > 0)
+        #expect(total("agent.runs.total") == s.runs && spans.count { $0.name == "agent.run" } == s.runs)
+        #expect(total("agent.iterations.total") == s.iterations && spans.count { $0.name == "llm.call" } == s.iterations)
+        #expect(total("tools.calls.total") == s.toolCalls && spans.count { $0.name.hasPrefix("tool.") } == s.toolCalls)
+        #expect(total("tools.errors.total") == s.toolErrors && spans.count { $0.name.hasPrefix("tool.") && $0.status == .error } == s.toolErrors)
+        #expect(total("agent.errors.total") == s.failed + s.exhausted)
+        #expect(total("agent.run_duration_ms") == s.runs && total("llm.latency_ms") == s.iterations)
+        #expect(total("gen_ai.client.token.usage", ["gen_ai.token.type": "input"]) == spans.count { $0.name == "llm.call" && $0.status != .error })
+        // Every gauge is sampled every 10 s of simulated time.
+        let cpu = report.series.first { $0.key.name == "system.cpu_percent" }
+        #expect(cpu.map { $0.figures.count } ?? 0 >= 600)
+    }
+
+    @Test func incidentWindowsShowInTheRecordedLatenciesAndErrors() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        _ = try await Self.simulate(dir, duration: 100 * Self.minute)
+        let spans = TraceForest.build(try SpanCollector.collect(try LogReader(paths: [dir.path]))).flatMap(\.nodes).map(\.span)
+        func minutes(_ span: SpanRecord) -> Int64 { (span.start - Self.midnight) / Self.minute }
+        func window(_ range: Range<Int64>, _ name: String) -> [SpanRecord] { spans.filter { $0.name == name && range.contains(minutes($0)) } }
+        func median(_ s: [SpanRecord]) -> Int64 {
+            let d = s.filter { $0.status != .error }.map { $0.end - $0.start }.sorted()
+            return d.isEmpty ? 0 : d[d.count / 2]
+        }
+        func errorShare(_ s: [SpanRecord]) -> Double { Double(s.count { $0.status == .error }) / Double(max(1, s.count)) }
+        let calm = window(0..<20, "llm.call"), spike = window(21..<40, "llm.call")
+        #expect(calm.count > 100 && spike.count > 100)
+        #expect(median(spike) > 4 * median(calm), "latency spike: \(median(spike)) vs \(median(calm))")
+        #expect(errorShare(window(51..<70, "tool.search")) > 0.7)
+        #expect(errorShare(window(0..<50, "tool.search")) < 0.1)
+        let outage = window(80..<90, "llm.call")
+        #expect(outage.count > 50 && outage.allSatisfy { $0.status == .error })
+        #expect(errorShare(window(91..<100, "llm.call")) < 0.1)
+    }
+
+    @Test func theClockInterleavesParkedRunsByTimeThenByOrder() async {
+        let clock = SimulationClock(start: 0)
+        let log = LogBox()
+        for (i, waits) in [[30, 10], [10, 30], [20, 20]].enumerated() {
+            clock.schedule(.arrival, at: Int64(i))
+            _ = waits
+        }
+        // The driver's part, by hand: start three tasks that each pass their waits, one at a time.
+        var started = 0
+        let plans: [[Int64]] = [[30, 10], [10, 30], [20, 20]]
+        while let (_, event) = clock.next() {
+            switch event {
+            case .arrival:
+                let plan = plans[started]
+                let me = started
+                started += 1
+                Task {
+                    for w in plan {
+                        await clock.pass(w)
+                        log.add("\(me)@\(clock.now())")
+                    }
+                    clock.finished()
+                }
+                _ = await clock.waitForHandback()
+            case .resume(let c):
+                c.resume()
+                _ = await clock.waitForHandback()
+            case .tick: break
+            }
+        }
+        // Run 0 started at 0, run 1 at 1, run 2 at 2; 1@11 and 2@22 before 0@30; 0@40 and 1@41 and 2@42.
+        #expect(log.entries == ["1@11", "2@22", "0@30", "0@40", "1@41", "2@42"])
+    }
+
+    final class LogBox: @unchecked Sendable {  // only touched by the one task that has control
+        var entries: [String] = []
+        func add(_ s: String) { entries.append(s) }
+    }
+}
+
+@Suite struct WorkloadTests {
+    @Test(arguments: Workload.presets.map(\.name)) func presetsRoundTripThroughTheirSampleFiles(_ name: String) throws {
+        let preset = try #require(Workload.presets.first { $0.name == name })
+        #expect(try Workload.parse(ConfigDocument.parse(preset.yaml, file: "x.yaml")) == preset)
+        let path = Fixtures.repositoryRoot + "/samples/profiles/\(name).yaml"
+        #expect(String(decoding: Files.read(path), as: UTF8.self) == preset.yaml, "samples/profiles/\(name).yaml is stale: gamma-agent profiles --show \(name)")
+    }
+
+    static let refusals: [(String, String)] = [
+        ("name: x\nruns_per_hour: [1, 2]", "w.yaml:2:16: runs_per_hour: expected 24 values"),
+        ("name: x\nrunz_per_hour: []", "w.yaml:2:1: runz_per_hour: unknown field 'runz_per_hour'; did you mean 'runs_per_hour'?"),
+        (day + "incidents:\n  - kind: meteor\n    at: \"10:00\"\n    for: 5m", "w.yaml:4:11: incidents[0].kind: unknown incident kind 'meteor'"),
+        (day + "incidents:\n  - kind: model_outage\n    at: \"25:00\"\n    for: 5m", "w.yaml:5:9: incidents[0].at: '25:00' is not a time of day"),
+        (day + "incidents:\n  - kind: model_outage\n    at: \"10:00\"\n    for: soon", "w.yaml:6:10: incidents[0].for: 'soon' is not a duration"),
+        (day + "incidents:\n  - kind: latency_spike\n    at: \"10:00\"\n    for: 5m", "w.yaml:4:5: incidents[0]: 'factor' is required"),
+        (day + "incidents:\n  - kind: model_outage\n    at: \"10:00\"\n    for: 5m\n    rate: 0.5", "w.yaml:4:5: incidents[0]: 'rate' does not apply to a model_outage incident"),
+        (day + "model:\n  timeout_rate: 1.5", "w.yaml:4:17: model.timeout_rate: 1.5 is outside 0.0...1.0"),
+        ("name: x\nruns_per_hour: [" + Array(repeating: "0", count: 24).joined(separator: ", ") + "]", "every hour has a rate of 0"),
+    ]
+    static let day = "name: x\nruns_per_hour: [" + Array(repeating: "10", count: 24).joined(separator: ", ") + "]\n"
+
+    @Test(arguments: refusals.indices) func badFilesAreRefusedWithThePlace(_ i: Int) {
+        let (text, expected) = Self.refusals[i]
+        #expect(throws: ConfigError.self) { try Workload.parse(ConfigDocument.parse(text, file: "w.yaml")) }
+        do { _ = try Workload.parse(ConfigDocument.parse(text, file: "w.yaml")) } catch {
+            #expect(error.description.hasPrefix(expected) || error.description.contains(expected), "\(error)")
+        }
+    }
+
+    @Test func incidentWindowsRepeatDailyAndCrossMidnight() {
+        let hour: Int64 = 3_600_000_000_000
+        let late = Workload.Incident(kind: .modelOutage, start: 23 * hour, duration: 2 * hour)
+        let day0 = SimulationTests.midnight
+        #expect(late.covers(day0 + 23 * hour + 1) && late.covers(day0 + 24 * hour + hour / 2) && !late.covers(day0 + 25 * hour + 1))
+        #expect(late.covers(day0 + 30 * 24 * hour + hour / 2) && !late.covers(day0 + 12 * hour))
+    }
+
+    @Test func theRateFollowsTheCurveBetweenHours() {
+        var curve = Array(repeating: 0.0, count: 24)
+        curve[10] = 100
+        curve[11] = 300
+        let w = Workload(name: "c", runsPerHour: curve)
+        let hour: Int64 = 3_600_000_000_000
+        #expect(abs(w.rate(at: SimulationTests.midnight + 10 * hour + hour / 2) * Double(hour) - 200) < 1e-6)
+        #expect(w.rate(at: SimulationTests.midnight + 3 * hour) == 0)
+    }
+}
