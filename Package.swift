@@ -18,6 +18,7 @@ let package = Package(
         .library(name: "GammaTestKit", targets: ["GammaTestKit"]),
         .library(name: "GammaConfig", targets: ["GammaConfig"]),
         .library(name: "GammaAgent", targets: ["GammaAgent"]),
+        .library(name: "GammaAgentCLI", targets: ["GammaAgentCLI"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
         .executable(name: "gamma-report", targets: ["gamma-report"]),
         .executable(name: "gamma-traces", targets: ["gamma-traces"]),
@@ -141,7 +142,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-traces", "gamma-crash-writer"],
+            dependencies: ["GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-traces", "gamma-agent", "gamma-crash-writer"],
             swiftSettings: strictSettings
         ),
     ],

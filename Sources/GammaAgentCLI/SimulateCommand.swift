@@ -33,6 +33,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Simulated start, RFC 3339 (UTC if no zone is given) or @epoch-seconds.", valueName: "time")) var start = "2026-11-02T00:00:00Z"
     @Option(help: ArgumentHelp("A built-in workload (day, incidents, steady) or a workload file.", valueName: "profile")) var profile = "incidents"
     @Option(help: ArgumentHelp("The log folder to record into (created if missing).", valueName: "dir")) var log = "logs"
+    @Option(help: ArgumentHelp("Name the recorded stream (default: a new unique name).", valueName: "name")) var stream: String?
     @Option(help: ArgumentHelp("The documents that search and read_file see.", valueName: "dir")) var corpus = "samples/corpus"
     @Option(help: ArgumentHelp("Model calls per run at most.", valueName: "n")) var maxIterations = 5
     @Flag(help: "No progress bar on standard error (it is shown only when standard error is a terminal).") var noProgress = false
@@ -44,6 +45,9 @@ struct SimulateCommand: AsyncParsableCommand {
         if let duration {
             guard let d = DurationParser.parse(duration), d > 0 else { throw ValidationError("--duration '\(duration)' is not a duration (like 24h, 90m, 1h30m).") }
             if d > 366 * 86_400_000_000_000 { throw ValidationError("--duration is longer than a year.") }
+        }
+        if let stream, !SegmentName.isValidStream(stream) {
+            throw ValidationError("--stream '\(stream)' must be 1 to 128 of A-Z a-z 0-9 . _ - and not start with '.'.")
         }
         if TimeParser.parse(start) == nil { throw ValidationError("--start '\(start)' is not a time (like 2026-11-02T00:00:00Z or @1793577600).") }
     }
@@ -77,7 +81,7 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let result: SimulationRecording.Result
         do {
-            result = try await SimulationRecording.record(options, directory: log, corpus: corpus, progress: bar.enabled ? show : nil)
+            result = try await SimulationRecording.record(options, directory: log, corpus: corpus, stream: stream, progress: bar.enabled ? show : nil)
         } catch {
             bar.clear()
             printError("error: \(error)")

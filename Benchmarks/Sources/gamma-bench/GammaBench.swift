@@ -10,9 +10,11 @@ import GammaLog
 ///   gamma-bench log-read DIR [--runs R] [--gamma-log PATH]
 ///                                               LogReader (all cores) and gamma-log cat vs gzip -dc
 ///   gamma-bench recorder [--runs R]             counter, sustained rate, span, parse vs inflate
+///   gamma-bench simulate [--runs R] [--agent-runs N]
+///                                               simulated runs per second, recorded by Gamma vs no-op backends
 @main
 enum GammaBench {
-    static func main() throws {
+    static func main() async throws {
         var args = Array(CommandLine.arguments.dropFirst())
         guard let command = args.first else { usage() }
         args.removeFirst()
@@ -48,13 +50,15 @@ enum GammaBench {
             try RecorderBenchmark(runs: option("--runs", 3)).sustained()
         case "recorder-parse":
             try RecorderBenchmark(runs: option("--runs", 3)).parse(megabytes: option("--mb", 150))
+        case "simulate":
+            try await SimulationBenchmark(runs: option("--runs", 3), agentRuns: option("--agent-runs", 20_000)).run()
         default:
             usage()
         }
     }
 
     static func usage() -> Never {
-        print("usage: gamma-bench make-data DIR [--mb N] | log-write [--mb N] [--runs R] | log-read DIR [--runs R] [--gamma-log PATH] | recorder [--runs R]")
+        print("usage: gamma-bench make-data DIR [--mb N] | log-write [--mb N] [--runs R] | log-read DIR [--runs R] [--gamma-log PATH] | recorder [--runs R] | simulate [--runs R] [--agent-runs N]")
         exit(64)
     }
 

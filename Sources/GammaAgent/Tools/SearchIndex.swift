@@ -29,6 +29,8 @@ public struct SearchIndex: Sendable {
     let averageLength: Double
     /// term → (document index, term frequency)
     let postings: [String: [(Int, Int)]]
+    /// Per document, its non-blank lines and the terms of each, for snippets.
+    let lines: [[(text: String, terms: Set<String>)]]
     public static let k1 = 1.2, b = 0.75
 
     public init(_ documents: [Document]) {
@@ -44,6 +46,9 @@ public struct SearchIndex: Sendable {
         }
         self.postings = postings
         self.lengths = lengths
+        lines = documents.map { doc in
+            doc.text.split(separator: "\n").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }.map { ($0, Set(Self.terms($0))) }
+        }
         averageLength = lengths.isEmpty ? 0 : Double(lengths.reduce(0, +)) / Double(lengths.count)
     }
 
@@ -74,18 +79,19 @@ public struct SearchIndex: Sendable {
         }
         let ranked = scores.sorted { a, b in a.value != b.value ? a.value > b.value : documents[a.key].name < documents[b.key].name }
         return ranked.prefix(limit).map { d, score in
-            Hit(document: documents[d].name, score: score, snippet: snippet(documents[d].text, queryTerms))
+            Hit(document: documents[d].name, score: score, snippet: snippet(d, queryTerms))
         }
     }
 
-    func snippet(_ text: String, _ terms: [String]) -> String {
-        let lines = text.split(separator: "\n").map(String.init).filter { !$0.trimmingSpaces.isEmpty }
-        let best = lines.max { a, b in score(a, terms) < score(b, terms) } ?? ""
-        let s = best.trimmingSpaces
-        return s.count > 200 ? String(s.prefix(199)) + "…" : s
+    /// The first of document `d`'s lines with the most query terms, cut to 200 characters.
+    func snippet(_ d: Int, _ terms: [String]) -> String {
+        var best = "", bestScore = -1
+        for line in lines[d] {
+            let score = terms.reduce(0) { $0 + (line.terms.contains($1) ? 1 : 0) }
+            if score > bestScore { (best, bestScore) = (line.text, score) }
+        }
+        return best.count > 200 ? String(best.prefix(199)) + "…" : best
     }
-
-    func score(_ line: String, _ terms: [String]) -> Int { Set(Self.terms(line)).intersection(terms).count }
 
     /// Loads every `.md` and `.txt` file of a folder (not recursively), sorted by name.
     public static func load(folder: String) throws(ToolError) -> SearchIndex {
