@@ -187,6 +187,33 @@ import Testing
         }
     }
 
+    /// Every prefix of a workload file, and 500 random byte changes to it, either load or are
+    /// refused with a place inside the text; none crashes.
+    @Test func truncatedAndCorruptedFilesLoadOrAreRefusedWithAPlace() throws {
+        let text = Array(try #require(Workload.presets.first { $0.name == "incidents" }).yaml.utf8)
+        func check(_ bytes: [UInt8]) {
+            guard let s = String(validating: bytes, as: UTF8.self) else { return }
+            let lineCount = bytes.count { $0 == 0x0A } + 1
+            do {
+                _ = try Workload.parse(ConfigDocument.parse(s, file: "w.yaml"))
+            } catch {
+                #expect(error.file == "w.yaml")
+                if let p = error.position { #expect(p.line >= 1 && p.line <= lineCount + 1, "\(error)\n\(s)") }
+            }
+        }
+        for n in 0..<text.count { check(Array(text[..<n])) }
+        var rng = SplitMix64(seed: 11)
+        for _ in 0..<500 {
+            var bytes = text
+            for _ in 0..<Int.random(in: 1...4, using: &rng) {
+                let i = Int.random(in: 0..<bytes.count, using: &rng)
+                bytes[i] = [UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "9"),
+                            UInt8.random(in: 0x20...0x7E, using: &rng)][Int.random(in: 0..<8, using: &rng)]
+            }
+            check(bytes)
+        }
+    }
+
     @Test func incidentWindowsRepeatDailyAndCrossMidnight() {
         let hour: Int64 = 3_600_000_000_000
         let late = Workload.Incident(kind: .modelOutage, start: 23 * hour, duration: 2 * hour)
