@@ -19,10 +19,12 @@ let package = Package(
         .library(name: "GammaConfig", targets: ["GammaConfig"]),
         .library(name: "GammaAgent", targets: ["GammaAgent"]),
         .library(name: "GammaAgentCLI", targets: ["GammaAgentCLI"]),
+        .library(name: "GammaAlerting", targets: ["GammaAlerting"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
         .executable(name: "gamma-report", targets: ["gamma-report"]),
         .executable(name: "gamma-traces", targets: ["gamma-traces"]),
         .executable(name: "gamma-agent", targets: ["gamma-agent"]),
+        .executable(name: "gamma-backtest", targets: ["gamma-backtest"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -53,6 +55,8 @@ let package = Package(
         ),
         // The offline side: replay, figures and exporters. Never imports the live side.
         .target(name: "GammaReplay", dependencies: ["GammaLog", "GammaModel"], swiftSettings: strictSettings),
+        // Alert rules: files, the evaluator shared by live and backtest use, backtests, notifiers.
+        .target(name: "GammaAlerting", dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay"], swiftSettings: strictSettings),
         // The instrumented agent: tools, models, the loop, and simulation on a virtual clock.
         .target(
             name: "GammaAgent",
@@ -68,7 +72,7 @@ let package = Package(
         .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
         .target(
             name: "GammaCLI",
-            dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaAlerting", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         // The agent's command line: run and simulate, recording with Gamma's own backends.
@@ -90,6 +94,11 @@ let package = Package(
         ),
         .executableTarget(
             name: "gamma-report",
+            dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            swiftSettings: strictSettings
+        ),
+        .executableTarget(
+            name: "gamma-backtest",
             dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),

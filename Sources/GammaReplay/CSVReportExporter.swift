@@ -34,7 +34,7 @@ public struct CSVReportExporter: Sendable {
     }
 
     /// A cell, quoted when it holds a comma, a quote or a line break.
-    static func field(_ s: String) -> String {
+    package static func field(_ s: String) -> String {
         guard s.contains(where: { $0 == "," || $0 == "\"" || $0 == "\n" || $0 == "\r" }) else { return s }
         return "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }

@@ -73,7 +73,7 @@ public struct TableReportExporter: Sendable {
     }
 
     /// Text with control characters shown as escapes, so that a label cannot break the layout.
-    static func visible(_ s: String) -> String {
+    package static func visible(_ s: String) -> String {
         var out = ""
         for c in s.unicodeScalars {
             switch c {
@@ -87,7 +87,7 @@ public struct TableReportExporter: Sendable {
         return out
     }
 
-    static func duration(_ ns: Int64) -> String {
+    package static func duration(_ ns: Int64) -> String {
         var s = ns / 1_000_000_000
         if s < 60 { return "\(ReportNumbers.fixed(Double(ns) / 1e9, decimals: 3).trimmingZeros)s" }
         var parts: [String] = []

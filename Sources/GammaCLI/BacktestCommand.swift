@@ -1,0 +1,172 @@
+public import ArgumentParser
+import GammaAlerting
+import GammaConfig
+import GammaLog
+import GammaModel
+import GammaReplay
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `gamma-backtest`: alert rules evaluated over recorded metrics, as live evaluation would have.
+public struct GammaBacktestCommand: ParsableCommand {
+    public static let configuration = CommandConfiguration(
+        commandName: "gamma-backtest",
+        abstract: "Backtest alert rules on Gamma logs: what would have fired, when, and what would have been sent.",
+        discussion: """
+            Rules (YAML or JSON, docs/ALERTING.md) are evaluated every --interval of recorded
+            time, with the evaluator that live alerting uses. For each rule and group: the
+            firing episodes (start, end, peak), the notifications after cooldown, the time
+            pending and firing, and the first fire.
+
+            Examples:
+              gamma-backtest samples/day --rules samples/rules/agent.yaml
+              gamma-backtest samples/day --rules samples/rules/agent.yaml --timeline
+              gamma-backtest samples/day --rules samples/rules/agent.yaml --compare samples/rules/agent-v2.yaml
+              gamma-backtest logs/ --rules rules.yaml --since -6h --severity error --fail-on firing    (in CI)
+              gamma-backtest logs/ --history                      the alert records of live runs
+
+            Exit codes: 0 success; 1 --fail-on was met, or damage with --strict; 2 a path or
+            rule file could not be read or is invalid; 64 bad usage.
+            """
+    )
+
+    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case table, json, csv }
+    public enum FailOn: String, ExpressibleByArgument, CaseIterable, Sendable { case never, pending, firing, notify }
+
+    @OptionGroup public var input: LogInputOptions
+    @Option(help: ArgumentHelp("The rule file (YAML or JSON).", valueName: "file")) public var rules: String?
+    @Option(help: ArgumentHelp("A second rule file: compare the two episode by episode.", valueName: "file")) public var compare: String?
+    @Option(help: ArgumentHelp("Evaluate every this much recorded time.", valueName: "duration")) public var interval = "15s"
+    @Option(help: ArgumentHelp("table, json or csv.", valueName: "format")) public var format: Format = .table
+    @Flag(help: "Show a timeline of each rule's phases (table format).") public var timeline = false
+    @Option(help: ArgumentHelp("Width of the timeline (default: the terminal's, or 100).", valueName: "columns")) public var width: Int?
+    @Option(help: ArgumentHelp("Exit 1 if any rule went pending, fired, or sent a notification.", valueName: "never|pending|firing|notify"))
+    public var failOn: FailOn = .never
+    @Option(help: ArgumentHelp("Only rules of at least this severity (info, warning, error, critical).", valueName: "severity"))
+    public var severity: String?
+    @Option(help: ArgumentHelp("Only rules whose name matches this glob; repeatable.", valueName: "glob")) public var rule: [String] = []
+    @Flag(help: "List the alert records that live evaluation wrote into the logs, instead of backtesting.") public var history = false
+    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) public var output: String?
+    @Flag(help: "Exit 1 if the log is damaged or holds invalid lines.") public var strict = false
+
+    public init() {}
+
+    public mutating func validate() throws {
+        if history {
+            if rules != nil || compare != nil { throw ValidationError("--history lists recorded alerts; it takes no --rules or --compare.") }
+        } else if rules == nil {
+            throw ValidationError("Please give the rules with --rules FILE (or --history for the recorded alerts).")
+        }
+        guard let i = DurationParser.parse(interval), i >= 1_000_000 else { throw ValidationError("--interval '\(interval)' is not a duration of at least 1ms (like 15s, 1m).") }
+        if let severity, AlertRule.Severity(rawValue: severity) == nil { throw ValidationError("--severity must be info, warning, error or critical.") }
+        if let width, width < 40 { throw ValidationError("--width must be at least 40.") }
+        if compare != nil && timeline { throw ValidationError("--timeline shows one rule file; leave out --compare.") }
+    }
+
+    var minimumSeverity: AlertRule.Severity? { severity.flatMap(AlertRule.Severity.init) }
+
+    func selected(_ rules: [AlertRule]) -> [AlertRule] {
+        let globs = rule.map(Glob.init)
+        return rules.filter { r in
+            (globs.isEmpty || globs.contains { $0.matches(r.name) }) && (minimumSeverity.map { r.severity >= $0 } ?? true)
+        }
+    }
+
+    func load(_ path: String) throws -> [AlertRule] {
+        do throws(ConfigError) { return try RuleFile.load(path: path) } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    public func run() throws {
+        let reader = try input.reader()
+        var issues = 0
+        let onIssue: (ReplayIssue) -> Void = { issue in
+            issues += 1
+            printError("warning: \(issue)")
+        }
+        let out: Output
+        if let output {
+            out = Output(fd: open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
+            if out.fd < 0 {
+                printError("error: cannot write \(output): \(String(cString: strerror(errno)))")
+                throw ExitCode(2)
+            }
+        } else {
+            out = Output()
+        }
+        defer { if output != nil { close(out.fd) } }
+        let formatTime: @Sendable (Int64) -> String = { TimeParser.format($0) }
+        if history {
+            let globs = rule.map(Glob.init)
+            let records = try AlertHistory.read(reader, rule: { name in globs.isEmpty || globs.contains { $0.matches(name) } },
+                                                severity: minimumSeverity, onIssue: onIssue)
+            switch format {
+            case .table: out.write(AlertHistory.table(records, formatTime: formatTime))
+            case .csv: out.write(AlertHistory.csv(records))
+            case .json: AlertHistory.jsonLines(records).withUnsafeBytes { out.write($0) }
+            }
+            out.flush()
+            if strict && issues > 0 { throw ExitCode.failure }
+            return
+        }
+        let rulesA = selected(try load(rules!))
+        let rulesB = try compare.map { selected(try load($0)) }
+        var options = Backtest.Options()
+        options.interval = DurationParser.parse(interval)!
+        options.since = reader.options.since
+        options.until = reader.options.until
+        let names = Set((rulesA + (rulesB ?? [])).filter(\.enabled).flatMap { $0.expression.selectors.map(\.metric) })
+        let samples = try Backtest.samples(for: names, from: reader, options: options, onIssue: onIssue)
+        let a: Backtest.Result
+        var b: Backtest.Result?
+        do throws(ReplayError) {
+            a = try Backtest.run(rulesA, samples: samples, options: options)
+            b = try rulesB.map { rules throws(ReplayError) in try Backtest.run(rules, samples: samples, options: options) }
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        if let b {
+            let comparison = BacktestComparison(a, b)
+            switch format {
+            case .table: out.write(comparison.table(formatTime: formatTime, nameA: rules!, nameB: compare!))
+            case .json: comparison.json(nameA: rules!, nameB: compare!).withUnsafeBytes { out.write($0) }
+            case .csv:
+                printError("error: --compare writes table or json")
+                throw ExitCode(ExitCode.validationFailure.rawValue)
+            }
+        } else {
+            switch format {
+            case .table:
+                let columns = width ?? terminalWidth() ?? 100
+                out.write(BacktestTableExporter(formatTime: formatTime, timelineWidth: timeline ? columns : nil).render(a, interval: options.interval))
+            case .json: BacktestJSONExporter().render(a, interval: options.interval).withUnsafeBytes { out.write($0) }
+            case .csv: out.write(BacktestCSVExporter().render(a))
+            }
+        }
+        out.flush()
+        if out.failed { throw ExitCode(2) }
+        if strict && issues > 0 { throw ExitCode.failure }
+        let results = [a] + (b.map { [$0] } ?? [])
+        let met: Bool
+        switch failOn {
+        case .never: met = false
+        case .pending: met = results.contains { $0.transitions.contains { $0.kind == .pending || $0.kind == .firing } }
+        case .firing: met = results.contains { $0.groups.contains { !$0.episodes.isEmpty } }
+        case .notify: met = results.contains { $0.transitions.contains(where: \.notify) }
+        }
+        if met {
+            printError("gamma-backtest: --fail-on \(failOn.rawValue) is met")
+            throw ExitCode.failure
+        }
+    }
+
+    func terminalWidth() -> Int? {
+        var size = winsize()
+        guard isatty(1) == 1, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
+        return Int(size.ws_col)
+    }
+}

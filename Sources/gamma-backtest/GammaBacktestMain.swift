@@ -1,0 +1,7 @@
+import ArgumentParser
+import GammaCLI
+
+@main
+enum GammaBacktestMain {
+    static func main() { GammaBacktestCommand.main() }
+}
