@@ -55,13 +55,15 @@ let package = Package(
         ),
         // The offline side: replay, figures and exporters. Never imports the live side.
         .target(name: "GammaReplay", dependencies: ["GammaLog", "GammaModel"], swiftSettings: strictSettings),
+        // HTTP with one deadline per exchange (Foundation's URLSession), for the agent and the notifiers.
+        .target(name: "GammaNet", swiftSettings: strictSettings),
         // Alert rules: files, the evaluator shared by live and backtest use, backtests, notifiers.
-        .target(name: "GammaAlerting", dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay"], swiftSettings: strictSettings),
+        .target(name: "GammaAlerting", dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaNet"], swiftSettings: strictSettings),
         // The instrumented agent: tools, models, the loop, and simulation on a virtual clock.
         .target(
             name: "GammaAgent",
             dependencies: [
-                "GammaModel", "GammaLog", "GammaConfig",
+                "GammaModel", "GammaLog", "GammaConfig", "GammaNet",
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -78,7 +80,7 @@ let package = Package(
         // The agent's command line: run and simulate, recording with Gamma's own backends.
         .target(
             name: "GammaAgentCLI",
-            dependencies: ["GammaAgent", "GammaRecorder", "GammaCLI", "GammaConfig", "GammaLog", "GammaModel",
+            dependencies: ["GammaAgent", "GammaAlerting", "GammaReplay", "GammaRecorder", "GammaCLI", "GammaConfig", "GammaLog", "GammaModel",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
@@ -121,6 +123,11 @@ let package = Package(
         ),
         .testTarget(name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
         .testTarget(name: "GammaConfigTests", dependencies: ["GammaConfig"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GammaAlertingTests",
+            dependencies: ["GammaAlerting", "GammaConfig", "GammaReplay", "GammaModel", "GammaLog", "GammaTestKit"],
+            swiftSettings: strictSettings
+        ),
         .testTarget(
             name: "GammaAgentTests",
             dependencies: [

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GammaAgent
+import GammaAlerting
 import GammaCLI
 import GammaConfig
 import GammaLog
@@ -37,6 +38,12 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The documents that search and read_file see.", valueName: "dir")) var corpus = "samples/corpus"
     @Option(help: ArgumentHelp("Model calls per run at most.", valueName: "n")) var maxIterations = 5
     @Flag(help: "No progress bar on standard error (it is shown only when standard error is a terminal).") var noProgress = false
+    @Option(help: ArgumentHelp("Alert rules to evaluate live (docs/ALERTING.md): transitions are recorded as alert records and notified.", valueName: "file"))
+    var rules: String?
+    @Option(help: ArgumentHelp("Evaluate the rules every this much simulated time.", valueName: "duration")) var alertInterval = "15s"
+    @Option(help: ArgumentHelp("Also POST notifications to this webhook (JSON with a Slack-compatible text); repeatable.", valueName: "url"))
+    var webhook: [String] = []
+    @Flag(help: "Do not print notifications on standard error.") var quietAlerts = false
 
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1.") }
@@ -49,6 +56,10 @@ struct SimulateCommand: AsyncParsableCommand {
         if let stream, !SegmentName.isValidStream(stream) {
             throw ValidationError("--stream '\(stream)' must be 1 to 128 of A-Z a-z 0-9 . _ - and not start with '.'.")
         }
+        guard let i = DurationParser.parse(alertInterval), i >= 1_000_000 else {
+            throw ValidationError("--alert-interval '\(alertInterval)' is not a duration of at least 1ms (like 15s).")
+        }
+        if rules == nil && !webhook.isEmpty { throw ValidationError("--webhook needs --rules.") }
         if TimeParser.parse(start) == nil { throw ValidationError("--start '\(start)' is not a time (like 2026-11-02T00:00:00Z or @1793577600).") }
     }
 
@@ -57,6 +68,19 @@ struct SimulateCommand: AsyncParsableCommand {
         do throws(ConfigError) { workload = try Workload.named(profile) } catch {
             printError("error: \(error)")
             throw ExitCode(2)
+        }
+        var alerting: SimulationRecording.Alerting?
+        if let rules {
+            let loaded: [AlertRule]
+            do throws(ConfigError) { loaded = try RuleFile.load(path: rules) } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            let format: @Sendable (Int64) -> String = { TimeParser.format($0) }
+            var notifiers: [any AlertNotifier] = quietAlerts ? [] : [ConsoleNotifier(formatTime: format)]
+            notifiers += webhook.map { WebhookNotifier(url: $0, formatTime: format) }
+            alerting = SimulationRecording.Alerting(rules: loaded, interval: DurationParser.parse(alertInterval)!, notifiers: notifiers,
+                                                    onDelivery: { _, _, error in if let error { printError("warning: notification given up: \(error)") } })
         }
         let span = duration.flatMap(DurationParser.parse) ?? (runs == nil ? 86_400_000_000_000 : nil)
         var options = Simulation.Options(runs: runs, duration: span, concurrency: concurrency, seed: seed, start: TimeParser.parse(start)!, workload: workload)
@@ -81,7 +105,8 @@ struct SimulateCommand: AsyncParsableCommand {
         }
         let result: SimulationRecording.Result
         do {
-            result = try await SimulationRecording.record(options, directory: log, corpus: corpus, stream: stream, progress: bar.enabled ? show : nil)
+            result = try await SimulationRecording.record(options, directory: log, corpus: corpus, stream: stream, alerting: alerting,
+                                                          progress: bar.enabled ? show : nil)
         } catch {
             bar.clear()
             printError("error: \(error)")
@@ -94,6 +119,10 @@ struct SimulateCommand: AsyncParsableCommand {
         print("simulated \(TimeParser.format(s.start)) to \(TimeParser.format(s.end)) (\(format(simulated, 2)) h) in \(format(wall, 1)) s, workload '\(workload.name)', seed \(seed)")
         print("runs \(s.runs): \(s.answered) answered, \(s.failed) failed, \(s.exhausted) without an answer after \(maxIterations) model calls")
         print("model calls \(s.iterations), tool calls \(s.toolCalls) (\(s.toolErrors) failed); at most \(s.peakInFlight) runs at once, \(s.peakQueue) queued")
+        if alerting != nil {
+            let t = result.transitions
+            print("alerts: \(t.count { $0.kind == .firing }) fired, \(t.count { $0.kind == .resolved }) resolved, \(t.count(where: \.notify)) notifications")
+        }
         print("recorded \(result.stats.linesWritten) records, \(format(Double(result.stats.bytesWritten) / 1_048_576, 2)) MB compressed, into \(log) (stream \(result.stream))")
     }
 

@@ -1,7 +1,10 @@
 public import GammaAgent
+public import GammaAlerting
 public import GammaLog
 import GammaModel
 import GammaRecorder
+import GammaReplay
+import Synchronization
 
 /// A simulation recorded into a log folder by Gamma's own backends: one stream, the agent's
 /// names declared first, span ids seeded from the simulation's seed, and members cut by size
@@ -12,6 +15,31 @@ public enum SimulationRecording {
         public var summary: Simulation.Summary
         public var stats: SegmentWriter.Stats
         public var stream: String
+        /// Live alerting's transitions, when rules were given.
+        public var transitions: [AlertTransition]
+    }
+
+    /// Rules to evaluate live, every `interval` of simulated time, with these notifiers.
+    public struct Alerting: Sendable {
+        public var rules: [AlertRule]
+        public var interval: Int64
+        public var notifiers: [any AlertNotifier]
+        /// Told of each delivery and each notification given up (a simulation does not record
+        /// these: they happen in real time, which would make its log depend on the network).
+        public var onDelivery: @Sendable (String, AlertNotification, NotifierError?) -> Void
+
+        public init(rules: [AlertRule], interval: Int64 = 15_000_000_000, notifiers: [any AlertNotifier] = [],
+                    onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?) -> Void = { _, _, _ in }) {
+            self.rules = rules
+            self.interval = interval
+            self.notifiers = notifiers
+            self.onDelivery = onDelivery
+        }
+    }
+
+    /// The recorder, for closures made before it exists.
+    final class RecorderBox: Sendable {
+        let recorder = Mutex<Recorder?>(nil)
     }
 
     /// The writer's options for a reproducible recording: no flush by interval, no rotation by age.
@@ -33,21 +61,35 @@ public enum SimulationRecording {
 
     /// Runs `options` and records it into `directory`.
     /// - Throws: ``LogError`` when the folder cannot be written, ``ToolError`` when the corpus cannot be read.
+    /// - Parameter alerting: rules evaluated live on the recorded metrics; each transition is
+    ///   recorded as an alert record in the same log, and notified.
     public static func record(_ options: Simulation.Options, directory: String, corpus: String, stream: String? = nil,
+                              alerting: Alerting? = nil,
                               progress: (@Sendable (Simulation.Progress) -> Void)? = nil) async throws -> Result {
         let clock = SimulationClock(start: options.start)
         let tools = try Self.tools(corpus: corpus, clock: clock)
+        let box = RecorderBox()
+        var live: LiveAlerting?
+        if let a = alerting {
+            live = try LiveAlerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers,
+                                    write: { record in box.recorder.withLock { $0 }?.record(.alert(record)) }, onDelivery: a.onDelivery)
+        }
         let recorder = try Recorder(directory: directory, stream: stream,
                                     resource: ["service.name": .string("gamma-agent"),
                                                "gamma.simulation.seed": .int(Int64(bitPattern: options.seed)),
                                                "gamma.simulation.workload": .string(options.workload.name)],
-                                    clock: SimulatedRecorderClock(clock: clock), options: writerOptions)
+                                    clock: SimulatedRecorderClock(clock: clock), options: writerOptions,
+                                    metricObserver: live.map { live in { @Sendable m in live.observe(m) } })
+        box.recorder.withLock { $0 = recorder }
         for d in AgentMetrics.declarations { recorder.declare(d.name, kind: d.kind, unit: d.unit, help: d.help) }
         let simulation = Simulation(options: options, tools: tools, metrics: GammaMetricsFactory(recorder: recorder),
-                                    tracer: GammaTracer(recorder: recorder, idSeed: options.seed ^ 0x5350_414E), clock: clock)
+                                    tracer: GammaTracer(recorder: recorder, idSeed: options.seed ^ 0x5350_414E), clock: clock,
+                                    timeWillPass: live.map { live in { @Sendable t in live.evaluate(before: t) } },
+                                    finished: live.map { live in { @Sendable in live.finish() } })
         let summary = await simulation.run(progress: progress)
+        await live?.drain()
         let stats = try recorder.close()
-        return Result(summary: summary, stats: stats, stream: recorder.stream)
+        return Result(summary: summary, stats: stats, stream: recorder.stream, transitions: live?.transitions ?? [])
     }
 }
 

@@ -31,6 +31,7 @@ struct MetricLineTemplate: Sendable {
 
     @inline(__always)
     func emit(ts: Int64, int value: Int64, to recorder: Recorder) {
+        if let observe = recorder.metricObserver { observe(MetricRecord(kind: kind, ts: ts, name: name, labels: labels, value: Double(value))) }
         withUnsafeTemporaryAllocation(byteCount: head.count + tail.count + 48, alignment: 1) { buf in
             var p = copy(head, buf, 0)
             p = Digits.write(ts, buf, p)
@@ -47,6 +48,7 @@ struct MetricLineTemplate: Sendable {
             emit(ts: ts, int: Int64(value), to: recorder)
             return
         }
+        if let observe = recorder.metricObserver { observe(MetricRecord(kind: kind, ts: ts, name: name, labels: labels, value: value)) }
         var w = JSONWriter(capacity: 32)
         w.double(value)
         withUnsafeTemporaryAllocation(byteCount: head.count + tail.count + w.count + 24, alignment: 1) { buf in

@@ -28,14 +28,19 @@ public final class Recorder: Sendable {
         let state = Mutex(State())
     }
     private let shared: Shared
+    /// Sees every metric record as it is recorded, on the recording thread (live alerting's feed).
+    public let metricObserver: (@Sendable (MetricRecord) -> Void)?
 
     /// Opens a new stream in `directory`.
     /// - Parameters:
     ///   - resource: attributes of the process (`service.name`, …); `host.name` and `process.pid` are added.
     ///   - clock: where record times come from (``SystemClock`` by default).
     /// - Throws: ``LogError`` if the folder cannot be written.
+    ///   - metricObserver: called with every metric record as it is recorded, on the recording
+    ///     thread: it must be quick (live alerting takes its samples this way).
     public init(directory: String, stream: String? = nil, resource: Attributes = [:], clock: any RecorderClock = SystemClock(),
-                redaction: Redaction = .init(), options: SegmentWriterOptions = .init()) throws(LogError) {
+                redaction: Redaction = .init(), options: SegmentWriterOptions = .init(),
+                metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) throws(LogError) {
         let shared = Shared()
         var resourceAttributes = redaction.apply(resource)
         if resourceAttributes["host.name"] == nil { resourceAttributes["host.name"] = .string(ProcFS.hostName()) }
@@ -57,6 +62,7 @@ public final class Recorder: Sendable {
         self.redaction = redaction
         self.resource = resourceAttributes
         self.shared = shared
+        self.metricObserver = metricObserver
     }
 
     /// The stream id of this recorder's segments.
@@ -71,7 +77,10 @@ public final class Recorder: Sendable {
             for i in span.links.indices { span.links[i].attributes = redaction.apply(span.links[i].attributes) }
             record = .span(span)
         }
-        if case .metric(let m) = record { declare(m.name, kind: m.kind) }
+        if case .metric(let m) = record {
+            declare(m.name, kind: m.kind)
+            metricObserver?(m)
+        }
         append(RecordEncoder.encode(record), timestamp: record.ts)
     }
 

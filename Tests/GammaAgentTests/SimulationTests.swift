@@ -1,5 +1,6 @@
 import GammaAgent
 import GammaAgentCLI
+import GammaAlerting
 import GammaConfig
 import GammaLog
 import GammaModel
@@ -116,6 +117,47 @@ import Testing
         let outage = window(80..<90, "llm.call")
         #expect(outage.count > 50 && outage.allSatisfy { $0.status == .error })
         #expect(errorShare(window(91..<100, "llm.call")) < 0.1)
+    }
+
+    /// A simulated day of the `incidents` workload with the sample rules evaluated live: every
+    /// rule fires inside its incident and nowhere else, and a backtest of the recorded log gives
+    /// exactly the transitions live evaluation recorded.
+    @Test func theSampleRulesFireInsideTheIncidentsAndTheBacktestAgreesWithLiveEvaluation() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let rules = try RuleFile.load(path: Fixtures.repositoryRoot + "/samples/rules/agent.yaml")
+        let workload = try #require(Workload.presets.first { $0.name == "incidents" })
+        let options = Simulation.Options(runs: nil, duration: 86_400_000_000_000, concurrency: 8, seed: 1, start: Self.midnight, workload: workload)
+        let result = try await SimulationRecording.record(options, directory: dir.path, corpus: Self.corpus, stream: "day",
+                                                          alerting: .init(rules: rules))
+        let live = result.transitions
+        // Each rule's episodes, against the incident it is for (minutes after midnight).
+        func episodes(_ rule: String) -> [(Int64, Int64)] {
+            let starts = live.filter { $0.rule == rule && $0.kind == .firing }.map { ($0.at - Self.midnight) / Self.minute }
+            let ends = live.filter { $0.rule == rule && $0.kind == .resolved }.map { ($0.at - Self.midnight) / Self.minute }
+            return zip(starts, ends).map { ($0, $1) }
+        }
+        func inside(_ e: [(Int64, Int64)], _ from: Int64, _ to: Int64) -> Bool { !e.isEmpty && e.allSatisfy { $0.0 >= from && $0.1 <= to } }
+        #expect(inside(episodes("LLMLatencyHigh"), 600, 640 + 15), "\(episodes("LLMLatencyHigh"))")        // 10:00 for 40m
+        #expect(inside(episodes("LLMLatencyAnomaly"), 600, 640 + 15), "\(episodes("LLMLatencyAnomaly"))")
+        #expect(inside(episodes("ToolErrorRatio"), 840, 870 + 15), "\(episodes("ToolErrorRatio"))")        // 14:00 for 30m
+        #expect(inside(episodes("AgentRunsFailing"), 1110, 1125 + 10), "\(episodes("AgentRunsFailing"))")  // 18:30 for 15m
+        #expect(episodes("NoTraffic").isEmpty)
+        #expect(live.filter { $0.kind == .firing }.count == 4)
+
+        // The backtest of the same log, and the alert records live evaluation wrote into it.
+        let reader = try LogReader(paths: [dir.path])
+        var backtestOptions = Backtest.Options()
+        backtestOptions.interval = 15_000_000_000
+        let samples = try Backtest.samples(for: Set(rules.flatMap { $0.expression.selectors.map(\.metric) }), from: reader, options: backtestOptions) { issue in
+            Issue.record("\(issue)")
+        }
+        let backtest = try Backtest.run(rules, samples: samples, options: backtestOptions).transitions
+        func key(_ t: AlertTransition) -> String { "\(t.at) \(t.rule) \(t.kind.rawValue) \(t.group) \(t.value.map { String($0) } ?? "-") \(t.notify)" }
+        #expect(backtest.map(key) == live.sorted { ($0.at, $0.rule) < ($1.at, $1.rule) }.map(key))
+        let history = try AlertHistory.read(reader, rule: { _ in true }, severity: nil) { Issue.record("\($0)") }
+        #expect(history.map { "\($0.ts) \($0.rule) \($0.state.rawValue) \($0.value.map { String($0) } ?? "-")" }
+                == live.map { "\($0.at) \($0.rule) \($0.kind.rawValue) \($0.value.map { String($0) } ?? "-")" })
     }
 
     @Test func theClockInterleavesParkedRunsByTimeThenByOrder() async {

@@ -1,3 +1,4 @@
+import GammaNet
 import Foundation
 
 /// A model behind the OpenAI chat-completions API with tool calling, as local servers speak it

@@ -70,13 +70,21 @@ public final class Simulation: Sendable {
     public let metrics: any MetricsFactory
     public let tracer: any Tracer
     public let clock: SimulationClock
+    /// Told the time of each event before it happens (everything before it is done), and
+    /// `finished` at the end: live alerting evaluates there.
+    public let timeWillPass: (@Sendable (Int64) -> Void)?
+    public let finished: (@Sendable () -> Void)?
 
     /// - Parameters:
     ///   - tools: the agent's tools, each run as a ``SimulatedTool`` (simulated latency, and
     ///     failures during `tool_errors` incidents).
     ///   - clock: the simulation's clock, which must start at `options.start` (give it when the
     ///     backends must read the same clock, as a recorder does).
-    public init(options: Options, tools: [any AgentTool], metrics: any MetricsFactory, tracer: any Tracer, clock: SimulationClock? = nil) {
+    ///   - timeWillPass, finished: see the properties.
+    public init(options: Options, tools: [any AgentTool], metrics: any MetricsFactory, tracer: any Tracer, clock: SimulationClock? = nil,
+                timeWillPass: (@Sendable (Int64) -> Void)? = nil, finished: (@Sendable () -> Void)? = nil) {
+        self.timeWillPass = timeWillPass
+        self.finished = finished
         precondition(options.runs != nil || options.duration != nil, "a simulation needs a number of runs or a duration")
         self.options = options
         self.metrics = metrics
@@ -93,6 +101,7 @@ public final class Simulation: Sendable {
         clock.schedule(.tick, at: options.start)
         var lastReport = -1
         while driver.arrivalsOpen || driver.inFlight > 0 || driver.queued > 0, let (time, event) = clock.next() {
+            timeWillPass?(time)
             switch event {
             case .resume(let continuation):
                 continuation.resume()
@@ -108,6 +117,7 @@ public final class Simulation: Sendable {
                 progress(Progress(finishedRuns: lastReport, plannedRuns: options.runs, now: time, plannedEnd: options.duration.map { options.start + $0 }))
             }
         }
+        finished?()
         driver.summary.end = clock.now()
         return driver.summary
     }

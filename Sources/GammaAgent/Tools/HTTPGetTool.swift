@@ -1,3 +1,4 @@
+public import GammaNet
 /// The `http_get` tool: fetches a URL (http or https) within a timeout and returns the status
 /// and the start of the body as text.
 public struct HTTPGetTool: AgentTool {

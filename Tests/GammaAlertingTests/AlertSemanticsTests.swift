@@ -1,0 +1,154 @@
+import GammaAlerting
+import GammaConfig
+import GammaReplay
+import Testing
+
+/// The semantics of docs/ALERTING.md, table by table: a rule, samples, evaluation times, and the
+/// transitions expected (time in seconds, kind, notified).
+@Suite struct AlertSemanticsTests {
+    static let s: Int64 = 1_000_000_000
+
+    /// A gauge `g` with the given values at the given seconds.
+    static func gauge(_ points: [(Int64, Double)], name: String = "g", labels: [String: String] = [:]) -> [AlertSample] {
+        points.map { AlertSample(ts: $0.0 * s, name: name, kind: .gauge, labels: labels, value: $0.1) }
+    }
+
+    static func counter(_ points: [(Int64, Double)], name: String, labels: [String: String] = [:]) -> [AlertSample] {
+        points.map { AlertSample(ts: $0.0 * s, name: name, kind: .counter, labels: labels, value: $0.1) }
+    }
+
+    /// Runs a backtest over 0...`until` seconds every 10 s and returns (second, kind, notify) per transition.
+    static func run(_ rule: AlertRule, _ samples: [AlertSample], until: Int64 = 200) throws -> [(Int64, String, Bool)] {
+        var options = Backtest.Options()
+        options.interval = 10 * s
+        options.since = 0
+        options.until = until * s + 1
+        let result = try Backtest.run([rule], samples: samples.sorted { $0.ts < $1.ts }, options: options)
+        return result.transitions.map { ($0.at / s, $0.kind.rawValue, $0.notify) }
+    }
+
+    static func rule(_ yaml: String) throws -> AlertRule {
+        try RuleFile.parse("rules:\n  - name: r\n" + yaml.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), file: "r.yaml")[0]
+    }
+
+    static func same(_ a: [(Int64, String, Bool)], _ b: [(Int64, String, Bool)]) -> Bool {
+        a.count == b.count && zip(a, b).allSatisfy { $0.0 == $1.0 && $0.1 == $1.1 && $0.2 == $1.2 }
+    }
+
+    @Test func forDelaysFiringAndABreakResetsIt() throws {
+        let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\nop: \">\"\nthreshold: 5\nfor: 20s")
+        // High at the evaluations of 10 and 20 s (pending at 10, not yet 20 s at 20), low at 30:
+        // inactive, never fired; then high from 60 on: pending 60, firing 80, resolved at 130.
+        let samples = Self.gauge([(5, 1), (9, 9), (19, 9), (29, 1), (39, 1), (59, 9), (69, 9), (79, 9), (89, 9), (99, 9), (109, 9), (119, 9), (121, 1), (129, 1)])
+        let got = try Self.run(r, samples, until: 140)
+        let want: [(Int64, String, Bool)] = [(10, "pending", false), (30, "inactive", false), (60, "pending", false), (80, "firing", true), (130, "resolved", true)]
+        #expect(Self.same(got, want), "\(got)")
+    }
+
+    @Test func forZeroFiresAtOnce() throws {
+        let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\nop: \">=\"\nthreshold: 5")
+        let got = try Self.run(r, Self.gauge([(5, 5), (15, 1)]), until: 30)
+        #expect(Self.same(got, [(10, "firing", true), (20, "resolved", true)]), "\(got)")
+    }
+
+    @Test func keepFiringForBridgesAGap() throws {
+        let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\nop: \">\"\nthreshold: 5\nkeep_firing_for: 30s")
+        // High at 10, low 20–30, high at 40 (the gap of 20 s is bridged), then low from 50: resolved at 70 (40 + 30).
+        let got = try Self.run(r, Self.gauge([(5, 9), (15, 1), (25, 1), (35, 9), (45, 1), (55, 1), (65, 1), (75, 1)]), until: 80)
+        #expect(Self.same(got, [(10, "firing", true), (70, "resolved", true)]), "\(got)")
+    }
+
+    @Test func cooldownHoldsBackRefiringAndItsResolution() throws {
+        let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\nop: \">\"\nthreshold: 5\ncooldown: 60s")
+        // Fires at 10 (sent), resolves at 20 (sent), fires at 40 (within 60 s of 10: held back),
+        // resolves at 50 (its firing was not sent: held back), fires at 80 (70 s after 10: sent).
+        let got = try Self.run(r, Self.gauge([(5, 9), (15, 1), (35, 9), (45, 1), (75, 9), (85, 1)]), until: 90)
+        let want: [(Int64, String, Bool)] = [(10, "firing", true), (20, "resolved", true), (40, "firing", false), (50, "resolved", false),
+                                             (80, "firing", true), (90, "resolved", true)]
+        #expect(Self.same(got, want), "\(got)")
+    }
+
+    @Test func aFiringAlertIsNotNotifiedAgainWhileItFires() throws {
+        let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\nop: \">\"\nthreshold: 5")
+        let got = try Self.run(r, Self.gauge((0..<10).map { (Int64($0) * 10 + 5, 9.0) }), until: 100)
+        #expect(Self.same(got, [(10, "firing", true)]), "deduplicated: one notification for one episode: \(got)")
+    }
+
+    @Test func noDataNeverHoldsAndResolves() throws {
+        // A `<` rule: no data is not "below the threshold".
+        let below = try Self.rule("metric: g\naggregate: avg\nwindow: 10s\nop: \"<\"\nthreshold: 5")
+        let got = try Self.run(below, Self.gauge([(5, 1)]), until: 40)
+        #expect(Self.same(got, [(10, "firing", true), (20, "resolved", true)]), "\(got)")
+        // A gauge's `value` is its latest sample in the window: none, no value.
+        let value = try Self.rule("metric: g\naggregate: value\nwindow: 10s\nop: \">\"\nthreshold: 5")
+        #expect(Self.same(try Self.run(value, Self.gauge([(5, 9)]), until: 40), [(10, "firing", true), (20, "resolved", true)]))
+    }
+
+    @Test func countAndIncreaseAreZeroForAGroupSeenBefore() throws {
+        // Silence detection: a counter that stops is an increase of 0, not "no data".
+        let silent = try Self.rule("metric: c\naggregate: increase\nwindow: 20s\nop: \"<\"\nthreshold: 1")
+        let got = try Self.run(silent, Self.counter([(5, 1), (15, 1)], name: "c"), until: 60)
+        #expect(Self.same(got, [(40, "firing", true)]), "\(got)")
+    }
+
+    @Test func aZeroDenominatorIsNoValueNeverInfinity() throws {
+        let r = try Self.rule("""
+            ratio:
+              numerator: {metric: errors, aggregate: increase}
+              denominator: {metric: calls, aggregate: increase}
+            window: 10s
+            op: ">"
+            threshold: 0.5
+            """)
+        // 10 s: 1 error, 0 calls in the window: no value (not +inf), so nothing fires.
+        let samples = Self.counter([(5, 1)], name: "errors") + Self.counter([(1, 0)], name: "calls") + Self.counter([(25, 1)], name: "errors")
+            + Self.counter([(25, 1)], name: "calls")
+        var options = Backtest.Options()
+        options.interval = 10 * Self.s
+        options.since = 0
+        options.until = 31 * Self.s
+        var values: [Double?] = []
+        let result = try Backtest.run([r], samples: samples.sorted { $0.ts < $1.ts }, options: options)
+        for g in result.groups { values = g.transitions.map(\.value) }
+        #expect(Self.same(result.transitions.map { ($0.at / Self.s, $0.kind.rawValue, $0.notify) }, [(30, "firing", true)]), "\(result.transitions)")
+        #expect(values == [1.0])
+    }
+
+    @Test func groupsAlertEachOnTheirOwn() throws {
+        let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\ngroup_by: [tool]\nop: \">\"\nthreshold: 5")
+        let samples = Self.gauge([(5, 9), (15, 9)], labels: ["tool": "search"]) + Self.gauge([(5, 1), (15, 9)], labels: ["tool": "clock"])
+        var options = Backtest.Options()
+        options.interval = 10 * Self.s
+        options.since = 0
+        options.until = 21 * Self.s
+        let result = try Backtest.run([r], samples: samples.sorted { $0.ts < $1.ts }, options: options)
+        let fired = result.transitions.filter { $0.kind == .firing }.map { "\($0.at / Self.s) \($0.group.map(\.value).joined())" }
+        #expect(fired == ["10 search", "20 clock"])
+    }
+
+    @Test func anomalyWaitsForItsWarmUpAndBaseline() throws {
+        let r = try Self.rule("""
+            type: anomaly
+            metric: g
+            aggregate: avg
+            window: 10s
+            baseline: 60s
+            k: 3
+            warmup: 60s
+            min_samples: 5
+            """)
+        // Steady values around 10, a jump to 50 at 35 s (inside the warm-up: nothing), and at 105 s
+        // (fires: the baseline of the last 60 s no longer holds the first jump).
+        var points: [(Int64, Double)] = []
+        for t in stride(from: Int64(5), through: 195, by: 10) { points.append((t, t == 35 || t == 105 ? 50 : 10 + Double(t % 3))) }
+        let got = try Self.run(r, Self.gauge(points), until: 200)
+        #expect(Self.same(got, [(110, "firing", true), (120, "resolved", true)]), "\(got)")
+    }
+
+    @Test func quantilesFollowNumpy() throws {
+        let r = try Self.rule("metric: h\naggregate: p90\nwindow: 60s\nop: \">\"\nthreshold: 9.05")
+        let samples = (1...10).map { AlertSample(ts: Int64($0) * Self.s, name: "h", kind: .histogram, labels: [:], value: Double($0)) }
+        // numpy.percentile(1...10, 90) = 9.1
+        #expect(Self.same(try Self.run(r, samples, until: 10), [(10, "firing", true)]))
+    }
+}
