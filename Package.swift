@@ -158,7 +158,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-traces", "gamma-agent", "gamma-crash-writer"],
+            dependencies: ["GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-traces", "gamma-agent", "gamma-backtest", "gamma-crash-writer"],
             swiftSettings: strictSettings
         ),
     ],
