@@ -31,6 +31,18 @@ public struct AlertTransition: Sendable, Equatable {
     public var value: Double?
     public var notify: Bool
     public var suppressedBy: String?
+
+    public init(rule: String, severity: AlertRule.Severity, group: [Label], kind: AlertGroupState.Step.Kind, at: Int64, value: Double?,
+                notify: Bool, suppressedBy: String?) {
+        self.rule = rule
+        self.severity = severity
+        self.group = group
+        self.kind = kind
+        self.at = at
+        self.value = value
+        self.notify = notify
+        self.suppressedBy = suppressedBy
+    }
 }
 
 /// Evaluates rules over metric samples fed in time order: `add` each sample, and
