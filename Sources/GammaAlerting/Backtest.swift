@@ -53,46 +53,111 @@ public struct Backtest {
         public var transitions: [AlertTransition] { groups.flatMap(\.transitions).sorted { ($0.at, $0.rule) < ($1.at, $1.rule) } }
     }
 
-    struct Prepared: Sendable {
-        var samples: [AlertSample]
-        var invalid: [RecordLines.Invalid]
+    /// The samples of a backtest: each series once, and the samples in time order.
+    public struct Samples: Sendable {
+        public struct Series: Sendable, Hashable {
+            public var name: String
+            public var kind: MetricSampleKind
+            public var labels: [String: String]
+        }
+        public struct Sample: Sendable {
+            public var ts: Int64
+            public var series: Int32
+            public var value: Double
+        }
+        public var series: [Series] = []
+        public var samples: [Sample] = []
+        public var count: Int { samples.count }
+
+        public init() {}
+
+        /// Samples given one by one (tests, small inputs), sorted by time.
+        public init(_ list: [AlertSample]) {
+            var ids: [Series: Int32] = [:]
+            for s in list {
+                let key = Series(name: s.name, kind: s.kind, labels: s.labels)
+                let id = ids[key] ?? {
+                    series.append(key)
+                    ids[key] = Int32(series.count - 1)
+                    return Int32(series.count - 1)
+                }()
+                samples.append(Sample(ts: s.ts, series: id, value: s.value))
+            }
+            samples.sort { $0.ts < $1.ts }
+        }
     }
 
-    /// Reads the metric samples the rules need from `reader`, in time order.
+    /// One member's samples, with series numbered within the member.
+    struct Prepared: Sendable {
+        var series: [Samples.Series] = []
+        var keys: [[UInt8]] = []
+        var samples: [Samples.Sample] = []
+        var invalid: [RecordLines.Invalid] = []
+    }
+
+    /// Reads the metric samples named in `names` from `reader`, in time order.
     /// - Parameter onIssue: damage and invalid lines, each with its place.
     public static func samples(for names: Set<String>, from reader: LogReader, options: Options,
-                               onIssue: (ReplayIssue) -> Void) throws -> [AlertSample] {
-        var all: [AlertSample] = []
+                               onIssue: (ReplayIssue) -> Void) throws -> Samples {
+        var out = Samples()
+        var global: [[UInt8]: Int32] = [:]
         let since = options.since, until = options.until
-        let summary = try reader.forEachMember(preparing: { bytes in
-            var found: [AlertSample] = []
-            var invalid: [RecordLines.Invalid] = []
-            RecordLines.forEach(in: bytes, invalid: &invalid) { line, _, view in
-                guard view.kind == .counter || view.kind == .gauge || view.kind == .histogram, let nameRange = view.name else { return }
+        _ = try reader.forEachMember(preparing: { bytes in
+            var p = Prepared()
+            var local: [[UInt8]: Int32] = [:]
+            RecordLines.forEach(in: bytes, invalid: &p.invalid) { line, _, view in
+                guard view.kind == .counter || view.kind == .gauge || view.kind == .histogram, let nameRange = view.name,
+                      let value = view.value else { return }
                 if let since, view.ts < since { return }
                 if let until, view.ts >= until { return }  // half-open, as the reader's range
-                if !view.nameEscaped {
-                    let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[nameRange]), as: UTF8.self)
-                    guard names.contains(name) else { return }
+                // The series' key: the kind, name and labels bytes as written.
+                var key = [UInt8](UnsafeRawBufferPointer(rebasing: line[view.type]))
+                key += UnsafeRawBufferPointer(rebasing: line[nameRange])
+                if let labels = view.labels { key += UnsafeRawBufferPointer(rebasing: line[labels]) }
+                var id = local[key]
+                if id == nil {
+                    guard case .record(.metric(let m))? = try? RecordDecoder.decode(line), names.contains(m.name) else {
+                        local[key] = -1
+                        return
+                    }
+                    let kind: MetricSampleKind = m.kind == .counter ? .counter : m.kind == .gauge ? .gauge : .histogram
+                    p.series.append(Samples.Series(name: m.name, kind: kind, labels: m.labels))
+                    p.keys.append(key)
+                    id = Int32(p.series.count - 1)
+                    local[key] = id
                 }
-                guard case .record(.metric(let m))? = try? RecordDecoder.decode(line), names.contains(m.name) else { return }
-                let kind: MetricSampleKind = m.kind == .counter ? .counter : m.kind == .gauge ? .gauge : .histogram
-                found.append(AlertSample(ts: m.ts, name: m.name, kind: kind, labels: m.labels, value: m.value))
+                guard let id, id >= 0 else { return }
+                p.samples.append(Samples.Sample(ts: view.ts, series: id, value: value))
             }
-            return Prepared(samples: found, invalid: invalid)
+            return p
         }, onDamage: { onIssue(.damage($0)) }) { (member, prepared: Prepared) in
-            all.append(contentsOf: prepared.samples)
+            // Member-local series numbers become the backtest's.
+            var map: [Int32] = []
+            map.reserveCapacity(prepared.series.count)
+            for (series, key) in zip(prepared.series, prepared.keys) {
+                if let id = global[key] { map.append(id); continue }
+                out.series.append(series)
+                global[key] = Int32(out.series.count - 1)
+                map.append(Int32(out.series.count - 1))
+            }
+            for s in prepared.samples { out.samples.append(Samples.Sample(ts: s.ts, series: map[Int(s.series)], value: s.value)) }
             RecordLines.report(prepared.invalid, reader, member, onIssue)
         }
-        _ = summary
-        all.sort { $0.ts < $1.ts }  // stable: equal times keep the order read
-        return all
+        out.samples.sort { $0.ts < $1.ts }  // stable: equal times keep the order read; members are mostly in order already
+        return out
+    }
+
+    /// ``run(_:samples:options:)`` over samples given one by one.
+    public static func run(_ rules: [AlertRule], samples: [AlertSample], options: Options) throws(ReplayError) -> Result {
+        try run(rules, samples: Samples(samples), options: options)
     }
 
     /// Evaluates `rules` over `samples` (in time order) every `options.interval`, from the
     /// first evaluation time at or after the start to the last at or before the end.
-    public static func run(_ rules: [AlertRule], samples: [AlertSample], options: Options) throws(ReplayError) -> Result {
+    public static func run(_ rules: [AlertRule], samples set: Samples, options: Options) throws(ReplayError) -> Result {
         let evaluator = try AlertEvaluator(rules: rules)
+        let ids = set.series.map { evaluator.series(name: $0.name, kind: $0.kind, labels: $0.labels) }
+        let samples = set.samples
         let interval = options.interval
         let first = options.since ?? samples.first?.ts ?? 0
         let last = options.until.map { $0 - 1 } ?? samples.last?.ts ?? 0
@@ -128,7 +193,7 @@ public struct Backtest {
         var evaluations = 0
         while t <= last {
             while i < samples.count, samples[i].ts <= t {
-                evaluator.add(samples[i])
+                evaluator.add(series: ids[Int(samples[i].series)], ts: samples[i].ts, value: samples[i].value)
                 i += 1
             }
             // Episodes open before the values are observed, so the firing evaluation's value counts.

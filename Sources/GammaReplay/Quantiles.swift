@@ -108,6 +108,16 @@ enum OrderStatistics {
 }
 
 extension Quantiles {
+    /// The quantile `q` of `values` (no NaN), in expected linear time: only the two ranks it
+    /// reads are put in place, and `values` is left rearranged. `nil` when empty.
+    package static func select(_ values: UnsafeMutableBufferPointer<Double>, _ q: Double) -> Double? {
+        let n = values.count
+        guard n > 0 else { return nil }
+        let lo = min(max(Int((Double(n - 1) * q).rounded(.down)), 0), n - 1)
+        OrderStatistics.select(values, ranks: lo + 1 < n ? [lo, lo + 1] : [lo])
+        return linear(UnsafeBufferPointer(values), q)
+    }
+
     /// The ranks that ``linear(_:_:)`` reads for each quantile of `n` values.
     static func ranks(_ n: Int, _ quantiles: [Double]) -> [Int] {
         guard n > 0 else { return [] }
