@@ -1,9 +1,12 @@
 import ArgumentParser
 import GammaAgent
+import GammaAlerting
 import GammaCLI
 import GammaConfig
 import GammaLog
 import GammaRecorder
+import GammaModel
+import Synchronization
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -46,11 +49,17 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The documents that search sees.", valueName: "dir")) var corpus = "samples/corpus"
     @Option(help: ArgumentHelp("The folder read_file may read (default: the corpus).", valueName: "dir")) var files: String?
     @Flag(help: "Print each model call and tool call to standard error.") var verbose = false
+    @Option(help: ArgumentHelp("Alert rules to evaluate on the run's metrics (docs/ALERTING.md), every --alert-interval and at the end.", valueName: "file"))
+    var rules: String?
+    @Option(help: ArgumentHelp("Evaluate the rules every this much time.", valueName: "duration")) var alertInterval = "15s"
+    @Option(help: ArgumentHelp("Also POST notifications to this webhook; repeatable.", valueName: "url")) var webhook: [String] = []
 
     func validate() throws {
         for (flag, value) in [("--timeout", timeout), ("--http-timeout", httpTimeout)] {
             guard let d = DurationParser.parse(value), d > 0 else { throw ValidationError("\(flag) '\(value)' is not a duration (like 30s, 2m).") }
         }
+        guard let i = DurationParser.parse(alertInterval), i >= 1_000_000 else { throw ValidationError("--alert-interval '\(alertInterval)' is not a duration of at least 1ms.") }
+        if rules == nil && !webhook.isEmpty { throw ValidationError("--webhook needs --rules.") }
         if !(0...10).contains(retries) { throw ValidationError("--retries must be between 0 and 10.") }
         if !(1...100).contains(maxIterations) { throw ValidationError("--max-iterations must be between 1 and 100.") }
         if prompt.allSatisfy(\.isWhitespace) { throw ValidationError("the prompt is empty.") }
@@ -76,12 +85,42 @@ struct RunCommand: AsyncParsableCommand {
             languageModel = OpenAICompatibleModel(baseURL: baseURL, model: modelName, apiKeyVariable: apiKeyEnv,
                                                   timeout: Double(DurationParser.parse(timeout)!) / 1e9, retries: retries, clock: clock)
         }
+        // Live alerting: the recorder feeds the evaluator; transitions go back into the log.
+        let box = RecorderBox()
+        var live: LiveAlerting?
+        if let rules {
+            let loaded: [AlertRule]
+            do throws(ConfigError) { loaded = try RuleFile.load(path: rules) } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            let format: @Sendable (Int64) -> String = { TimeParser.format($0) }
+            live = try LiveAlerting(rules: loaded, interval: DurationParser.parse(alertInterval)!,
+                                    notifiers: [ConsoleNotifier(formatTime: format)] + webhook.map { WebhookNotifier(url: $0, formatTime: format) },
+                                    write: { record in box.recorder.withLock { $0 }?.record(.alert(record)) },
+                                    onDelivery: { notifier, _, error in
+                                        guard let recorder = box.recorder.withLock({ $0 }) else { return }
+                                        if let error { printError("warning: notification given up: \(error)") }
+                                        recorder.record(.metric(MetricRecord(kind: .counter, ts: recorder.clock.now(), name: "alerts.notifications.total",
+                                                                             labels: ["notifier": notifier, "result": error == nil ? "sent" : "failed"], value: 1)))
+                                    })
+        }
         let gamma: GammaSystem
         do throws(LogError) {
-            gamma = try GammaSystem.bootstrap(logDirectory: log, serviceName: "gamma-agent", sampleInterval: .seconds(10))
+            gamma = try GammaSystem.bootstrap(logDirectory: log, serviceName: "gamma-agent", sampleInterval: .seconds(10),
+                                              metricObserver: live.map { live in { @Sendable m in live.observe(m) } })
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
+        }
+        box.recorder.withLock { $0 = gamma.recorder }
+        let ticker = live.map { live in
+            Task {
+                while !Task.isCancelled {
+                    try? await Task.sleep(nanoseconds: UInt64(live.interval))
+                    live.evaluate(through: clock.now())
+                }
+            }
         }
         gamma.sampler?.sample()
         let agent = Agent(model: verbose ? VerboseModel(base: languageModel) : languageModel,
@@ -89,6 +128,13 @@ struct RunCommand: AsyncParsableCommand {
                           clock: clock, maxIterations: maxIterations, metrics: gamma.metrics, tracer: gamma.tracer)
         let outcome = await agent.run(prompt)
         gamma.sampler?.sample()
+        ticker?.cancel()
+        if let live {
+            // The last evaluation is the first evaluation time at or after the run's end, so it sees the whole run.
+            let end = clock.now()
+            live.evaluate(through: (end + live.interval - 1) / live.interval * live.interval)
+            await live.drain()
+        }
         do throws(LogError) { try gamma.shutdown() } catch {
             printError("error: the run was not fully recorded: \(error)")
             throw ExitCode(2)
@@ -140,4 +186,9 @@ struct VerboseTool: AgentTool {
             throw error
         }
     }
+}
+
+/// The recorder, for closures made before it exists.
+final class RecorderBox: Sendable {
+    let recorder = Mutex<Recorder?>(nil)
 }

@@ -37,10 +37,7 @@ public enum SimulationRecording {
         }
     }
 
-    /// The recorder, for closures made before it exists.
-    final class RecorderBox: Sendable {
-        let recorder = Mutex<Recorder?>(nil)
-    }
+
 
     /// The writer's options for a reproducible recording: no flush by interval, no rotation by age.
     public static var writerOptions: SegmentWriterOptions {

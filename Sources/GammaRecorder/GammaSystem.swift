@@ -25,12 +25,15 @@ public final class GammaSystem: Sendable {
 
     /// - Parameters:
     ///   - sampleInterval: how often system gauges are recorded; `nil` for none.
+    ///   - metricObserver: sees every metric record as it is recorded (live alerting's feed).
     public static func bootstrap(logDirectory: String, serviceName: String, resource: Attributes = [:],
                                  clock: any RecorderClock = SystemClock(), redaction: Redaction = .init(),
-                                 options: SegmentWriterOptions = .init(), sampleInterval: Duration? = .seconds(10)) throws(LogError) -> GammaSystem {
+                                 options: SegmentWriterOptions = .init(), sampleInterval: Duration? = .seconds(10),
+                                 metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) throws(LogError) -> GammaSystem {
         var resource = resource
         resource["service.name"] = .string(serviceName)
-        let recorder = try Recorder(directory: logDirectory, resource: resource, clock: clock, redaction: redaction, options: options)
+        let recorder = try Recorder(directory: logDirectory, resource: resource, clock: clock, redaction: redaction, options: options,
+                                    metricObserver: metricObserver)
         let system = GammaSystem(recorder: recorder, timeSource: clock is SystemClock ? .instants : .recorderClock,
                                  sampleInterval: sampleInterval, directory: logDirectory)
         MetricsSystem.bootstrap(system.metrics)
