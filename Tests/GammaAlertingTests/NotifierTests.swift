@@ -81,7 +81,7 @@ final class WebhookCatcher {
         await #expect(throws: NotifierError(notifier: "webhook", message: "\(catcher.url)/hang: no response within 0.3 s; gave up after 2 attempts")) {
             try await WebhookNotifier(url: catcher.url + "/hang", timeout: 0.3, retries: 1, backoff: 0.05, formatTime: Self.format).send(Self.notification)
         }
-        #expect(ContinuousClock.now - started < .seconds(20))
+        #expect(ContinuousClock.now - started < .seconds(120))  // generous: tests running beside it can hold up the resumption
     }
 
     /// A hanging webhook holds up neither evaluation nor recording: the transition is written at
