@@ -49,17 +49,12 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The documents that search sees.", valueName: "dir")) var corpus = "samples/corpus"
     @Option(help: ArgumentHelp("The folder read_file may read (default: the corpus).", valueName: "dir")) var files: String?
     @Flag(help: "Print each model call and tool call to standard error.") var verbose = false
-    @Option(help: ArgumentHelp("Alert rules to evaluate on the run's metrics (docs/ALERTING.md), every --alert-interval and at the end.", valueName: "file"))
-    var rules: String?
-    @Option(help: ArgumentHelp("Evaluate the rules every this much time.", valueName: "duration")) var alertInterval = "15s"
-    @Option(help: ArgumentHelp("Also POST notifications to this webhook; repeatable.", valueName: "url")) var webhook: [String] = []
+    @OptionGroup var alerts: AlertOptions
 
     func validate() throws {
         for (flag, value) in [("--timeout", timeout), ("--http-timeout", httpTimeout)] {
             guard let d = DurationParser.parse(value), d > 0 else { throw ValidationError("\(flag) '\(value)' is not a duration (like 30s, 2m).") }
         }
-        guard let i = DurationParser.parse(alertInterval), i >= 1_000_000 else { throw ValidationError("--alert-interval '\(alertInterval)' is not a duration of at least 1ms.") }
-        if rules == nil && !webhook.isEmpty { throw ValidationError("--webhook needs --rules.") }
         if !(0...10).contains(retries) { throw ValidationError("--retries must be between 0 and 10.") }
         if !(1...100).contains(maxIterations) { throw ValidationError("--max-iterations must be between 1 and 100.") }
         if prompt.allSatisfy(\.isWhitespace) { throw ValidationError("the prompt is empty.") }
@@ -88,15 +83,8 @@ struct RunCommand: AsyncParsableCommand {
         // Live alerting: the recorder feeds the evaluator; transitions go back into the log.
         let box = RecorderBox()
         var live: LiveAlerting?
-        if let rules {
-            let loaded: [AlertRule]
-            do throws(ConfigError) { loaded = try RuleFile.load(path: rules) } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
-            }
-            let format: @Sendable (Int64) -> String = { TimeParser.format($0) }
-            live = try LiveAlerting(rules: loaded, interval: DurationParser.parse(alertInterval)!,
-                                    notifiers: [ConsoleNotifier(formatTime: format)] + webhook.map { WebhookNotifier(url: $0, formatTime: format) },
+        if let a = try alerts.load() {
+            live = try LiveAlerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers,
                                     write: { record in box.recorder.withLock { $0 }?.record(.alert(record)) },
                                     onDelivery: { notifier, _, error in
                                         guard let recorder = box.recorder.withLock({ $0 }) else { return }

@@ -38,12 +38,7 @@ struct SimulateCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The documents that search and read_file see.", valueName: "dir")) var corpus = "samples/corpus"
     @Option(help: ArgumentHelp("Model calls per run at most.", valueName: "n")) var maxIterations = 5
     @Flag(help: "No progress bar on standard error (it is shown only when standard error is a terminal).") var noProgress = false
-    @Option(help: ArgumentHelp("Alert rules to evaluate live (docs/ALERTING.md): transitions are recorded as alert records and notified.", valueName: "file"))
-    var rules: String?
-    @Option(help: ArgumentHelp("Evaluate the rules every this much simulated time.", valueName: "duration")) var alertInterval = "15s"
-    @Option(help: ArgumentHelp("Also POST notifications to this webhook (JSON with a Slack-compatible text); repeatable.", valueName: "url"))
-    var webhook: [String] = []
-    @Flag(help: "Do not print notifications on standard error.") var quietAlerts = false
+    @OptionGroup var alerts: AlertOptions
 
     func validate() throws {
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1.") }
@@ -56,10 +51,6 @@ struct SimulateCommand: AsyncParsableCommand {
         if let stream, !SegmentName.isValidStream(stream) {
             throw ValidationError("--stream '\(stream)' must be 1 to 128 of A-Z a-z 0-9 . _ - and not start with '.'.")
         }
-        guard let i = DurationParser.parse(alertInterval), i >= 1_000_000 else {
-            throw ValidationError("--alert-interval '\(alertInterval)' is not a duration of at least 1ms (like 15s).")
-        }
-        if rules == nil && !webhook.isEmpty { throw ValidationError("--webhook needs --rules.") }
         if TimeParser.parse(start) == nil { throw ValidationError("--start '\(start)' is not a time (like 2026-11-02T00:00:00Z or @1793577600).") }
     }
 
@@ -69,18 +60,9 @@ struct SimulateCommand: AsyncParsableCommand {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        var alerting: SimulationRecording.Alerting?
-        if let rules {
-            let loaded: [AlertRule]
-            do throws(ConfigError) { loaded = try RuleFile.load(path: rules) } catch {
-                printError("error: \(error)")
-                throw ExitCode(2)
-            }
-            let format: @Sendable (Int64) -> String = { TimeParser.format($0) }
-            var notifiers: [any AlertNotifier] = quietAlerts ? [] : [ConsoleNotifier(formatTime: format)]
-            notifiers += webhook.map { WebhookNotifier(url: $0, formatTime: format) }
-            alerting = SimulationRecording.Alerting(rules: loaded, interval: DurationParser.parse(alertInterval)!, notifiers: notifiers,
-                                                    onDelivery: { _, _, error in if let error { printError("warning: notification given up: \(error)") } })
+        let alerting = try alerts.load().map { a in
+            SimulationRecording.Alerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers,
+                                         onDelivery: { _, _, error in if let error { printError("warning: notification given up: \(error)") } })
         }
         let span = duration.flatMap(DurationParser.parse) ?? (runs == nil ? 86_400_000_000_000 : nil)
         var options = Simulation.Options(runs: runs, duration: span, concurrency: concurrency, seed: seed, start: TimeParser.parse(start)!, workload: workload)
