@@ -56,7 +56,9 @@ let package = Package(
         // The offline side: replay, figures and exporters. Never imports the live side.
         .target(name: "GammaReplay", dependencies: ["GammaLog", "GammaModel"], swiftSettings: strictSettings),
         // HTTP with one deadline per exchange (Foundation's URLSession), for the agent and the notifiers.
-        .target(name: "GammaNet", swiftSettings: strictSettings),
+        .target(name: "GammaNet", dependencies: ["CTLS"], swiftSettings: strictSettings),
+        // OpenSSL from Debian's libssl-dev, for STARTTLS, plus wrappers for its macros.
+        .target(name: "CTLS"),
         // Alert rules: files, the evaluator shared by live and backtest use, backtests, notifiers.
         .target(name: "GammaAlerting", dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaNet"], swiftSettings: strictSettings),
         // The instrumented agent: tools, models, the loop, and simulation on a virtual clock.
@@ -80,7 +82,7 @@ let package = Package(
         // The agent's command line: run and simulate, recording with Gamma's own backends.
         .target(
             name: "GammaAgentCLI",
-            dependencies: ["GammaAgent", "GammaAlerting", "GammaReplay", "GammaRecorder", "GammaCLI", "GammaConfig", "GammaLog", "GammaModel",
+            dependencies: ["GammaAgent", "GammaAlerting", "GammaNet", "GammaReplay", "GammaRecorder", "GammaCLI", "GammaConfig", "GammaLog", "GammaModel",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
@@ -125,7 +127,7 @@ let package = Package(
         .testTarget(name: "GammaConfigTests", dependencies: ["GammaConfig"], swiftSettings: strictSettings),
         .testTarget(
             name: "GammaAlertingTests",
-            dependencies: ["GammaAlerting", "GammaConfig", "GammaReplay", "GammaModel", "GammaLog", "GammaTestKit"],
+            dependencies: ["GammaAlerting", "GammaConfig", "GammaReplay", "GammaModel", "GammaLog", "GammaNet", "GammaTestKit"],
             swiftSettings: strictSettings
         ),
         .testTarget(

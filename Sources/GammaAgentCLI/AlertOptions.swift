@@ -2,6 +2,7 @@ import ArgumentParser
 import GammaAlerting
 import GammaCLI
 import GammaConfig
+import GammaNet
 
 /// The live-alerting options `run` and `simulate` share.
 struct AlertOptions: ParsableArguments {
@@ -11,12 +12,22 @@ struct AlertOptions: ParsableArguments {
     @Option(help: ArgumentHelp("Also POST notifications to this webhook (JSON with a Slack-compatible text); repeatable.", valueName: "url"))
     var webhook: [String] = []
     @Flag(help: "Do not print notifications on standard error.") var quietAlerts = false
+    @Option(help: ArgumentHelp("Also email notifications through this SMTP server (STARTTLS when offered; credentials from GAMMA_SMTP_USER and GAMMA_SMTP_PASSWORD).", valueName: "host:port"))
+    var smtp: String?
+    @Option(help: ArgumentHelp("The sender of notification emails.", valueName: "address")) var smtpFrom = "gamma@localhost"
+    @Option(help: ArgumentHelp("A recipient of notification emails; repeatable.", valueName: "address")) var smtpTo: [String] = []
+    @Option(help: ArgumentHelp("Trust this PEM file of certificates for STARTTLS instead of the system's.", valueName: "file")) var smtpCA: String?
+    @Flag(help: "Refuse an SMTP server that does not offer STARTTLS.") var smtpRequireTLS = false
 
     func validate() throws {
         guard let i = DurationParser.parse(alertInterval), i >= 1_000_000 else {
             throw ValidationError("--alert-interval '\(alertInterval)' is not a duration of at least 1ms (like 15s).")
         }
-        if rules == nil && !webhook.isEmpty { throw ValidationError("--webhook needs --rules.") }
+        if rules == nil && (!webhook.isEmpty || smtp != nil) { throw ValidationError("--webhook and --smtp need --rules.") }
+        if let smtp {
+            guard smtpEndpoint(smtp) != nil else { throw ValidationError("--smtp '\(smtp)' is not host:port.") }
+            if smtpTo.isEmpty { throw ValidationError("--smtp needs at least one --smtp-to.") }
+        }
     }
 
     /// The rules, the interval and the notifiers, or `nil` without --rules; a bad rule file is
@@ -31,6 +42,17 @@ struct AlertOptions: ParsableArguments {
         let format: @Sendable (Int64) -> String = { TimeParser.format($0) }
         var notifiers: [any AlertNotifier] = quietAlerts ? [] : [ConsoleNotifier(formatTime: format)]
         notifiers += webhook.map { WebhookNotifier(url: $0, formatTime: format) }
+        if let smtp, let (host, port) = smtpEndpoint(smtp) {
+            notifiers.append(EmailNotifier(client: SMTPClient(host: host, port: port, requireTLS: smtpRequireTLS, caFile: smtpCA),
+                                           from: smtpFrom, to: smtpTo, formatTime: format))
+        }
         return (loaded, DurationParser.parse(alertInterval)!, notifiers)
     }
+}
+
+/// `host:port`, or `nil`.
+func smtpEndpoint(_ text: String) -> (String, Int)? {
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port),
+          colon > text.startIndex else { return nil }
+    return (String(text[..<colon]), port)
 }
