@@ -295,10 +295,15 @@ struct Leaf {
         case .max: return n == 0 ? nil : w.values[w.maxQueue[w.maxHead]]
         case .quantile(let q):
             guard n > 0 else { return nil }
-            scratch.removeAll(keepingCapacity: true)
-            scratch.append(contentsOf: w.values[w.head...])
-            return scratch.withUnsafeMutableBufferPointer { Quantiles.select($0, q) }
+            return quantile(q, group: g)
         }
+    }
+
+    /// The exact quantile `q` of a group's window: its two ranks selected from a copy.
+    mutating func quantile(_ q: Double, group g: Int) -> Double {
+        scratch.removeAll(keepingCapacity: true)
+        scratch.append(contentsOf: windows[g].values[windows[g].head...])
+        return scratch.withUnsafeMutableBufferPointer { Quantiles.select($0, q) } ?? .nan
     }
 
     /// The samples of one group in the window `(t - window, t]`, oldest first from `head` on.

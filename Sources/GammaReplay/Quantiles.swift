@@ -9,12 +9,21 @@ public enum Quantiles {
         let n = sorted.count
         guard n > 0 else { return nil }
         if n == 1 { return sorted[0] }
+        let (lo, hi, _) = position(n, q)
+        return interpolate(sorted[lo], sorted[hi], n: n, q: q)
+    }
+
+    /// The two ranks the quantile `q` of `n` values reads, and the weight of the upper one.
+    package static func position(_ n: Int, _ q: Double) -> (lo: Int, hi: Int, t: Double) {
         let h = Double(n - 1) * q
         let below = h.rounded(.down)
         let lo = min(max(Int(below), 0), n - 1)
-        let hi = min(lo + 1, n - 1)
-        let t = h - below
-        let a = sorted[lo], b = sorted[hi]
+        return (lo, min(lo + 1, n - 1), h - below)
+    }
+
+    /// The quantile `q` of `n` values whose ranks ``position(_:_:)`` gives hold `a` and `b`.
+    package static func interpolate(_ a: Double, _ b: Double, n: Int, q: Double) -> Double {
+        let t = position(n, q).t
         if a == b || t == 0 { return a }
         // Next to an infinity the interpolation is that infinity (numpy gives NaN there).
         if a.isInfinite || b.isInfinite { return a.isInfinite && b.isInfinite ? .nan : (a.isInfinite ? a : b) }
@@ -113,8 +122,8 @@ extension Quantiles {
     package static func select(_ values: UnsafeMutableBufferPointer<Double>, _ q: Double) -> Double? {
         let n = values.count
         guard n > 0 else { return nil }
-        let lo = min(max(Int((Double(n - 1) * q).rounded(.down)), 0), n - 1)
-        OrderStatistics.select(values, ranks: lo + 1 < n ? [lo, lo + 1] : [lo])
+        let (lo, hi, _) = position(n, q)
+        OrderStatistics.select(values, ranks: hi > lo ? [lo, hi] : [lo])
         return linear(UnsafeBufferPointer(values), q)
     }
 

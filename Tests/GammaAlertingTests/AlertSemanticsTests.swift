@@ -1,6 +1,7 @@
 import GammaAlerting
 import GammaConfig
 import GammaReplay
+import GammaTestKit
 import Testing
 
 /// The semantics of docs/ALERTING.md, table by table: a rule, samples, evaluation times, and the
@@ -150,5 +151,61 @@ import Testing
         let samples = (1...10).map { AlertSample(ts: Int64($0) * Self.s, name: "h", kind: .histogram, labels: [:], value: Double($0)) }
         // numpy.percentile(1...10, 90) = 9.1
         #expect(Self.same(try Self.run(r, samples, until: 10), [(10, "firing", true)]))
+    }
+}
+
+/// The evaluator's windows against a direct computation over the same samples, evaluation by
+/// evaluation: quantiles (which keep a band between evaluations), sums, averages, minimums and
+/// maximums, on random data with many repeated values and jumps.
+@Suite struct WindowPropertyTests {
+    @Test(arguments: [1, 2, 3]) func windowFiguresEqualADirectComputation(_ seed: UInt64) throws {
+        var rng = SplitMix64(seed: seed)
+        let s: Int64 = 1_000_000_000
+        var samples: [AlertSample] = []
+        var t: Int64 = 0
+        for i in 0..<6000 {
+            t += Int64.random(in: 0...(s / 5), using: &rng)
+            let regime = (i / 1500) % 2 == 0 ? 10.0 : 500.0  // a jump the band must follow
+            let v = Int.random(in: 0..<4, using: &rng) == 0 ? Double(Int.random(in: 0...3, using: &rng)) : regime * Double.random(in: 0.5...1.5, using: &rng)
+            samples.append(AlertSample(ts: t, name: "h", kind: .histogram, labels: [:], value: v))
+        }
+        let window: Int64 = 60 * s
+        let aggregations: [AlertAggregation] = [.quantile(0.95), .quantile(0.5), .quantile(0), .quantile(1), .sum, .avg, .min, .max, .count]
+        let rules = aggregations.enumerated().map { i, a in
+            AlertRule(name: "r\(i)", expression: .aggregate(AlertSelector(metric: "h"), a, window: window), condition: .threshold(.greater, .infinity))
+        }
+        let evaluator = try AlertEvaluator(rules: rules)
+        var got: [Int: [Double?]] = [:]
+        evaluator.observe = { r, _, value, _ in got[r, default: []].append(value) }
+        var i = 0
+        var expected: [Int: [Double?]] = [:]
+        for e in stride(from: 10 * s, through: t, by: Int64.Stride(10 * s)) {
+            while i < samples.count, samples[i].ts <= e { evaluator.add(samples[i]); i += 1 }
+            evaluator.evaluate(at: e)
+            let inWindow = samples[..<i].filter { $0.ts > e - window }.map(\.value)
+            for (r, a) in aggregations.enumerated() {
+                let sorted = inWindow.sorted()
+                switch a {
+                case .quantile(let q): expected[r, default: []].append(Quantiles.linear(sorted, q))
+                case .sum: expected[r, default: []].append(inWindow.reduce(0, +))
+                case .avg: expected[r, default: []].append(inWindow.isEmpty ? nil : inWindow.reduce(0, +) / Double(inWindow.count))
+                case .min: expected[r, default: []].append(sorted.first)
+                case .max: expected[r, default: []].append(sorted.last)
+                case .count: expected[r, default: []].append(Double(inWindow.count))
+                default: break
+                }
+            }
+        }
+        for r in aggregations.indices {
+            let g = got[r] ?? [], x = expected[r] ?? []
+            #expect(g.count == x.count && g.count > 50)
+            for (a, b) in zip(g, x) {
+                switch (a, b) {
+                case (nil, nil): continue
+                case (let a?, let b?): #expect(abs(a - b) <= 1e-9 * max(1, abs(b)), "\(aggregations[r]): \(a) vs \(b)")
+                default: Issue.record("\(aggregations[r]): \(String(describing: a)) vs \(String(describing: b))")
+                }
+            }
+        }
     }
 }
