@@ -120,7 +120,7 @@ struct RunCommand: AsyncParsableCommand {
         if let live {
             // The last evaluation is the first evaluation time at or after the run's end, so it sees the whole run.
             let end = clock.now()
-            live.evaluate(through: (end + live.interval - 1) / live.interval * live.interval)
+            live.evaluate(through: AlertEvaluator.evaluationTime(atOrAfter: end, interval: live.interval))
             await live.drain()
         }
         do throws(LogError) { try gamma.shutdown() } catch {

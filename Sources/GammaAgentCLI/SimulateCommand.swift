@@ -4,6 +4,7 @@ import GammaAlerting
 import GammaCLI
 import GammaConfig
 import GammaLog
+import GammaReplay
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -98,20 +99,13 @@ struct SimulateCommand: AsyncParsableCommand {
         let wall = Double(monotonicNanos() - wallStart) / 1e9
         let s = result.summary
         let simulated = Double(s.end - s.start) / 3.6e12
-        print("simulated \(TimeParser.format(s.start)) to \(TimeParser.format(s.end)) (\(format(simulated, 2)) h) in \(format(wall, 1)) s, workload '\(workload.name)', seed \(seed)")
+        print("simulated \(TimeParser.format(s.start)) to \(TimeParser.format(s.end)) (\(ReportNumbers.fixed(simulated, decimals: 2)) h) in \(ReportNumbers.fixed(wall, decimals: 1)) s, workload '\(workload.name)', seed \(seed)")
         print("runs \(s.runs): \(s.answered) answered, \(s.failed) failed, \(s.exhausted) without an answer after \(maxIterations) model calls")
         print("model calls \(s.iterations), tool calls \(s.toolCalls) (\(s.toolErrors) failed); at most \(s.peakInFlight) runs at once, \(s.peakQueue) queued")
         if alerting != nil {
             let t = result.transitions
             print("alerts: \(t.count { $0.kind == .firing }) fired, \(t.count { $0.kind == .resolved }) resolved, \(t.count(where: \.notify)) notifications")
         }
-        print("recorded \(result.stats.linesWritten) records, \(format(Double(result.stats.bytesWritten) / 1_048_576, 2)) MB compressed, into \(log) (stream \(result.stream))")
-    }
-
-    func format(_ v: Double, _ digits: Int) -> String {
-        var p = 1.0
-        for _ in 0..<digits { p *= 10 }
-        let r = (v * p).rounded() / p
-        return digits == 0 ? String(Int(r)) : String(r)
+        print("recorded \(result.stats.linesWritten) records, \(ReportNumbers.fixed(Double(result.stats.bytesWritten) / 1_048_576, decimals: 2)) MB compressed, into \(log) (stream \(result.stream))")
     }
 }

@@ -1,14 +1,15 @@
+public import GammaModel
 import GammaReplay
 
 /// One metric sample as the evaluator sees it.
 public struct AlertSample: Sendable {
     public var ts: Int64
     public var name: String
-    public var kind: MetricSampleKind
+    public var kind: MetricKind
     public var labels: [String: String]
     public var value: Double
 
-    public init(ts: Int64, name: String, kind: MetricSampleKind, labels: [String: String], value: Double) {
+    public init(ts: Int64, name: String, kind: MetricKind, labels: [String: String], value: Double) {
         self.ts = ts
         self.name = name
         self.kind = kind
@@ -16,8 +17,6 @@ public struct AlertSample: Sendable {
         self.value = value
     }
 }
-
-public enum MetricSampleKind: String, Sendable { case counter, gauge, histogram }
 
 /// A transition of one rule's group, as evaluation yields it.
 public struct AlertTransition: Sendable, Equatable {
@@ -94,7 +93,7 @@ public final class AlertEvaluator {
         case .aggregate(let selector, let aggregation, let window):
             var matchers: [LabelMatcher] = []
             for m in selector.matchers {
-                matchers.append(try LabelMatcher(label: m.label, operation: .init(rawValue: m.operation.rawValue)!, value: m.value))
+                matchers.append(try LabelMatcher(label: m.label, operation: m.operation, value: m.value))
             }
             leaves.append(Leaf(metric: selector.metric, matchers: matchers, aggregation: aggregation, window: window, groupBy: groupBy))
             byMetric[selector.metric, default: []].append(leaves.count - 1)
@@ -104,11 +103,17 @@ public final class AlertEvaluator {
         }
     }
 
-    /// The metric names any rule reads: a reader can skip every other line.
-    public var metricNames: Set<String> { Set(byMetric.keys) }
+    /// Whether any rule reads the metric `name`.
+    public func reads(_ name: String) -> Bool { byMetric[name] != nil }
+
+    /// The first evaluation time at or after `t`: evaluations happen at the multiples of `interval`.
+    public static func evaluationTime(atOrAfter t: Int64, interval: Int64) -> Int64 {
+        let q = t / interval
+        return (q * interval < t ? q + 1 : q) * interval
+    }
 
     /// The id of a series, routed to the leaves and groups it feeds (none if no rule reads it).
-    public func series(name: String, kind: MetricSampleKind, labels: [String: String]) -> Int {
+    public func series(name: String, kind: MetricKind, labels: [String: String]) -> Int {
         var key = name
         for (k, v) in labels.sorted(by: { $0.key < $1.key }) { key += "\u{0}\(k)\u{1}\(v)" }
         if let id = seriesIDs[key] { return id }
@@ -154,8 +159,8 @@ public final class AlertEvaluator {
                 let holds = condition(rule.condition, value: value, record: &state, at: t)
                 let steps = state.machine.step(at: t, holds: holds, rule: rule)
                 ruleStates[r].groups[group] = state
+                let labels = steps.isEmpty ? [] : rule.labels(ofGroup: group)
                 for step in steps {
-                    let labels = zip(rule.groupBy, group).map { Label($0, $1) } + rule.labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }
                     let transition = AlertTransition(rule: rule.name, severity: rule.severity, group: labels, kind: step.kind, at: t, value: value,
                                                      notify: step.notify, suppressedBy: step.suppressedBy)
                     onTransition?(transition)
@@ -165,13 +170,6 @@ public final class AlertEvaluator {
             }
         }
         return out
-    }
-
-    /// The phase of each rule's groups now.
-    public func phases() -> [(rule: String, group: [String], phase: AlertGroupState.Phase)] {
-        rules.indices.flatMap { r in
-            ruleStates[r].groups.sorted { $0.key.lexicographicallyPrecedes($1.key) }.map { (rules[r].name, $0.key, $0.value.machine.phase) }
-        }
     }
 
     private func value(_ tree: Tree, group: [String]) -> Double? {
@@ -248,7 +246,7 @@ struct Leaf {
         self.groupBy = groupBy
     }
 
-    mutating func group(for labels: [String: String], kind: MetricSampleKind) -> Int {
+    mutating func group(for labels: [String: String], kind: MetricKind) -> Int {
         let key = groupBy.map { labels[$0] ?? "" }
         if let g = index[key] {
             windows[g].kind = kind
@@ -320,7 +318,7 @@ struct Leaf {
         var maxQueue: [Int] = [], maxHead = 0
         /// Everything a counter ever added (for `value`).
         var total = 0.0
-        var kind: MetricSampleKind = .counter
+        var kind: MetricKind = .counter
         var hadSamples = false
         /// Samples not yet moved in: those with a time after the last evaluation.
         var pending: [(Int64, Double)] = []

@@ -37,13 +37,13 @@ public enum AlertHistory {
 
     public static func table(_ records: [AlertRecord], formatTime: (Int64) -> String) -> String {
         if records.isEmpty { return "no alert records\n" }
-        var rows = [["TIME", "RULE", "STATE", "SEVERITY", "LABELS", "VALUE"]]
+        var rows = TextTable(headers: ["TIME", "RULE", "STATE", "SEVERITY", "LABELS", "VALUE"])
         for r in records {
-            rows.append([formatTime(r.ts), r.rule, r.state.rawValue, r.severity,
+            rows.add([formatTime(r.ts), r.rule, r.state.rawValue, r.severity,
                          r.labels.isEmpty ? "-" : r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\(TableReportExporter.visible($0.value))" }.joined(separator: ","),
                          r.value.map { ReportNumbers.compact($0) } ?? "-"])
         }
-        return BacktestTableExporter.columns(rows)
+        return rows.render() + "\n"
     }
 
     public static func csv(_ records: [AlertRecord]) -> String {

@@ -1,3 +1,5 @@
+public import GammaReplay
+
 /// One alert rule: an expression evaluated per group of label values at each evaluation time,
 /// a condition on its value, and when the answer turns into a notification.
 /// docs/ALERTING.md is normative.
@@ -43,6 +45,19 @@ public struct AlertRule: Sendable, Equatable {
     }
 }
 
+extension AlertRule {
+    /// The labels of a group's transitions: its `group_by` labels with the group's values, then
+    /// the rule's own labels in name order.
+    public func labels(ofGroup values: [String]) -> [Label] {
+        zip(groupBy, values).map { Label($0, $1) } + labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }
+    }
+
+    /// The metric names rules read: a reader can leave every other line alone.
+    public static func metricNames(_ rules: [AlertRule]) -> Set<String> {
+        Set(rules.filter(\.enabled).flatMap { $0.expression.selectors.map(\.metric) })
+    }
+}
+
 /// What a rule computes. Room is left for expression languages (a PromQL subset) as further cases.
 public indirect enum AlertExpression: Sendable, Equatable {
     /// An aggregation of one metric's samples over a window.
@@ -66,7 +81,7 @@ public struct AlertSelector: Sendable, Hashable {
     public var matchers: [Matcher]
 
     public struct Matcher: Sendable, Hashable, CustomStringConvertible {
-        public enum Operation: String, Sendable { case equal = "=", notEqual = "!=", matches = "=~", notMatches = "!~" }
+        public typealias Operation = LabelMatcher.Operation
         public var label: String
         public var operation: Operation
         public var value: String

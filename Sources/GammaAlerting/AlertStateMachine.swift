@@ -6,8 +6,6 @@ public struct AlertGroupState: Sendable, Equatable {
     public private(set) var phase = Phase.inactive
     /// When the condition started to hold (pending or firing).
     public private(set) var activeSince: Int64?
-    /// When the current episode started firing.
-    public private(set) var firingSince: Int64?
     /// The last evaluation at which the condition held.
     public private(set) var lastHeld: Int64?
     /// The last firing notification sent (for the cooldown).
@@ -63,7 +61,6 @@ public struct AlertGroupState: Sendable, Equatable {
             guard !holds, t - (lastHeld ?? t) >= rule.keepFiringFor else { break }
             phase = .inactive
             activeSince = nil
-            firingSince = nil
             let notified = episodeNotified
             episodeNotified = false
             steps.append(Step(kind: .resolved, notify: notified, suppressedBy: notified ? nil : "not notified"))
@@ -73,7 +70,6 @@ public struct AlertGroupState: Sendable, Equatable {
 
     private mutating func fire(at t: Int64, rule: AlertRule) -> Step {
         phase = .firing
-        firingSince = t
         if let last = lastNotified, t - last < rule.cooldown {
             episodeNotified = false
             return Step(kind: .firing, notify: false, suppressedBy: "cooldown")

@@ -57,7 +57,7 @@ public struct Backtest {
     public struct Samples: Sendable {
         public struct Series: Sendable, Hashable {
             public var name: String
-            public var kind: MetricSampleKind
+            public var kind: MetricKind
             public var labels: [String: String]
         }
         public struct Sample: Sendable {
@@ -120,8 +120,7 @@ public struct Backtest {
                         local[key] = -1
                         return
                     }
-                    let kind: MetricSampleKind = m.kind == .counter ? .counter : m.kind == .gauge ? .gauge : .histogram
-                    p.series.append(Samples.Series(name: m.name, kind: kind, labels: m.labels))
+                    p.series.append(Samples.Series(name: m.name, kind: m.kind, labels: m.labels))
                     p.keys.append(key)
                     id = Int32(p.series.count - 1)
                     local[key] = id
@@ -161,26 +160,27 @@ public struct Backtest {
         let interval = options.interval
         let first = options.since ?? samples.first?.ts ?? 0
         let last = options.until.map { $0 - 1 } ?? samples.last?.ts ?? 0
-        func ceilDiv(_ a: Int64, _ b: Int64) -> Int64 { a >= 0 ? (a + b - 1) / b : -((-a) / b) }
-        var t = ceilDiv(first, interval) * interval
+        var t = AlertEvaluator.evaluationTime(atOrAfter: first, interval: interval)
         var groups: [String: GroupResult] = [:]
         var order: [String] = []
-        var previous: [String: (at: Int64, phase: AlertGroupState.Phase)] = [:]
         let enabled = evaluator.rules
-        func key(_ rule: String, _ group: [Label]) -> String { rule + "\u{1}" + group.map { "\($0.name)=\($0.value)" }.joined(separator: "\u{1}") }
-        evaluator.observe = { r, groupValues, value, phase in
-            let rule = enabled[r]
-            let labels = zip(rule.groupBy, groupValues).map { Label($0, $1) } + rule.labels.sorted { $0.key < $1.key }.map { Label($0.key, $0.value) }
-            let k = key(rule.name, labels)
+        /// The key of a rule's group, made once when first seen.
+        func slot(_ rule: String, _ severity: AlertRule.Severity, _ labels: [Label]) -> String {
+            let k = rule + "\u{1}" + labels.map { "\($0.name)=\($0.value)" }.joined(separator: "\u{1}")
             if groups[k] == nil {
-                groups[k] = GroupResult(rule: rule.name, severity: rule.severity, group: labels)
+                groups[k] = GroupResult(rule: rule, severity: severity, group: labels)
                 order.append(k)
             }
-            if let p = previous[k] {
+            return k
+        }
+        evaluator.observe = { r, groupValues, value, phase in
+            let rule = enabled[r]
+            let k = slot(rule.name, rule.severity, rule.labels(ofGroup: groupValues))
+            // Time spent in a phase runs from the evaluation that found it to this one.
+            if let p = groups[k]!.phases.last {
                 if p.phase == .pending { groups[k]!.pendingTime += t - p.at }
                 if p.phase == .firing { groups[k]!.firingTime += t - p.at }
             }
-            previous[k] = (t, phase)
             groups[k]!.phases.append((t, phase))
             if phase == .firing, let value, var episode = groups[k]!.episodes.last, episode.end == nil {
                 let lower: Bool
@@ -198,11 +198,7 @@ public struct Backtest {
             }
             // Episodes open before the values are observed, so the firing evaluation's value counts.
             evaluator.evaluate(at: t) { transition in
-                let k = key(transition.rule, transition.group)
-                if groups[k] == nil {
-                    groups[k] = GroupResult(rule: transition.rule, severity: transition.severity, group: transition.group)
-                    order.append(k)
-                }
+                let k = slot(transition.rule, transition.severity, transition.group)
                 groups[k]!.transitions.append(transition)
                 switch transition.kind {
                 case .firing: groups[k]!.episodes.append(Episode(start: transition.at, end: nil, peak: nil, notified: transition.notify))

@@ -56,7 +56,7 @@ public struct BacktestComparison: Sendable {
     public func table(formatTime: (Int64) -> String, nameA: String, nameB: String) -> String {
         let out = "A: \(nameA)\nB: \(nameB)\n\n"
         if rows.isEmpty { return out + "neither version fired\n" }
-        var cells = [["RULE", "GROUP", "A FIRED", "B FIRED", "DIFFERENCE"]]
+        var cells = TextTable(headers: ["RULE", "GROUP", "A FIRED", "B FIRED", "DIFFERENCE"])
         for r in rows {
             var diff = r.note
             if let d = r.startDifference {
@@ -64,9 +64,9 @@ public struct BacktestComparison: Sendable {
                 let endA = r.a!.end ?? end, endB = r.b!.end ?? end
                 if endA != endB { diff += ", ends \(TableReportExporter.duration(abs(endB - endA))) \(endB < endA ? "earlier" : "later")" }
             }
-            cells.append([r.rule, r.group, r.a.map { formatTime($0.start) } ?? "-", r.b.map { formatTime($0.start) } ?? "-", diff])
+            cells.add([r.rule, r.group, r.a.map { formatTime($0.start) } ?? "-", r.b.map { formatTime($0.start) } ?? "-", diff])
         }
-        return out + BacktestTableExporter.columns(cells)
+        return out + cells.render() + "\n"
     }
 
     /// The rows as JSON, schema `gamma.backtest-compare.v1`.

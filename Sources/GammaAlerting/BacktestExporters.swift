@@ -24,23 +24,23 @@ public struct BacktestTableExporter: Sendable {
         out += "\(r.rules.count) rules, \(r.samples) samples\n\n"
         let fired = r.groups.filter { !$0.episodes.isEmpty || $0.pendingTime > 0 }
         let quiet = r.rules.filter { rule in !fired.contains { $0.rule == rule.name } }.map(\.name)
-        var rows = [["RULE", "SEVERITY", "GROUP", "EPISODES", "NOTIFIED", "FIRST FIRE", "PENDING", "FIRING"]]
+        var rows = TextTable(headers: ["RULE", "SEVERITY", "GROUP", "EPISODES", "NOTIFIED", "FIRST FIRE", "PENDING", "FIRING"])
         for g in fired {
-            rows.append([g.rule, g.severity.rawValue, g.groupText, String(g.episodes.count), String(g.notifications),
+            rows.add([g.rule, g.severity.rawValue, g.groupText, String(g.episodes.count), String(g.notifications),
                          g.firstFire.map(formatTime) ?? "-", TableReportExporter.duration(g.pendingTime), TableReportExporter.duration(g.firingTime)])
         }
-        out += Self.columns(rows)
+        out += rows.render() + "\n"
         if !quiet.isEmpty { out += "never pending or firing: \(quiet.joined(separator: ", "))\n" }
         let episodes = fired.flatMap { g in g.episodes.map { (g, $0) } }
         if !episodes.isEmpty {
             out += "\nEPISODES\n"
-            var rows = [["RULE", "GROUP", "START", "END", "DURATION", "PEAK", "NOTIFIED"]]
+            var rows = TextTable(headers: ["RULE", "GROUP", "START", "END", "DURATION", "PEAK", "NOTIFIED"])
             for (g, e) in episodes {
-                rows.append([g.rule, g.groupText, formatTime(e.start), e.end.map(formatTime) ?? "still firing",
+                rows.add([g.rule, g.groupText, formatTime(e.start), e.end.map(formatTime) ?? "still firing",
                              TableReportExporter.duration((e.end ?? r.end) - e.start), e.peak.map { ReportNumbers.compact($0) } ?? "-",
                              e.notified ? "yes" : "no (cooldown)"])
             }
-            out += Self.columns(rows)
+            out += rows.render() + "\n"
         }
         if let width = timelineWidth, !fired.isEmpty { out += "\n" + timeline(r, fired, width: width) }
         return out
@@ -66,13 +66,6 @@ public struct BacktestTableExporter: Sendable {
         return out
     }
 
-    static func columns(_ rows: [[String]]) -> String {
-        guard let n = rows.first?.count else { return "" }
-        let widths = (0..<n).map { c in rows.map { $0[c].count }.max() ?? 0 }
-        return rows.map { row in
-            row.enumerated().map { c, cell in c == n - 1 ? cell : cell + String(repeating: " ", count: widths[c] - cell.count + 2) }.joined()
-        }.joined(separator: "\n") + "\n"
-    }
 }
 
 /// The backtest as one JSON document, schema `gamma.backtest.v1` (docs/ALERTING.md).

@@ -39,15 +39,16 @@ public final class LiveAlerting: Sendable {
         dispatcher = notifiers.isEmpty ? nil : NotificationDispatcher(notifiers: notifiers, onDelivery: onDelivery)
     }
 
-    /// Takes one metric record.
+    /// Takes one metric record; records of metrics no rule reads are left alone (they neither
+    /// start nor extend the evaluations, as in a backtest, which reads only the rules' metrics).
     public func observe(_ m: MetricRecord) {
-        let kind: MetricSampleKind = m.kind == .counter ? .counter : m.kind == .gauge ? .gauge : .histogram
-        let sample = AlertSample(ts: m.ts, name: m.name, kind: kind, labels: m.labels, value: m.value)
+        let sample = AlertSample(ts: m.ts, name: m.name, kind: m.kind, labels: m.labels, value: m.value)
         let interval = self.interval
         state.withLock { s in
+            guard s.evaluator.reads(m.name) else { return }
             s.evaluator.add(sample)
             s.lastSample = max(s.lastSample ?? m.ts, m.ts)
-            if s.next == nil { s.next = (m.ts >= 0 ? (m.ts + interval - 1) / interval : m.ts / interval) * interval }
+            if s.next == nil { s.next = AlertEvaluator.evaluationTime(atOrAfter: m.ts, interval: interval) }
         }
     }
 

@@ -118,7 +118,7 @@ public enum RuleFile {
                     let text = try m.string()
                     do throws(ReplayError) {
                         let parsed = try LabelMatcher(parsing: text)
-                        matchers.append(.init(label: parsed.label, operation: .init(rawValue: parsed.operation.rawValue)!, value: parsed.value))
+                        matchers.append(.init(label: parsed.label, operation: parsed.operation, value: parsed.value))
                     } catch {
                         throw m.error("\(error)")
                     }

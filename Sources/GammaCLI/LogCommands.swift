@@ -1,5 +1,6 @@
 public import ArgumentParser
 import GammaLog
+import GammaReplay
 
 /// `gamma-log`: look at, read, check and repair a Gamma log.
 public struct GammaLogCommand: ParsableCommand {

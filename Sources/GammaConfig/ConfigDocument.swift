@@ -49,7 +49,7 @@ public enum ConfigDocument {
                 }
                 let childPath = path.isEmpty ? k.string : "\(path).\(k.string)"
                 var child = try convert(value, path: childPath, file: file)
-                child.keyPositionStorage = position(k.mark)
+                child.keyPosition = position(k.mark)
                 pairs.append((k.string, child))
             }
             return ConfigNode(content: .mapping(pairs), position: position(mapping.mark), path: path, file: file)

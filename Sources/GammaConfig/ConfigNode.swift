@@ -147,8 +147,7 @@ public struct ConfigNode: Sendable {
     }
 
     /// Where the key of this (mapping value) node was written, when known.
-    public var keyPosition: ConfigPosition? { keyPositionStorage }
-    var keyPositionStorage: ConfigPosition?
+    public internal(set) var keyPosition: ConfigPosition?
 }
 
 /// A mapping whose keys were checked: fields by name.

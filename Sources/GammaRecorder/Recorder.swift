@@ -35,9 +35,9 @@ public final class Recorder: Sendable {
     /// - Parameters:
     ///   - resource: attributes of the process (`service.name`, …); `host.name` and `process.pid` are added.
     ///   - clock: where record times come from (``SystemClock`` by default).
-    /// - Throws: ``LogError`` if the folder cannot be written.
     ///   - metricObserver: called with every metric record as it is recorded, on the recording
     ///     thread: it must be quick (live alerting takes its samples this way).
+    /// - Throws: ``LogError`` if the folder cannot be written.
     public init(directory: String, stream: String? = nil, resource: Attributes = [:], clock: any RecorderClock = SystemClock(),
                 redaction: Redaction = .init(), options: SegmentWriterOptions = .init(),
                 metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) throws(LogError) {

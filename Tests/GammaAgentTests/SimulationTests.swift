@@ -149,7 +149,7 @@ import Testing
         let reader = try LogReader(paths: [dir.path])
         var backtestOptions = Backtest.Options()
         backtestOptions.interval = 15_000_000_000
-        let samples = try Backtest.samples(for: Set(rules.flatMap { $0.expression.selectors.map(\.metric) }), from: reader, options: backtestOptions) { issue in
+        let samples = try Backtest.samples(for: AlertRule.metricNames(rules), from: reader, options: backtestOptions) { issue in
             Issue.record("\(issue)")
         }
         let backtest = try Backtest.run(rules, samples: samples, options: backtestOptions).transitions
@@ -163,13 +163,10 @@ import Testing
     @Test func theClockInterleavesParkedRunsByTimeThenByOrder() async {
         let clock = SimulationClock(start: 0)
         let log = LogBox()
-        for (i, waits) in [[30, 10], [10, 30], [20, 20]].enumerated() {
-            clock.schedule(.arrival, at: Int64(i))
-            _ = waits
-        }
+        let plans: [[Int64]] = [[30, 10], [10, 30], [20, 20]]
+        for i in plans.indices { clock.schedule(.arrival, at: Int64(i)) }
         // The driver's part, by hand: start three tasks that each pass their waits, one at a time.
         var started = 0
-        let plans: [[Int64]] = [[30, 10], [10, 30], [20, 20]]
         while let (_, event) = clock.next() {
             switch event {
             case .arrival:

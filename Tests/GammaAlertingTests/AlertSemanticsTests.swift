@@ -1,5 +1,6 @@
 import GammaAlerting
 import GammaConfig
+import GammaModel
 import GammaReplay
 import GammaTestKit
 import Testing

@@ -1,5 +1,6 @@
 import GammaAlerting
 import GammaConfig
+import GammaReplay
 import GammaTestKit
 import Testing
 

@@ -135,13 +135,20 @@ public struct ScriptedModel: LanguageModel {
     /// FNV-1a of `text` from `seed`: stable across processes (Swift's `Hasher` is not).
     static func fnv(_ text: String, seed: UInt64) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
-        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
+        fnvStep(&h, text)
         return h
+    }
+
+    static func fnvStep(_ h: inout UInt64, _ text: String) {
+        for b in text.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 }
     }
 
     static func hash(_ seed: UInt64, _ messages: [ChatMessage]) -> UInt64 {
         var h: UInt64 = 0xCBF2_9CE4_8422_2325 ^ seed
-        func mix(_ s: String) { for b in s.utf8 { h = (h ^ UInt64(b)) &* 0x0000_0100_0000_01B3 } ; h = (h ^ 0xFF) &* 0x0000_0100_0000_01B3 }
+        func mix(_ s: String) {
+            fnvStep(&h, s)
+            h = (h ^ 0xFF) &* 0x0000_0100_0000_01B3  // a separator, so "ab"+"c" and "a"+"bc" differ
+        }
         for m in messages {
             mix(m.role.rawValue)
             mix(m.content)

@@ -91,9 +91,6 @@ public final class SimulationClock: AgentClock {
         }
     }
 
-    /// The time of the earliest event, if any.
-    package var nextTime: Int64? { state.withLock { $0.heap.peek?.time } }
-
     /// Waits until the run that has control parks or finishes.
     package func waitForHandback() async -> Handback {
         await withCheckedContinuation { (c: CheckedContinuation<Handback, Never>) in

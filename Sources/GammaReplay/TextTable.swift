@@ -23,17 +23,3 @@ public struct TextTable {
         return ([line(headers)] + rows.map(line)).joined(separator: "\n")
     }
 }
-
-/// Human sizes: 1234567 → "1.2 MB".
-public func formatBytes(_ n: Int64) -> String {
-    let units = ["B", "KB", "MB", "GB", "TB"]
-    var value = Double(n)
-    var unit = 0
-    while value >= 1000 && unit < units.count - 1 { value /= 1000; unit += 1 }
-    if unit == 0 { return "\(n) B" }
-    let tenths = (value * 10).rounded() / 10
-    return "\(tenths) \(units[unit])"
-}
-
-/// "1 line", "2 lines".
-public func plural(_ n: Int, _ noun: String) -> String { "\(n) \(noun)\(n == 1 ? "" : "s")" }
