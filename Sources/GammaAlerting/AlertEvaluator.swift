@@ -48,20 +48,25 @@ public struct AlertTransition: Sendable, Equatable {
 /// `evaluate(at:)` at each evaluation time, which sees every sample with `ts <= t`. The same code
 /// serves backtests and live evaluation; docs/ALERTING.md gives the semantics.
 ///
-/// Each series (a name and its labels) is routed once, when first seen, to the windows of the
-/// rule leaves whose selector it matches, per group; a sample then costs an array lookup and an
-/// append per route. Windows keep prefix sums (for sums, counts, averages and rates) and
-/// monotonic queues (for minimums and maximums) as samples arrive; quantiles select their two
-/// ranks from a copy of the window at evaluation time.
+/// Each leaf of a rule's expression (a selector, an aggregation, a window) reads a
+/// ``SampleStore``: the samples of its selector and `group_by`, per group, stored once for every
+/// leaf that shares them. Each series (a name and its labels) is routed once, when first seen, to
+/// the groups of the stores whose selector it matches; a sample then costs an array lookup and
+/// an append per store. Leaves are views over their store's groups: sums, counts, averages and
+/// rates come from prefix sums, minimums and maximums from monotonic queues, and quantiles from
+/// the window's values kept sorted.
 public final class AlertEvaluator {
     public let rules: [AlertRule]
-    private var leaves: [Leaf] = []
-    /// Metric name → the leaves that read it.
+    private(set) var stores: [SampleStore] = []
+    private var storeMatchers: [[LabelMatcher]] = []
+    private var storeIDs: [StoreKey: Int] = [:]
+    private(set) var leaves: [Leaf] = []
+    /// Metric name → the stores that read it.
     private var byMetric: [String: [Int]] = [:]
     private var ruleStates: [RuleState]
     /// Series key → series id, and each series' routes.
     private var seriesIDs: [String: Int] = [:]
-    private var routes: [[(leaf: Int, group: Int)]] = []
+    private(set) var routes: [[Route]] = []
     /// Called for every group of every rule at each evaluation, after its transitions: the rule's
     /// index, the group's values, the value and the phase (backtests follow peaks with it).
     public var observe: ((_ rule: Int, _ group: [String], _ value: Double?, _ phase: AlertGroupState.Phase) -> Void)?
@@ -71,7 +76,7 @@ public final class AlertEvaluator {
         ruleStates = []
         for rule in self.rules {
             let tree = try build(rule.expression, groupBy: rule.groupBy)
-            ruleStates.append(RuleState(tree: tree, leaves: Self.leafIDs(tree)))
+            ruleStates.append(RuleState(tree: tree, stores: Self.leafIDs(tree).map { leaves[$0].store }))
         }
     }
 
@@ -95,8 +100,16 @@ public final class AlertEvaluator {
             for m in selector.matchers {
                 matchers.append(try LabelMatcher(label: m.label, operation: m.operation, value: m.value))
             }
-            leaves.append(Leaf(metric: selector.metric, matchers: matchers, aggregation: aggregation, window: window, groupBy: groupBy))
-            byMetric[selector.metric, default: []].append(leaves.count - 1)
+            let key = StoreKey(selector: selector, groupBy: groupBy)
+            let store = storeIDs[key] ?? {
+                stores.append(SampleStore(groupBy: groupBy))
+                storeMatchers.append(matchers)
+                byMetric[selector.metric, default: []].append(stores.count - 1)
+                storeIDs[key] = stores.count - 1
+                return stores.count - 1
+            }()
+            let view = stores[store].view(window: window, for: aggregation)
+            leaves.append(Leaf(store: store, view: view, aggregation: aggregation))
             return .leaf(leaves.count - 1)
         case .ratio(let a, let b):
             return .ratio(try build(a, groupBy: groupBy), try build(b, groupBy: groupBy))
@@ -117,9 +130,9 @@ public final class AlertEvaluator {
         var key = name
         for (k, v) in labels.sorted(by: { $0.key < $1.key }) { key += "\u{0}\(k)\u{1}\(v)" }
         if let id = seriesIDs[key] { return id }
-        var out: [(leaf: Int, group: Int)] = []
-        for id in byMetric[name] ?? [] where leaves[id].matchers.allSatisfy({ $0.matches(labels) }) {
-            out.append((id, leaves[id].group(for: labels, kind: kind)))
+        var out: [Route] = []
+        for id in byMetric[name] ?? [] where storeMatchers[id].allSatisfy({ $0.matches(labels) }) {
+            out.append(Route(store: id, group: stores[id].group(for: labels, kind: kind)))
         }
         routes.append(out)
         seriesIDs[key] = routes.count - 1
@@ -129,10 +142,11 @@ public final class AlertEvaluator {
     /// Takes one sample of a series from ``series(name:kind:labels:)``. NaN is in no figure.
     public func add(series: Int, ts: Int64, value: Double) {
         guard !value.isNaN else { return }
-        for (leaf, group) in routes[series] { leaves[leaf].windows[group].pending.append((ts, value)) }
+        for r in routes[series] { stores[r.store].add(group: r.group, ts: ts, value: value) }
     }
 
-    /// Takes one sample (samples must come in time order, give or take what `evaluate` has not yet seen).
+    /// Takes one sample. Samples come in time order; one that comes later than an evaluation that
+    /// should have seen it counts from the next evaluation on.
     public func add(_ sample: AlertSample) {
         guard byMetric[sample.name] != nil else { return }
         add(series: series(name: sample.name, kind: sample.kind, labels: sample.labels), ts: sample.ts, value: sample.value)
@@ -142,19 +156,25 @@ public final class AlertEvaluator {
     /// in label order. `onTransition` sees each transition before ``observe`` sees its group.
     @discardableResult
     public func evaluate(at t: Int64, onTransition: ((AlertTransition) -> Void)? = nil) -> [AlertTransition] {
-        for i in leaves.indices { leaves[i].advance(to: t) }
+        for i in stores.indices { stores[i].advance(to: t) }
+        return evaluateRules(at: t, values: OwnStores(stores: stores, leaves: leaves), onTransition: onTransition)
+    }
+
+    /// The rules' part of an evaluation at `t`, with the leaves' values from `values` (which have
+    /// moved to `t`).
+    func evaluateRules(at t: Int64, values: some LeafValues, onTransition: ((AlertTransition) -> Void)? = nil) -> [AlertTransition] {
         var out: [AlertTransition] = []
         for (r, rule) in rules.enumerated() {
             let tree = ruleStates[r].tree
-            let known = ruleStates[r].leaves.reduce(0) { $0 + leaves[$1].seen.count }
+            let known = ruleStates[r].stores.reduce(0) { $0 + values.seen(store: $1).count }
             if known != ruleStates[r].knownGroups {
                 var keys = Set(ruleStates[r].groups.keys)
-                for id in ruleStates[r].leaves { keys.formUnion(leaves[id].seen) }
+                for id in ruleStates[r].stores { keys.formUnion(values.seen(store: id)) }
                 ruleStates[r].sortedGroups = keys.sorted { $0.lexicographicallyPrecedes($1) }
                 ruleStates[r].knownGroups = known
             }
             for group in ruleStates[r].sortedGroups {
-                let value = self.value(tree, group: group)
+                let value = self.value(tree, group: group, values)
                 var state = ruleStates[r].groups[group] ?? GroupRecord()
                 let holds = condition(rule.condition, value: value, record: &state, at: t)
                 let steps = state.machine.step(at: t, holds: holds, rule: rule)
@@ -172,11 +192,11 @@ public final class AlertEvaluator {
         return out
     }
 
-    private func value(_ tree: Tree, group: [String]) -> Double? {
+    private func value(_ tree: Tree, group: [String], _ values: some LeafValues) -> Double? {
         switch tree {
-        case .leaf(let id): return leaves[id].value(group: group)
+        case .leaf(let id): return values.value(leaf: id, group: group)
         case .ratio(let a, let b):
-            guard let n = value(a, group: group), let d = value(b, group: group), d != 0 else { return nil }
+            guard let n = value(a, group: group, values), let d = value(b, group: group, values), d != 0 else { return nil }
             return n / d
         }
     }
@@ -209,7 +229,8 @@ public final class AlertEvaluator {
 
     struct RuleState {
         var tree: Tree
-        var leaves: [Int]
+        /// The stores its leaves read.
+        var stores: [Int]
         var groups: [[String]: GroupRecord] = [:]
         var sortedGroups: [[String]] = []
         var knownGroups = -1
@@ -221,158 +242,43 @@ public final class AlertEvaluator {
         var history: [(Int64, Double)] = []
         var firstValue: Int64?
     }
+
+    /// What makes two leaves share a store.
+    struct StoreKey: Hashable {
+        var selector: AlertSelector
+        var groupBy: [String]
+    }
+
+    /// One selector of one rule: an aggregation over a view of a store.
+    struct Leaf: Sendable {
+        let store: Int
+        let view: Int
+        let aggregation: AlertAggregation
+    }
+
+    /// Where a series' samples go: a store, and a group in it.
+    struct Route: Sendable {
+        var store: Int
+        var group: Int
+    }
+
+    /// Live evaluation reads its leaves from its own stores.
+    struct OwnStores: LeafValues {
+        let stores: [SampleStore]
+        let leaves: [Leaf]
+        func seen(store: Int) -> ArraySlice<[String]> { stores[store].seen[...] }
+        func value(leaf: Int, group: [String]) -> Double? {
+            let l = leaves[leaf]
+            return stores[l.store].group(group).flatMap { stores[l.store].value(l.aggregation, view: l.view, group: $0) }
+        }
+    }
 }
 
-/// One selector of one rule: a window of samples per group.
-struct Leaf {
-    let metric: String
-    let matchers: [LabelMatcher]
-    let aggregation: AlertAggregation
-    let window: Int64
-    let groupBy: [String]
-    var keys: [[String]] = []
-    var index: [[String]: Int] = [:]
-    /// The groups that have had a sample (a group exists for a rule from its first sample on).
-    var seen: [[String]] = []
-    var windows: [Window] = []
-    /// Scratch space for quantiles.
-    var scratch: [Double] = []
-
-    init(metric: String, matchers: [LabelMatcher], aggregation: AlertAggregation, window: Int64, groupBy: [String]) {
-        self.metric = metric
-        self.matchers = matchers
-        self.aggregation = aggregation
-        self.window = window
-        self.groupBy = groupBy
-    }
-
-    mutating func group(for labels: [String: String], kind: MetricKind) -> Int {
-        let key = groupBy.map { labels[$0] ?? "" }
-        if let g = index[key] {
-            windows[g].kind = kind
-            return g
-        }
-        var w = Window()
-        w.kind = kind
-        switch aggregation {
-        case .min: w.tracksMin = true
-        case .max: w.tracksMax = true
-        default: break
-        }
-        keys.append(key)
-        windows.append(w)
-        index[key] = keys.count - 1
-        return keys.count - 1
-    }
-
-    /// Moves every group's window to end at `t`.
-    mutating func advance(to t: Int64) {
-        for g in windows.indices {
-            let before = windows[g].ts.count
-            windows[g].advance(to: t, window: window)
-            if before == 0 && windows[g].ts.count > 0 && !windows[g].hadSamples {
-                windows[g].hadSamples = true
-                seen.append(keys[g])
-            }
-        }
-    }
-
-    mutating func value(group key: [String]) -> Double? {
-        guard let g = index[key], windows[g].hadSamples else { return nil }
-        let w = windows[g]
-        let n = w.count
-        switch aggregation {
-        case .value:
-            if w.kind == .counter { return w.total }
-            return n > 0 ? w.values[w.values.count - 1] : nil
-        case .increase, .sum: return w.sum
-        case .rate: return w.sum / (Double(window) / 1e9)
-        case .count: return Double(n)
-        case .avg: return n == 0 ? nil : w.sum / Double(n)
-        case .min: return n == 0 ? nil : w.values[w.minQueue[w.minHead]]
-        case .max: return n == 0 ? nil : w.values[w.maxQueue[w.maxHead]]
-        case .quantile(let q):
-            guard n > 0 else { return nil }
-            return quantile(q, group: g)
-        }
-    }
-
-    /// The exact quantile `q` of a group's window: its two ranks selected from a copy.
-    mutating func quantile(_ q: Double, group g: Int) -> Double {
-        scratch.removeAll(keepingCapacity: true)
-        scratch.append(contentsOf: windows[g].values[windows[g].head...])
-        return scratch.withUnsafeMutableBufferPointer { Quantiles.select($0, q) } ?? .nan
-    }
-
-    /// The samples of one group in the window `(t - window, t]`, oldest first from `head` on.
-    struct Window {
-        var ts: [Int64] = []
-        var values: [Double] = []
-        var head = 0
-        /// prefix[i] = values[0] + … + values[i-1], so a window's sum is two subtractions.
-        var prefix: [Double] = [0]
-        /// Indices of candidates for the window's minimum and maximum, values increasing
-        /// (decreasing) from the queue's head.
-        var tracksMin = false, tracksMax = false
-        var minQueue: [Int] = [], minHead = 0
-        var maxQueue: [Int] = [], maxHead = 0
-        /// Everything a counter ever added (for `value`).
-        var total = 0.0
-        var kind: MetricKind = .counter
-        var hadSamples = false
-        /// Samples not yet moved in: those with a time after the last evaluation.
-        var pending: [(Int64, Double)] = []
-
-        var count: Int { ts.count - head }
-        var sum: Double { prefix[ts.count] - prefix[head] }
-
-        mutating func advance(to t: Int64, window: Int64) {
-            if !pending.isEmpty {
-                if pending.count > 1 { pending.sort { $0.0 < $1.0 } }
-                var taken = 0
-                for (time, v) in pending {
-                    guard time <= t else { break }
-                    append(time, v)
-                    taken += 1
-                }
-                pending.removeFirst(taken)
-            }
-            while head < ts.count, ts[head] <= t - window { head += 1 }
-            while minHead < minQueue.count, minQueue[minHead] < head { minHead += 1 }
-            while maxHead < maxQueue.count, maxQueue[maxHead] < head { maxHead += 1 }
-            if head > 4096, head * 2 > ts.count { compact() }
-        }
-
-        mutating func append(_ time: Int64, _ v: Double) {
-            let i = ts.count
-            ts.append(time)
-            values.append(v)
-            prefix.append(prefix[i] + v)
-            total += v
-            if tracksMin {
-                while minQueue.count > minHead, values[minQueue[minQueue.count - 1]] >= v { minQueue.removeLast() }
-                minQueue.append(i)
-            }
-            if tracksMax {
-                while maxQueue.count > maxHead, values[maxQueue[maxQueue.count - 1]] <= v { maxQueue.removeLast() }
-                maxQueue.append(i)
-            }
-        }
-
-        /// Drops what left the window, and rebases the prefix sums on it (which also keeps their
-        /// magnitude, and so their rounding, to the window's).
-        mutating func compact() {
-            ts.removeFirst(head)
-            values.removeFirst(head)
-            var p = [0.0]
-            p.reserveCapacity(values.count + 1)
-            for v in values { p.append(p[p.count - 1] + v) }
-            prefix = p
-            minQueue = minQueue[minHead...].map { $0 - head }
-            maxQueue = maxQueue[maxHead...].map { $0 - head }
-            minHead = 0
-            maxHead = 0
-            head = 0
-        }
-    }
+/// Where the rules' part of an evaluation reads what its leaves compute: the evaluator's own
+/// stores (live), or what a backtest's workers computed for that evaluation.
+protocol LeafValues {
+    /// The groups a store has seen, in the order it saw them.
+    func seen(store: Int) -> ArraySlice<[String]>
+    /// A leaf's value for a group (`nil`: no value).
+    func value(leaf: Int, group: [String]) -> Double?
 }

@@ -1,3 +1,4 @@
+import Foundation
 import GammaLog
 import GammaModel
 public import GammaReplay
@@ -53,6 +54,12 @@ public struct Backtest {
         public var transitions: [AlertTransition] { groups.flatMap(\.transitions).sorted { ($0.at, $0.rule) < ($1.at, $1.rule) } }
     }
 
+    /// A rule (its index) and a group's values.
+    struct RuleGroup: Hashable {
+        var rule: Int
+        var group: [String]
+    }
+
     /// The samples of a backtest: each series once, and the samples in time order.
     public struct Samples: Sendable {
         public struct Series: Sendable, Hashable {
@@ -68,82 +75,76 @@ public struct Backtest {
         public var series: [Series] = []
         public var samples: [Sample] = []
         public var count: Int { samples.count }
+        private var ids: [Series: Int32] = [:]
 
         public init() {}
 
         /// Samples given one by one (tests, small inputs), sorted by time.
         public init(_ list: [AlertSample]) {
-            var ids: [Series: Int32] = [:]
             for s in list {
-                let key = Series(name: s.name, kind: s.kind, labels: s.labels)
-                let id = ids[key] ?? {
-                    series.append(key)
-                    ids[key] = Int32(series.count - 1)
-                    return Int32(series.count - 1)
-                }()
-                samples.append(Sample(ts: s.ts, series: id, value: s.value))
+                samples.append(Sample(ts: s.ts, series: id(of: Series(name: s.name, kind: s.kind, labels: s.labels)), value: s.value))
             }
             samples.sort { $0.ts < $1.ts }
         }
-    }
 
-    /// One member's samples, with series numbered within the member.
-    struct Prepared: Sendable {
-        var series: [Samples.Series] = []
-        var keys: [[UInt8]] = []
-        var samples: [Samples.Sample] = []
-        var invalid: [RecordLines.Invalid] = []
+        /// The number of a series, given when first met.
+        mutating func id(of s: Series) -> Int32 {
+            if let id = ids[s] { return id }
+            series.append(s)
+            ids[s] = Int32(series.count - 1)
+            return Int32(series.count - 1)
+        }
     }
 
     /// Reads the metric samples named in `names` from `reader`, in time order.
+    ///
+    /// The reader's workers read each member's lines in place and hash each metric line's raw
+    /// series key (as gamma-report does); here a key is looked up in a ``RawSeriesTable``, and a
+    /// line is decoded only when its key is new.
     /// - Parameter onIssue: damage and invalid lines, each with its place.
     public static func samples(for names: Set<String>, from reader: LogReader, options: Options,
                                onIssue: (ReplayIssue) -> Void) throws -> Samples {
-        var out = Samples()
-        var global: [[UInt8]: Int32] = [:]
-        let since = options.since, until = options.until
-        _ = try reader.forEachMember(preparing: { bytes in
-            var p = Prepared()
-            var local: [[UInt8]: Int32] = [:]
-            RecordLines.forEach(in: bytes, invalid: &p.invalid) { line, _, view in
-                guard view.kind == .counter || view.kind == .gauge || view.kind == .histogram, let nameRange = view.name,
-                      let value = view.value else { return }
-                if let since, view.ts < since { return }
-                if let until, view.ts >= until { return }  // half-open, as the reader's range
-                // The series' key: the kind, name and labels bytes as written.
-                var key = [UInt8](UnsafeRawBufferPointer(rebasing: line[view.type]))
-                key += UnsafeRawBufferPointer(rebasing: line[nameRange])
-                if let labels = view.labels { key += UnsafeRawBufferPointer(rebasing: line[labels]) }
-                var id = local[key]
-                if id == nil {
-                    guard case .record(.metric(let m))? = try? RecordDecoder.decode(line), names.contains(m.name) else {
-                        local[key] = -1
-                        return
-                    }
-                    p.series.append(Samples.Series(name: m.name, kind: m.kind, labels: m.labels))
-                    p.keys.append(key)
-                    id = Int32(p.series.count - 1)
-                    local[key] = id
-                }
-                guard let id, id >= 0 else { return }
-                p.samples.append(Samples.Sample(ts: view.ts, series: id, value: value))
-            }
-            return p
-        }, onDamage: { onIssue(.damage($0)) }) { (member, prepared: Prepared) in
-            // Member-local series numbers become the backtest's.
-            var map: [Int32] = []
-            map.reserveCapacity(prepared.series.count)
-            for (series, key) in zip(prepared.series, prepared.keys) {
-                if let id = global[key] { map.append(id); continue }
-                out.series.append(series)
-                global[key] = Int32(out.series.count - 1)
-                map.append(Int32(out.series.count - 1))
-            }
-            for s in prepared.samples { out.samples.append(Samples.Sample(ts: s.ts, series: map[Int(s.series)], value: s.value)) }
-            RecordLines.report(prepared.invalid, reader, member, onIssue)
+        var collector = SampleCollector(names: names, since: options.since ?? .min, until: options.until ?? .max)
+        _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+            collector.add(parsed, member.bytes)
+            RecordLines.report(parsed.errors, reader, member, onIssue)
         }
-        out.samples.sort { $0.ts < $1.ts }  // stable: equal times keep the order read; members are mostly in order already
-        return out
+        collector.out.samples.sort { $0.ts < $1.ts }  // stable: equal times keep the order read; members are mostly in order already
+        return collector.out
+    }
+
+    /// What ``samples(for:from:options:onIssue:)`` has read so far.
+    struct SampleCollector {
+        let names: Set<String>
+        let since: Int64, until: Int64
+        var table = RawSeriesTable()
+        var out = Samples()
+
+        init(names: Set<String>, since: Int64, until: Int64) {
+            self.names = names
+            self.since = since
+            self.until = until
+        }
+
+        /// Adds the samples of one member's metric lines (`bytes` are the member's lines).
+        mutating func add(_ parsed: MetricReplay.ParsedMember, _ bytes: UnsafeRawBufferPointer) {
+            for m in parsed.metrics where m.ts >= since && m.ts < until {  // half-open, as the reader's range
+                let name = m.name(in: bytes), labels = m.labels(in: bytes)
+                var id = table.find(hash: m.hash, kind: m.kind, name, labels)
+                if id == nil {
+                    // A raw key met for the first time: decode the line. Other spellings of a
+                    // series' labels get keys of their own that lead to the same series.
+                    var found: Int32 = -1
+                    if case .record(.metric(let metric))? = try? RecordDecoder.decode(m.line(in: bytes)), names.contains(metric.name) {
+                        found = out.id(of: Samples.Series(name: metric.name, kind: metric.kind, labels: metric.labels))
+                    }
+                    table.insert(hash: m.hash, kind: m.kind, name, labels, id: found)
+                    id = found
+                }
+                guard let id, id >= 0 else { continue }
+                out.samples.append(Samples.Sample(ts: m.ts, series: id, value: m.value))
+            }
+        }
     }
 
     /// ``run(_:samples:options:)`` over samples given one by one.
@@ -161,55 +162,66 @@ public struct Backtest {
         let first = options.since ?? samples.first?.ts ?? 0
         let last = options.until.map { $0 - 1 } ?? samples.last?.ts ?? 0
         var t = AlertEvaluator.evaluationTime(atOrAfter: first, interval: interval)
-        var groups: [String: GroupResult] = [:]
-        var order: [String] = []
+        var results: [GroupResult] = []
+        /// A rule's group → its place in `results`, made when first seen.
+        var slots: [RuleGroup: Int] = [:]
         let enabled = evaluator.rules
-        /// The key of a rule's group, made once when first seen.
-        func slot(_ rule: String, _ severity: AlertRule.Severity, _ labels: [Label]) -> String {
-            let k = rule + "\u{1}" + labels.map { "\($0.name)=\($0.value)" }.joined(separator: "\u{1}")
-            if groups[k] == nil {
-                groups[k] = GroupResult(rule: rule, severity: severity, group: labels)
-                order.append(k)
-            }
-            return k
+        let lower = enabled.map { rule in
+            if case .threshold(let op, _) = rule.condition { return op == .less || op == .lessOrEqual }
+            return false
         }
+        var now = t
+        var transitions: [AlertTransition] = []
+        // Each group's transitions come just before the group is observed.
         evaluator.observe = { r, groupValues, value, phase in
-            let rule = enabled[r]
-            let k = slot(rule.name, rule.severity, rule.labels(ofGroup: groupValues))
-            // Time spent in a phase runs from the evaluation that found it to this one.
-            if let p = groups[k]!.phases.last {
-                if p.phase == .pending { groups[k]!.pendingTime += t - p.at }
-                if p.phase == .firing { groups[k]!.firingTime += t - p.at }
-            }
-            groups[k]!.phases.append((t, phase))
-            if phase == .firing, let value, var episode = groups[k]!.episodes.last, episode.end == nil {
-                let lower: Bool
-                if case .threshold(let op, _) = rule.condition { lower = op == .less || op == .lessOrEqual } else { lower = false }
-                episode.peak = episode.peak.map { lower ? Swift.min($0, value) : Swift.max($0, value) } ?? value
-                groups[k]!.episodes[groups[k]!.episodes.count - 1] = episode
-            }
-        }
-        var i = 0
-        var evaluations = 0
-        while t <= last {
-            while i < samples.count, samples[i].ts <= t {
-                evaluator.add(series: ids[Int(samples[i].series)], ts: samples[i].ts, value: samples[i].value)
-                i += 1
-            }
-            // Episodes open before the values are observed, so the firing evaluation's value counts.
-            evaluator.evaluate(at: t) { transition in
-                let k = slot(transition.rule, transition.severity, transition.group)
-                groups[k]!.transitions.append(transition)
+            let key = RuleGroup(rule: r, group: groupValues)
+            let k = slots[key] ?? {
+                let rule = enabled[r]
+                results.append(GroupResult(rule: rule.name, severity: rule.severity, group: rule.labels(ofGroup: groupValues)))
+                slots[key] = results.count - 1
+                return results.count - 1
+            }()
+            // Episodes open before the value is followed, so the firing evaluation's value counts.
+            for transition in transitions {
+                results[k].transitions.append(transition)
                 switch transition.kind {
-                case .firing: groups[k]!.episodes.append(Episode(start: transition.at, end: nil, peak: nil, notified: transition.notify))
+                case .firing: results[k].episodes.append(Episode(start: transition.at, end: nil, peak: nil, notified: transition.notify))
                 case .resolved:
-                    if let n = groups[k]!.episodes.indices.last { groups[k]!.episodes[n].end = transition.at }
+                    if let n = results[k].episodes.indices.last { results[k].episodes[n].end = transition.at }
                 default: break
                 }
             }
-            evaluations += 1
-            t += interval
+            transitions.removeAll(keepingCapacity: true)
+            // Time spent in a phase runs from the evaluation that found it to this one.
+            if let p = results[k].phases.last {
+                if p.phase == .pending { results[k].pendingTime += now - p.at }
+                if p.phase == .firing { results[k].firingTime += now - p.at }
+            }
+            results[k].phases.append((now, phase))
+            if phase == .firing, let value, var episode = results[k].episodes.last, episode.end == nil {
+                episode.peak = episode.peak.map { lower[r] ? Swift.min($0, value) : Swift.max($0, value) } ?? value
+                results[k].episodes[results[k].episodes.count - 1] = episode
+            }
         }
-        return Result(rules: enabled, groups: order.map { groups[$0]! }, start: first, end: last, evaluations: evaluations, samples: samples.count)
+        // The stores move on the cores, a chunk of evaluation times at a time; the rules follow
+        // on this thread, evaluation by evaluation.
+        var workers = BacktestWorkers(stores: evaluator.stores, leaves: evaluator.leaves, series: ids.map { evaluator.routes[$0] },
+                                      samples: samples, cores: ProcessInfo.processInfo.activeProcessorCount)
+        var evaluations = 0
+        var times: [Int64] = []
+        while t <= last {
+            times.removeAll(keepingCapacity: true)
+            while t <= last, times.count < BacktestWorkers.chunk {
+                times.append(t)
+                t += interval
+            }
+            workers.sweep(times, samples: samples)
+            for (j, at) in times.enumerated() {
+                now = at
+                evaluator.evaluateRules(at: at, values: workers.values(at: j)) { transitions.append($0) }
+                evaluations += 1
+            }
+        }
+        return Result(rules: enabled, groups: results, start: first, end: last, evaluations: evaluations, samples: samples.count)
     }
 }

@@ -41,23 +41,34 @@ public struct MetricReplay {
     /// One member's lines read in place, on the worker thread that inflated it: for each metric
     /// line its series' raw-key hash and byte ranges, time and value; the places of meta records
     /// and of invalid lines. The consumer then only looks series up and adds values.
-    struct ParsedMember: Sendable {
-        struct Metric {
-            var hash: UInt64
-            var ts: Int64
-            var value: Double
+    package struct ParsedMember: Sendable {
+        package struct Metric {
+            package var hash: UInt64
+            package var ts: Int64
+            package var value: Double
             var line: Int32, lineCount: Int32
             var name: Int32, nameCount: Int32
             var labels: Int32, labelsCount: Int32
-            var kind: UInt8  // 1 counter, 2 gauge, 3 histogram
+            package var kind: UInt8  // 1 counter, 2 gauge, 3 histogram
+
+            /// The whole line, its name and its labels object, within the member's `bytes`.
+            package func line(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(start: bytes.baseAddress! + Int(line), count: Int(lineCount))
+            }
+            package func name(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(start: bytes.baseAddress! + Int(name), count: Int(nameCount))
+            }
+            package func labels(in bytes: UnsafeRawBufferPointer) -> UnsafeRawBufferPointer {
+                UnsafeRawBufferPointer(start: bytes.baseAddress! + Int(labels), count: Int(labelsCount))
+            }
         }
-        var metrics: [Metric] = []
+        package var metrics: [Metric] = []
         var metas: [Range<Int>] = []
-        var errors: [(line: Int, error: RecordDecodingError)] = []
+        package var errors: [(line: Int, error: RecordDecodingError)] = []
         var records = 0, unknown = 0
         var first = Int64.max, last = Int64.min
 
-        init(_ bytes: UnsafeRawBufferPointer) {
+        package init(_ bytes: UnsafeRawBufferPointer) {
             metrics.reserveCapacity(bytes.count / 128)
             RecordLines.forEach(in: bytes, invalid: &errors) { line, at, view in
                 records += 1
@@ -108,12 +119,10 @@ public struct MetricReplay {
             for r in parsed.metas {
                 if case .record(.meta(let m))? = try? RecordDecoder.decode(UnsafeRawBufferPointer(rebasing: bytes[r])) { addMeta(m) }
             }
-            let base = bytes.baseAddress!
             for m in parsed.metrics {
-                let name = UnsafeRawBufferPointer(start: base + Int(m.name), count: Int(m.nameCount))
-                let labels = UnsafeRawBufferPointer(start: base + Int(m.labels), count: Int(m.labelsCount))
+                let name = m.name(in: bytes), labels = m.labels(in: bytes)
                 let series = table.find(hash: m.hash, kind: m.kind, name, labels)
-                    ?? resolve(UnsafeRawBufferPointer(start: base + Int(m.line), count: Int(m.lineCount)), hash: m.hash, kind: m.kind, name, labels)
+                    ?? resolve(m.line(in: bytes), hash: m.hash, kind: m.kind, name, labels)
                 guard series >= 0 else { continue }
                 observations += 1
                 let kind: MetricKind = m.kind == 1 ? .counter : m.kind == 2 ? .gauge : .histogram

@@ -8,7 +8,7 @@ import Glibc
 /// Open addressing over a power-of-two table; keys live in one byte arena. Lines whose labels
 /// are spelled differently (other key order, whitespace, escapes) get entries of their own that
 /// lead to the same id, because ids are given by the caller after it has decoded the labels.
-struct RawSeriesTable {
+package struct RawSeriesTable {
     private var slots = [Int32](repeating: -1, count: 1024)
     private var hashes: [UInt64] = []
     private var starts: [Int] = []
@@ -18,11 +18,13 @@ struct RawSeriesTable {
     private(set) var ids: [Int32] = []
     private var arena: [UInt8] = []
 
-    var count: Int { ids.count }
+    package var count: Int { ids.count }
+
+    package init() {}
 
     /// A hash of the key, a word at a time.
     @inline(__always)
-    static func hash(kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer) -> UInt64 {
+    package static func hash(kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer) -> UInt64 {
         var h: UInt64 = 0x9E37_79B9_7F4A_7C15 &* (UInt64(kind) &+ 1)
         @inline(__always) func mix(_ bytes: UnsafeRawBufferPointer) {
             guard let base = bytes.baseAddress else { return }
@@ -49,7 +51,7 @@ struct RawSeriesTable {
 
     /// The id of a key seen before, or `nil`.
     @inline(__always)
-    func find(hash: UInt64, kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer) -> Int32? {
+    package func find(hash: UInt64, kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer) -> Int32? {
         let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: hash) & mask
         return slots.withUnsafeBufferPointer { slots in
@@ -70,7 +72,7 @@ struct RawSeriesTable {
         }
     }
 
-    mutating func insert(hash: UInt64, kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer, id: Int32) {
+    package mutating func insert(hash: UInt64, kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer, id: Int32) {
         if (ids.count + 1) * 2 > slots.count { grow() }
         let e = Int32(ids.count)
         hashes.append(hash)

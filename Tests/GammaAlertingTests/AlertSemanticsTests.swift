@@ -1,4 +1,4 @@
-import GammaAlerting
+@testable import GammaAlerting
 import GammaConfig
 import GammaModel
 import GammaReplay
@@ -156,8 +156,10 @@ import Testing
 }
 
 /// The evaluator's windows against a direct computation over the same samples, evaluation by
-/// evaluation: quantiles (which keep a band between evaluations), sums, averages, minimums and
-/// maximums, on random data with many repeated values and jumps.
+/// evaluation: quantiles (whose sorted windows are merged, or rebuilt when most of a window
+/// changes), sums, averages, minimums and maximums, over windows shorter and much longer than
+/// the interval that share one store, on random data with many repeated values and jumps, with the
+/// samples of each interval handed over in shuffled order.
 @Suite struct WindowPropertyTests {
     @Test(arguments: [1, 2, 3]) func windowFiguresEqualADirectComputation(_ seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
@@ -166,26 +168,39 @@ import Testing
         var t: Int64 = 0
         for i in 0..<6000 {
             t += Int64.random(in: 0...(s / 5), using: &rng)
-            let regime = (i / 1500) % 2 == 0 ? 10.0 : 500.0  // a jump the band must follow
+            let regime = (i / 1500) % 2 == 0 ? 10.0 : 500.0  // a jump
             let v = Int.random(in: 0..<4, using: &rng) == 0 ? Double(Int.random(in: 0...3, using: &rng)) : regime * Double.random(in: 0.5...1.5, using: &rng)
             samples.append(AlertSample(ts: t, name: "h", kind: .histogram, labels: [:], value: v))
         }
-        let window: Int64 = 60 * s
+        // Shorter than the interval (sorted afresh), changing much (stepping), changing little
+        // (galloping).
+        let windows: [Int64] = [3 * s / 2, 25 * s, 60 * s, 400 * s]
         let aggregations: [AlertAggregation] = [.quantile(0.95), .quantile(0.5), .quantile(0), .quantile(1), .sum, .avg, .min, .max, .count]
-        let rules = aggregations.enumerated().map { i, a in
-            AlertRule(name: "r\(i)", expression: .aggregate(AlertSelector(metric: "h"), a, window: window), condition: .threshold(.greater, .infinity))
+        let cases = windows.flatMap { w in aggregations.map { (w, $0) } }
+        let rules = cases.enumerated().map { i, c in
+            AlertRule(name: "r\(i)", expression: .aggregate(AlertSelector(metric: "h"), c.1, window: c.0), condition: .threshold(.greater, .infinity))
         }
+        let values = samples.map(\.value)
         let evaluator = try AlertEvaluator(rules: rules)
         var got: [Int: [Double?]] = [:]
         evaluator.observe = { r, _, value, _ in got[r, default: []].append(value) }
         var i = 0
         var expected: [Int: [Double?]] = [:]
-        for e in stride(from: 10 * s, through: t, by: Int64.Stride(10 * s)) {
-            while i < samples.count, samples[i].ts <= e { evaluator.add(samples[i]); i += 1 }
+        for e in stride(from: 10 * s, through: t, by: Int64.Stride(2 * s)) {
+            var batch: [AlertSample] = []
+            while i < samples.count, samples[i].ts <= e { batch.append(samples[i]); i += 1 }
+            batch.shuffle(using: &rng)
+            for sample in batch { evaluator.add(sample) }
             evaluator.evaluate(at: e)
-            let inWindow = samples[..<i].filter { $0.ts > e - window }.map(\.value)
-            for (r, a) in aggregations.enumerated() {
-                let sorted = inWindow.sorted()
+            var start = i
+            var byWindow: [Int64: (values: ArraySlice<Double>, sorted: [Double])] = [:]
+            for window in windows {  // shortest first: the start only moves back
+                while start > 0, samples[start - 1].ts > e - window { start -= 1 }
+                let values = values[start..<i]
+                byWindow[window] = (values, values.sorted())
+            }
+            for (r, (window, a)) in cases.enumerated() {
+                let (inWindow, sorted) = byWindow[window]!
                 switch a {
                 case .quantile(let q): expected[r, default: []].append(Quantiles.linear(sorted, q))
                 case .sum: expected[r, default: []].append(inWindow.reduce(0, +))
@@ -197,16 +212,75 @@ import Testing
                 }
             }
         }
-        for r in aggregations.indices {
+        for (r, c) in cases.enumerated() {
             let g = got[r] ?? [], x = expected[r] ?? []
             #expect(g.count == x.count && g.count > 50)
             for (a, b) in zip(g, x) {
                 switch (a, b) {
                 case (nil, nil): continue
-                case (let a?, let b?): #expect(abs(a - b) <= 1e-9 * max(1, abs(b)), "\(aggregations[r]): \(a) vs \(b)")
-                default: Issue.record("\(aggregations[r]): \(String(describing: a)) vs \(String(describing: b))")
+                case (let a?, let b?): #expect(abs(a - b) <= 1e-9 * max(1, abs(b)), "\(c): \(a) vs \(b)")
+                default: Issue.record("\(c): \(String(describing: a)) vs \(String(describing: b))")
                 }
             }
+        }
+    }
+}
+
+/// A backtest (stores swept on worker threads, chunk by chunk) against the live evaluator,
+/// transition for transition and value for value, on random data long enough for the stores to
+/// compact and for the backtest to take several chunks, with windows that are and are not
+/// multiples of the interval.
+@Suite struct BacktestEqualsLiveTests {
+    @Test(arguments: [(1, 1), (2, 1), (1, 5), (2, 7)]) func aBacktestGivesTheLiveTransitions(_ seed: UInt64, _ seconds: Int64) throws {
+        var rng = SplitMix64(seed: seed)
+        let s: Int64 = 1_000_000_000
+        var samples: [AlertSample] = []
+        var t: Int64 = 5 * s
+        for i in 0..<40_000 {
+            t += Int64.random(in: 0...(s / 20), using: &rng)
+            let regime = (i / 3000) % 2 == 0 ? 10.0 : 30.0
+            let model = ["a", "b", "c"][Int.random(in: 0..<3, using: &rng)]
+            samples.append(AlertSample(ts: t, name: "h", kind: .histogram, labels: ["model": model], value: regime * Double.random(in: 0.5...1.5, using: &rng)))
+            if i % 7 == 0 { samples.append(AlertSample(ts: t, name: "c", kind: .counter, labels: ["model": model], value: Double(Int.random(in: 0...3, using: &rng)))) }
+        }
+        let text = """
+            rules:
+              - {name: p95, metric: h, aggregate: p95, window: 30s, op: ">", threshold: 30, group_by: [model]}
+              - {name: p50, metric: h, aggregate: p50, window: 2m, op: ">", threshold: 18}
+              - {name: odd, metric: h, aggregate: p90, window: 45s, op: "<", threshold: 14, for: 10s}
+              - {name: avg, metric: h, aggregate: avg, window: 1m, op: ">", threshold: 20, group_by: [model]}
+              - {name: max, metric: h, aggregate: max, window: 20s, op: ">", threshold: 44}
+              - {name: rate, metric: c, aggregate: rate, window: 1m, op: ">", threshold: 3.3, group_by: [model]}
+              - name: ratio
+                ratio:
+                  numerator: {metric: c, aggregate: increase, match: ["model=a"]}
+                  denominator: {metric: c, aggregate: increase}
+                window: 1m
+                op: ">"
+                threshold: 0.36
+            """
+        let rules = try RuleFile.parse(text, file: "r.yaml")
+        var options = Backtest.Options()
+        options.interval = seconds * s
+        let backtest = try Backtest.run(rules, samples: samples, options: options)
+        #expect(backtest.evaluations > (seconds == 1 ? 2 * BacktestWorkers.chunk : 100))
+
+        let live = try AlertEvaluator(rules: rules)
+        var transitions: [AlertTransition] = []
+        var i = 0
+        var e = AlertEvaluator.evaluationTime(atOrAfter: samples[0].ts, interval: options.interval)
+        while e <= samples.last!.ts {
+            while i < samples.count, samples[i].ts <= e { live.add(samples[i]); i += 1 }
+            transitions += live.evaluate(at: e)
+            e += options.interval
+        }
+        let sorted = transitions.sorted { ($0.at, $0.rule) < ($1.at, $1.rule) }
+        #expect(sorted.count > 100)
+        #expect(Set(sorted.map(\.rule)).count == rules.count)
+        let got = backtest.transitions
+        #expect(got.count == sorted.count)
+        if let i = zip(got, sorted).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
+            Issue.record("transition \(i): backtest \(got[i]), live \(sorted[i])")
         }
     }
 }
