@@ -204,23 +204,30 @@ public struct Backtest {
             }
         }
         // The stores move on the cores, a chunk of evaluation times at a time; the rules follow
-        // on this thread, evaluation by evaluation.
+        // on this thread, evaluation by evaluation, while the stores move through the next chunk.
         var workers = BacktestWorkers(stores: evaluator.stores, leaves: evaluator.leaves, series: ids.map { evaluator.routes[$0] },
                                       samples: samples, cores: ProcessInfo.processInfo.activeProcessorCount)
         var evaluations = 0
-        var times: [Int64] = []
-        while t <= last {
-            times.removeAll(keepingCapacity: true)
+        func chunk() -> [Int64] {
+            var times: [Int64] = []
             while t <= last, times.count < BacktestWorkers.chunk {
                 times.append(t)
                 t += interval
             }
-            workers.sweep(times, samples: samples)
+            return times
+        }
+        var times = chunk()
+        var sweep = times.isEmpty ? nil : workers.startSweep(times, samples: samples)
+        while let done = sweep {
+            workers.finishSweep(done)
+            let next = chunk()
+            sweep = next.isEmpty ? nil : workers.startSweep(next, samples: samples)
             for (j, at) in times.enumerated() {
                 now = at
                 evaluator.evaluateRules(at: at, values: workers.values(at: j)) { transitions.append($0) }
                 evaluations += 1
             }
+            times = next
         }
         return Result(rules: enabled, groups: results, start: first, end: last, evaluations: evaluations, samples: samples.count)
     }

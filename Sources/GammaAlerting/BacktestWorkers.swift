@@ -65,15 +65,26 @@ struct BacktestWorkers {
     }
 
     /// Moves every store through `times`, each worker on its own thread.
-    mutating func sweep(_ times: [Int64], samples: [Backtest.Samples.Sample]) {
+    /// Starts moving every store through `times`, each worker on its own thread; the calling
+    /// thread meanwhile may read what the previous sweep kept (``values(at:)``).
+    func startSweep(_ times: [Int64], samples: [Backtest.Samples.Sample]) -> DispatchGroup {
         let workers = self.workers
-        DispatchQueue.concurrentPerform(iterations: workers.count) { w in
-            workers[w].state.withLock { $0.sweep(times, samples: samples) }
+        let done = DispatchGroup()
+        DispatchQueue.global().async(group: done) {
+            DispatchQueue.concurrentPerform(iterations: workers.count) { w in
+                workers[w].state.withLock { $0.sweep(times, samples: samples) }
+            }
         }
+        return done
+    }
+
+    /// Waits for the sweep `done` and takes what it kept.
+    mutating func finishSweep(_ done: DispatchGroup) {
+        done.wait()
         kept = workers.map { w in w.state.withLock { $0.kept } }
     }
 
-    /// The leaves' values at the `j`th time of the last sweep.
+    /// The leaves' values at the `j`th time of the last finished sweep.
     func values(at j: Int) -> some LeafValues { Snapshot(workers: self, j: j) }
 
     private struct Snapshot: LeafValues {

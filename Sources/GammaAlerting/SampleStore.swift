@@ -97,7 +97,7 @@ struct SampleStore: Sendable {
     struct Group: Sendable {
         var ts: [Int64] = []
         var values: [Double] = []
-        /// prefix[i] = values[0] + … + values[i-1].
+        /// prefix[i] = values[0] + … + values[i-1], up to `tail`.
         var prefix: [Double] = [0]
         /// The samples up to `tail` have `ts <= t` of the last evaluation.
         var tail = 0
@@ -128,7 +128,6 @@ struct SampleStore: Sendable {
             }
             ts.append(time)
             values.append(v)
-            prefix.append(prefix[prefix.count - 1] + v)
         }
 
         private mutating func insert(_ time: Int64, _ v: Double) {
@@ -136,14 +135,13 @@ struct SampleStore: Sendable {
             while i > tail, ts[i - 1] > time { i -= 1 }
             ts.insert(tail > 0 && i == tail ? Swift.max(time, ts[tail - 1]) : time, at: i)
             values.insert(v, at: i)
-            prefix.removeLast(prefix.count - 1 - i)
-            for j in i..<values.count { prefix.append(prefix[j] + values[j]) }
         }
 
         mutating func advance(to t: Int64, _ specs: [ViewSpec]) {
             let oldTail = tail
             while tail < ts.count, ts[tail] <= t {
                 total += values[tail]
+                prefix.append(prefix[tail] + values[tail])
                 tail += 1
                 hadSamples = true
             }
@@ -180,11 +178,11 @@ struct SampleStore: Sendable {
         private mutating func compact(dropping n: Int) {
             ts.removeFirst(n)
             values.removeFirst(n)
-            var p = [0.0]
-            p.reserveCapacity(values.count + 1)
-            for v in values { p.append(p[p.count - 1] + v) }
-            prefix = p
             tail -= n
+            var p = [0.0]
+            p.reserveCapacity(tail + 1)
+            for v in values[..<tail] { p.append(p[p.count - 1] + v) }
+            prefix = p
             for v in views.indices { views[v].rebase(by: n) }
             for b in batches.indices[firstBatch...] {
                 batches[b].range = (batches[b].range.lowerBound - n)..<(batches[b].range.upperBound - n)
@@ -212,20 +210,8 @@ struct SampleStore: Sendable {
                               oldTail: Int, tail: Int) {
             let oldHead = head
             while head < tail, ts[head] <= t - spec.window { head += 1 }
-            if spec.min {
-                for i in oldTail..<tail {
-                    while minQueue.count > minHead, values[minQueue[minQueue.count - 1]] >= values[i] { minQueue.removeLast() }
-                    minQueue.append(i)
-                }
-                while minHead < minQueue.count, minQueue[minHead] < head { minHead += 1 }
-            }
-            if spec.max {
-                for i in oldTail..<tail {
-                    while maxQueue.count > maxHead, values[maxQueue[maxQueue.count - 1]] <= values[i] { maxQueue.removeLast() }
-                    maxQueue.append(i)
-                }
-                while maxHead < maxQueue.count, maxQueue[maxHead] < head { maxHead += 1 }
-            }
+            if spec.min { Self.push(&minQueue, &minHead, values, oldTail..<tail, head: head, dropping: >=) }
+            if spec.max { Self.push(&maxQueue, &maxHead, values, oldTail..<tail, head: head, dropping: <=) }
             if spec.sorted {
                 // What leaves is usually what came in at one earlier evaluation, sorted then.
                 let leaving = oldHead..<head
@@ -233,6 +219,20 @@ struct SampleStore: Sendable {
                 sorted.move(values, from: oldHead..<oldTail, to: head..<tail, incoming: incoming,
                             leaving: batch?.range == leaving ? batch?.sorted : nil)
             }
+        }
+
+        /// Adds the samples `new` to a monotonic queue, each dropping the candidates it makes
+        /// useless (`dropping(candidate, sample)`), and drops those before `head` from its front.
+        private static func push(_ queue: inout [Int], _ front: inout Int, _ values: [Double], _ new: Range<Int>, head: Int,
+                                 dropping: (Double, Double) -> Bool) {
+            var q = queue  // a local copy is uniquely referenced: no check at each step
+            queue = []
+            for i in new {
+                while q.count > front, dropping(values[q[q.count - 1]], values[i]) { q.removeLast() }
+                q.append(i)
+            }
+            while front < q.count, q[front] < head { front += 1 }
+            queue = q
         }
 
         mutating func rebase(by n: Int) {
