@@ -155,80 +155,45 @@ public struct Backtest {
     /// Evaluates `rules` over `samples` (in time order) every `options.interval`, from the
     /// first evaluation time at or after the start to the last at or before the end.
     public static func run(_ rules: [AlertRule], samples set: Samples, options: Options) throws(ReplayError) -> Result {
-        let evaluator = try AlertEvaluator(rules: rules)
-        let ids = set.series.map { evaluator.series(name: $0.name, kind: $0.kind, labels: $0.labels) }
-        let samples = set.samples
-        let interval = options.interval
-        let first = options.since ?? samples.first?.ts ?? 0
-        let last = options.until.map { $0 - 1 } ?? samples.last?.ts ?? 0
-        var t = AlertEvaluator.evaluationTime(atOrAfter: first, interval: interval)
-        var results: [GroupResult] = []
-        /// A rule's group → its place in `results`, made when first seen.
-        var slots: [RuleGroup: Int] = [:]
-        let enabled = evaluator.rules
-        let lower = enabled.map { rule in
-            if case .threshold(let op, _) = rule.condition { return op == .less || op == .lessOrEqual }
-            return false
+        var driver = try BacktestDriver(rules: rules, options: options)
+        driver.feed(set.series[...], samples: set.samples[...], complete: .max)
+        return driver.finish()
+    }
+
+    /// Evaluates each set of rules over the metric samples they name in `reader`, as
+    /// ``run(_:samples:options:)`` does, while reading: an evaluation time is swept once the
+    /// members' headers show that every sample up to it has been read, so that evaluation and
+    /// reading share the cores.
+    /// - Parameter onIssue: damage and invalid lines, each with its place.
+    public static func run(_ ruleSets: [[AlertRule]], reader: LogReader, options: Options,
+                           onIssue: (ReplayIssue) -> Void) throws -> [Result] {
+        var drivers: [BacktestDriver] = []
+        for rules in ruleSets { drivers.append(try BacktestDriver(rules: rules, options: options)) }
+        var collector = SampleCollector(names: AlertRule.metricNames(ruleSets.flatMap { $0 }), since: options.since ?? .min,
+                                        until: options.until ?? .max)
+        var fed = 0
+        var complete = Int64.min
+        func feed(upTo bound: Int64) {
+            // Everything before `bound` has been read: those samples go, in time order (stable:
+            // equal times keep the order read), and the rest wait.
+            collector.out.samples.sort { $0.ts < $1.ts }
+            var n = 0
+            while n < collector.out.samples.count, collector.out.samples[n].ts < bound { n += 1 }
+            for d in drivers.indices {
+                drivers[d].feed(collector.out.series[fed...], samples: collector.out.samples[..<n], complete: bound)
+            }
+            fed = collector.out.series.count
+            collector.out.samples.removeFirst(n)
         }
-        var now = t
-        var transitions: [AlertTransition] = []
-        // Each group's transitions come just before the group is observed.
-        evaluator.observe = { r, groupValues, value, phase in
-            let key = RuleGroup(rule: r, group: groupValues)
-            let k = slots[key] ?? {
-                let rule = enabled[r]
-                results.append(GroupResult(rule: rule.name, severity: rule.severity, group: rule.labels(ofGroup: groupValues)))
-                slots[key] = results.count - 1
-                return results.count - 1
-            }()
-            // Episodes open before the value is followed, so the firing evaluation's value counts.
-            for transition in transitions {
-                results[k].transitions.append(transition)
-                switch transition.kind {
-                case .firing: results[k].episodes.append(Episode(start: transition.at, end: nil, peak: nil, notified: transition.notify))
-                case .resolved:
-                    if let n = results[k].episodes.indices.last { results[k].episodes[n].end = transition.at }
-                default: break
-                }
-            }
-            transitions.removeAll(keepingCapacity: true)
-            // Time spent in a phase runs from the evaluation that found it to this one.
-            if let p = results[k].phases.last {
-                if p.phase == .pending { results[k].pendingTime += now - p.at }
-                if p.phase == .firing { results[k].firingTime += now - p.at }
-            }
-            results[k].phases.append((now, phase))
-            if phase == .firing, let value, var episode = results[k].episodes.last, episode.end == nil {
-                episode.peak = episode.peak.map { lower[r] ? Swift.min($0, value) : Swift.max($0, value) } ?? value
-                results[k].episodes[results[k].episodes.count - 1] = episode
+        _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+            collector.add(parsed, member.bytes)
+            RecordLines.report(parsed.errors, reader, member, onIssue)
+            if member.earliestLater > complete {
+                complete = member.earliestLater
+                feed(upTo: complete)
             }
         }
-        // The stores move on the cores, a chunk of evaluation times at a time; the rules follow
-        // on this thread, evaluation by evaluation, while the stores move through the next chunk.
-        var workers = BacktestWorkers(stores: evaluator.stores, leaves: evaluator.leaves, series: ids.map { evaluator.routes[$0] },
-                                      samples: samples, cores: ProcessInfo.processInfo.activeProcessorCount)
-        var evaluations = 0
-        func chunk() -> [Int64] {
-            var times: [Int64] = []
-            while t <= last, times.count < BacktestWorkers.chunk {
-                times.append(t)
-                t += interval
-            }
-            return times
-        }
-        var times = chunk()
-        var sweep = times.isEmpty ? nil : workers.startSweep(times, samples: samples)
-        while let done = sweep {
-            workers.finishSweep(done)
-            let next = chunk()
-            sweep = next.isEmpty ? nil : workers.startSweep(next, samples: samples)
-            for (j, at) in times.enumerated() {
-                now = at
-                evaluator.evaluateRules(at: at, values: workers.values(at: j)) { transitions.append($0) }
-                evaluations += 1
-            }
-            times = next
-        }
-        return Result(rules: enabled, groups: results, start: first, end: last, evaluations: evaluations, samples: samples.count)
+        if complete < .max { feed(upTo: .max) }
+        return drivers.indices.map { drivers[$0].finish() }
     }
 }

@@ -1,73 +1,85 @@
 import Dispatch
+import GammaModel
 import Synchronization
 
 /// A backtest's stores split between the cores. Each worker owns some of the evaluator's stores
 /// (a store's work, from its samples to its leaves' values, never depends on another's) and
-/// sweeps the samples through them for a chunk of evaluation times, keeping every leaf value and
-/// the number of groups each store has seen at each time. The rules' part of each evaluation
-/// then runs on the calling thread over what the workers kept, in order, as live evaluation
-/// would (``AlertEvaluator/evaluateRules(at:values:onTransition:)``).
+/// sweeps a chunk's samples through them for the chunk's evaluation times, keeping every leaf
+/// value and the number of groups each store has seen at each time. The rules' part of each
+/// evaluation then runs on the calling thread over what the workers kept, in order, as live
+/// evaluation would (``AlertEvaluator/evaluateRules(at:values:onTransition:)``).
+///
+/// Series may arrive between sweeps: ``route(_:labels:kind:)`` gives each worker the groups and
+/// routes that the evaluator gave the series, in the same order, so group numbers agree.
 struct BacktestWorkers {
     /// Evaluation times per chunk: what the workers keep between hand-overs stays small however
-    /// long the range.
-    static let chunk = 256
+    /// long the range, and the rules of one chunk run while the next is swept.
+    static let chunk = 64
 
     private let workers: [Worker]
     /// Each store's worker and its index there.
     private let owner: [(worker: Int, store: Int)]
-    /// Each leaf's worker and the slot of its first group among that worker's values.
-    private let slot: [(worker: Int, offset: Int)]
-    private let stores: [SampleStore]
+    /// Each leaf's worker and its index there.
+    private let leafOwner: [(worker: Int, leaf: Int)]
+    /// The evaluator's stores (for group numbers), as of the last sweep started.
+    private var stores: [SampleStore]
     private let leaves: [AlertEvaluator.Leaf]
-    /// What the workers kept for the current chunk.
+    /// What the workers kept in the last finished sweep.
     private var kept: [Worker.Kept] = []
 
     /// - Parameters:
-    ///   - stores: the evaluator's stores, with their groups routed but no sample yet.
-    ///   - series: for each series of `samples`, its routes.
-    init(stores: [SampleStore], leaves: [AlertEvaluator.Leaf], series: [[AlertEvaluator.Route]], samples: [Backtest.Samples.Sample],
-         cores: Int) {
+    ///   - stores: the evaluator's stores, with the groups of the series routed so far and no sample.
+    ///   - weights: the samples each store is expected to take, to balance the cores.
+    init(stores: [SampleStore], leaves: [AlertEvaluator.Leaf], weights: [Int], cores: Int) {
         self.stores = stores
         self.leaves = leaves
-        // Balance the cores by the samples each store takes, and more for those that sort.
-        var weight = [Int](repeating: 0, count: stores.count)
-        var perSeries = [Int](repeating: 0, count: series.count)
-        for s in samples { perSeries[Int(s.series)] += 1 }
-        for (i, routes) in series.enumerated() {
-            for r in routes { weight[r.store] += perSeries[i] * (1 + 3 * stores[r.store].views.count { $0.sorted }) }
-        }
         let n = max(1, min(cores, stores.count))
         var load = [Int](repeating: 0, count: n)
         var owner = [(worker: Int, store: Int)](repeating: (0, 0), count: stores.count)
         var states = (0..<n).map { _ in Worker.State() }
-        for s in stores.indices.sorted(by: { weight[$0] > weight[$1] }) {
+        // Stores that sort their windows cost more per sample.
+        let cost = stores.indices.map { weights[$0] * (1 + 3 * stores[$0].views.count { $0.sorted }) }
+        for s in stores.indices.sorted(by: { cost[$0] > cost[$1] }) {
             let w = load.indices.min { load[$0] < load[$1] }!
-            load[w] += weight[s]
+            load[w] += cost[s]
             owner[s] = (w, states[w].stores.count)
             states[w].stores.append(stores[s])
         }
-        for w in states.indices {
-            for routes in series {
-                for r in routes where owner[r.store].worker == w { states[w].routes.append(.init(store: owner[r.store].store, group: r.group)) }
-                states[w].routeEnds.append(states[w].routes.count)
-            }
-        }
-        var slot: [(worker: Int, offset: Int)] = []
+        var leafOwner: [(worker: Int, leaf: Int)] = []
         for leaf in leaves {
             let (w, local) = owner[leaf.store]
-            slot.append((w, states[w].slots))
+            leafOwner.append((w, states[w].leaves.count))
             states[w].leaves.append(.init(store: local, view: leaf.view, aggregation: leaf.aggregation))
-            states[w].slots += stores[leaf.store].groups.count
         }
         self.owner = owner
-        self.slot = slot
+        self.leafOwner = leafOwner
         workers = states.map { Worker(state: $0) }
     }
 
-    /// Moves every store through `times`, each worker on its own thread.
-    /// Starts moving every store through `times`, each worker on its own thread; the calling
-    /// thread meanwhile may read what the previous sweep kept (``values(at:)``).
-    func startSweep(_ times: [Int64], samples: [Backtest.Samples.Sample]) -> DispatchGroup {
+    /// Hands the workers a new series (numbered in the order series arrive) and its routes, as
+    /// ``AlertEvaluator/series(name:kind:labels:)`` made them; `known` when the evaluator knew
+    /// them already (the same name and labels as another kind). Only between sweeps.
+    func route(_ routes: [AlertEvaluator.Route], labels: [String: String], kind: MetricKind, known: Bool) {
+        for (w, worker) in workers.enumerated() {
+            worker.state.withLock { state in
+                for r in routes where owner[r.store].worker == w {
+                    let local = owner[r.store].store
+                    if !known {
+                        let g = state.stores[local].group(for: labels, kind: kind)
+                        precondition(g == r.group, "a worker's groups follow the evaluator's")
+                    }
+                    state.routes.append(.init(store: local, group: r.group))
+                }
+                state.routeEnds.append(state.routes.count)
+            }
+        }
+    }
+
+    /// Starts moving every store through `times` with `samples` (in time order, those up to the
+    /// last time that no earlier sweep took), each worker on its own thread; meanwhile the
+    /// calling thread may read what the last finished sweep kept (``values(at:)``).
+    mutating func startSweep(_ times: [Int64], samples: [Backtest.Samples.Sample], stores: [SampleStore]) -> DispatchGroup {
+        self.stores = stores
         let workers = self.workers
         let done = DispatchGroup()
         DispatchQueue.global().async(group: done) {
@@ -98,10 +110,12 @@ struct BacktestWorkers {
         }
 
         func value(leaf: Int, group: [String]) -> Double? {
-            let (w, offset) = workers.slot[leaf]
+            let (w, local) = workers.leafOwner[leaf]
             guard let g = workers.stores[workers.leaves[leaf].store].group(group) else { return nil }
             let kept = workers.kept[w]
-            return kept.values[j * kept.slots + offset + g]
+            // A group that came after this sweep (with a series read since) had no sample yet.
+            guard g < kept.groups[local] else { return nil }
+            return kept.values[j * kept.slots + kept.offsets[local] + g]
         }
     }
 
@@ -120,8 +134,12 @@ struct BacktestWorkers {
 
         /// What a sweep leaves for the rules.
         struct Kept: Sendable {
-            /// Per time, each leaf's value for each of its store's groups, from the leaf's slot on.
+            /// Per time, each leaf's value for each of its store's groups, from the leaf's
+            /// offset on.
             var values: [Double?] = []
+            var offsets: [Int] = []
+            /// Each leaf's number of groups in this sweep.
+            var groups: [Int] = []
             var slots = 0
             /// Per time, how many groups each store had seen.
             var seenCounts: [Int] = []
@@ -134,14 +152,20 @@ struct BacktestWorkers {
             var routes: [AlertEvaluator.Route] = []
             var routeEnds: [Int] = []
             var leaves: [Leaf] = []
-            var slots = 0
-            var cursor = 0
             var kept = Kept()
 
             mutating func sweep(_ times: [Int64], samples: [Backtest.Samples.Sample]) {
                 kept.values.removeAll(keepingCapacity: true)
                 kept.seenCounts.removeAll(keepingCapacity: true)
-                kept.slots = slots
+                kept.offsets.removeAll(keepingCapacity: true)
+                kept.groups.removeAll(keepingCapacity: true)
+                kept.slots = 0
+                for leaf in leaves {
+                    kept.offsets.append(kept.slots)
+                    kept.groups.append(stores[leaf.store].groups.count)
+                    kept.slots += stores[leaf.store].groups.count
+                }
+                var cursor = 0
                 for t in times {
                     while cursor < samples.count, samples[cursor].ts <= t {
                         let s = samples[cursor]

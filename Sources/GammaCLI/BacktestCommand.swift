@@ -119,14 +119,13 @@ public struct GammaBacktestCommand: ParsableCommand {
         options.interval = DurationParser.parse(interval)!
         options.since = reader.options.since
         options.until = reader.options.until
-        let names = AlertRule.metricNames(rulesA + (rulesB ?? []))
-        let samples = try Backtest.samples(for: names, from: reader, options: options, onIssue: onIssue)
         let a: Backtest.Result
         var b: Backtest.Result?
-        do throws(ReplayError) {
-            a = try Backtest.run(rulesA, samples: samples, options: options)
-            b = try rulesB.map { rules throws(ReplayError) in try Backtest.run(rules, samples: samples, options: options) }
-        } catch {
+        do {
+            let results = try Backtest.run([rulesA] + (rulesB.map { [$0] } ?? []), reader: reader, options: options, onIssue: onIssue)
+            a = results[0]
+            b = results.count > 1 ? results[1] : nil
+        } catch let error as ReplayError {
             printError("error: \(error)")
             throw ExitCode(2)
         }

@@ -168,20 +168,32 @@ public final class LogReader: Sendable {
         defer { pipeline.finish() }
         var decodeDamages: [LogDamage] = []
         func report(_ d: LogDamage) { onDamage(d); decodeDamages.append(d) }
+        // The earliest time a line of a later member can have: its header's minimum, and none
+        // known (.min) after a member without a header.
+        var earliestLater = [Int64](repeating: .max, count: plan.jobs.count)
+        var earliest = Int64.max
+        for j in plan.jobs.indices.reversed() {
+            earliestLater[j] = earliest
+            earliest = min(earliest, plan.jobs[j].header?.minTimestamp ?? .min)
+        }
         for (j, job) in plan.jobs.enumerated() {
             guard let output = pipeline.next() else { break }
             let s = plan.scanned[plan.meta[j].scan]
             let filter = plan.meta[j].filter
-            func deliver(_ lines: UnsafeRawBufferPointer, offset: Int64, count: Int?, prepared: (any Sendable)? = nil) throws {
+            func deliver(_ lines: UnsafeRawBufferPointer, offset: Int64, count: Int?, prepared: (any Sendable)? = nil, whole: Bool = true) throws {
+                // The rest of a foreign file, still to come, may hold anything.
+                let later = whole ? earliestLater[j] : .min
                 if filter {
                     let kept = filtered(lines)
                     summary.lines += kept.lines
                     if kept.lines > 0 {
-                        try kept.bytes.withUnsafeBytes { try body(LogMember(bytes: $0, stream: s.stream, segment: s.segment, offset: offset), nil) }
+                        try kept.bytes.withUnsafeBytes {
+                            try body(LogMember(bytes: $0, stream: s.stream, segment: s.segment, offset: offset, earliestLater: later), nil)
+                        }
                     }
                 } else {
                     summary.lines += count ?? LineSplitter.count(lines)
-                    try body(LogMember(bytes: lines, stream: s.stream, segment: s.segment, offset: offset), prepared)
+                    try body(LogMember(bytes: lines, stream: s.stream, segment: s.segment, offset: offset, earliestLater: later), prepared)
                 }
             }
             switch output {
@@ -195,7 +207,7 @@ public final class LogReader: Sendable {
             case .foreign:
                 try ForeignDecoder().decode(path: s.path, open: opener, lines: { chunk in
                     if chunk.last == 0x0A {
-                        try deliver(chunk, offset: 0, count: nil)
+                        try deliver(chunk, offset: 0, count: nil, whole: false)
                     } else {
                         // The last line of a clean foreign file may lack its "\n": it is still whole.
                         let line = Array(chunk) + [0x0A]
@@ -233,6 +245,10 @@ public struct LogMember {
     public let segment: Int
     /// The member's byte offset in its segment (0 for foreign files).
     public let offset: Int64
+    /// No member delivered after this one holds a line with an earlier `ts` (from the members'
+    /// headers; `Int64.min` when a later one has none, as foreign files): a reader in time order
+    /// knows that everything before it has been delivered.
+    public var earliestLater: Int64 = .min
 
     /// Calls `body` with each line, without its `\n`.
     @inline(__always)

@@ -149,12 +149,15 @@ import Testing
         let reader = try LogReader(paths: [dir.path])
         var backtestOptions = Backtest.Options()
         backtestOptions.interval = 15_000_000_000
+        // Read whole, then backtested; and backtested while read (as gamma-backtest does).
         let samples = try Backtest.samples(for: AlertRule.metricNames(rules), from: reader, options: backtestOptions) { issue in
             Issue.record("\(issue)")
         }
         let backtest = try Backtest.run(rules, samples: samples, options: backtestOptions).transitions
+        let streamed = try Backtest.run([rules], reader: reader, options: backtestOptions) { Issue.record("\($0)") }[0].transitions
         func key(_ t: AlertTransition) -> String { "\(t.at) \(t.rule) \(t.kind.rawValue) \(t.group) \(t.value.map { String($0) } ?? "-") \(t.notify)" }
         #expect(backtest.map(key) == live.sorted { ($0.at, $0.rule) < ($1.at, $1.rule) }.map(key))
+        #expect(streamed.map(key) == backtest.map(key))
         let history = try AlertHistory.read(reader, rule: { _ in true }, severity: nil) { Issue.record("\($0)") }
         #expect(history.map { "\($0.ts) \($0.rule) \($0.state.rawValue) \($0.value.map { String($0) } ?? "-")" }
                 == live.map { "\($0.at) \($0.rule) \($0.kind.rawValue) \($0.value.map { String($0) } ?? "-")" })

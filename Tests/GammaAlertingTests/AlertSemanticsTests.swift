@@ -1,5 +1,6 @@
 @testable import GammaAlerting
 import GammaConfig
+import GammaLog
 import GammaModel
 import GammaReplay
 import GammaTestKit
@@ -282,5 +283,64 @@ import Testing
         if let i = zip(got, sorted).enumerated().first(where: { $0.element.0 != $0.element.1 })?.offset {
             Issue.record("transition \(i): backtest \(got[i]), live \(sorted[i])")
         }
+    }
+}
+
+/// A backtest while reading (sweeps start as the members' headers show their samples are all
+/// read) against one over the samples read whole, on a log of many small members in which
+/// series, and with them groups, keep arriving: a ratio's group appears in one leaf long before
+/// the other.
+@Suite struct BacktestWhileReadingTests {
+    @Test func aBacktestWhileReadingEqualsOneAfterReading() throws {
+        var rng = SplitMix64(seed: 11)
+        let s: Int64 = 1_000_000_000, t0: Int64 = 1_795_000_000 * s
+        var samples: [AlertSample] = []
+        var t = t0
+        for i in 0..<30_000 {
+            t += Int64.random(in: 0...(s / 4), using: &rng)
+            // Models b, c and d arrive one after another; errors are d's from the start, long
+            // before d's first call.
+            let models = ["a", "b", "c", "d"][..<(1 + i / 8000)]
+            let model = models.randomElement(using: &rng)!
+            samples.append(AlertSample(ts: t, name: "lat", kind: .histogram, labels: ["model": model], value: Double.random(in: 1...100, using: &rng)))
+            samples.append(AlertSample(ts: t, name: "calls", kind: .counter, labels: ["model": model], value: 1))
+            if Int.random(in: 0..<3, using: &rng) == 0 {
+                samples.append(AlertSample(ts: t, name: "errors", kind: .counter, labels: ["model": "d"], value: 1))
+            }
+        }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        var writerOptions = SegmentWriterOptions()
+        writerOptions.memberBytes = 1 << 20  // members of hundreds of evaluations: a sweep starts with series new to the one before
+        let writer = try SegmentWriter(directory: dir.path, stream: "a", options: writerOptions)
+        for x in samples {
+            let r = Record.metric(MetricRecord(kind: x.kind, ts: x.ts, name: x.name, labels: x.labels, value: x.value))
+            try writer.append(RecordEncoder.encode(r), timestamp: x.ts)
+        }
+        _ = try writer.close()
+        let rules = try RuleFile.parse("""
+            rules:
+              - {name: p90, metric: lat, aggregate: p90, window: 1m, op: ">", threshold: 91, group_by: [model]}
+              - {name: max, metric: lat, aggregate: max, window: 30s, op: ">", threshold: 99.9}
+              - name: errors
+                ratio:
+                  numerator: {metric: errors, aggregate: increase}
+                  denominator: {metric: calls, aggregate: increase}
+                window: 2m
+                group_by: [model]
+                op: ">"
+                threshold: 0.3
+            """, file: "r.yaml")
+        var options = Backtest.Options()
+        options.interval = 5 * s
+        let reader = try LogReader(paths: [dir.path])
+        let whole = try Backtest.run(rules, samples: samples, options: options)
+        let streamed = try Backtest.run([rules], reader: reader, options: options) { Issue.record("\($0)") }[0]
+        #expect(whole.evaluations > 4 * BacktestWorkers.chunk)
+        #expect(whole.transitions.count > 20)
+        #expect(Set(whole.transitions.map(\.rule)) == ["p90", "max", "errors"])
+        #expect(streamed.evaluations == whole.evaluations && streamed.samples == whole.samples)
+        #expect(streamed.transitions == whole.transitions)
+        #expect(streamed.groups == whole.groups)
     }
 }
