@@ -74,9 +74,15 @@ let package = Package(
             swiftSettings: strictSettings
         ),
         .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
+        // The self-contained HTML report: metrics, traces and rule timelines as inline SVG.
+        .target(
+            name: "GammaHTML",
+            dependencies: ["GammaLog", "GammaModel", "GammaReplay", "GammaAlerting"],
+            swiftSettings: strictSettings
+        ),
         .target(
             name: "GammaCLI",
-            dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaAlerting", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaAlerting", "GammaHTML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         // The agent's command line: run and simulate, recording with Gamma's own backends.
@@ -150,6 +156,12 @@ let package = Package(
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Instrumentation", package: "swift-distributed-tracing"),
             ],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GammaHTMLTests",
+            dependencies: ["GammaHTML", "GammaAlerting", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit"],
+            exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
         .testTarget(

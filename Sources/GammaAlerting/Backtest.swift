@@ -36,8 +36,8 @@ public struct Backtest {
         public var firingTime: Int64 = 0
         public var firstFire: Int64? { episodes.first?.start }
         public var notifications: Int { transitions.count { $0.notify } }
-        /// The phase at each evaluation, for the timeline.
-        public var phases: [(at: Int64, phase: AlertGroupState.Phase)] = []
+        /// The phase and the rule's value (`nil`: none) at each evaluation, for timelines.
+        public var phases: [(at: Int64, phase: AlertGroupState.Phase, value: Double?)] = []
 
         public static func == (a: GroupResult, b: GroupResult) -> Bool {
             a.rule == b.rule && a.group == b.group && a.episodes == b.episodes && a.transitions == b.transitions

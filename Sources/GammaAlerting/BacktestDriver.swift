@@ -173,7 +173,7 @@ struct BacktestDriver {
                 if p.phase == .pending { groups[k].pendingTime += now - p.at }
                 if p.phase == .firing { groups[k].firingTime += now - p.at }
             }
-            groups[k].phases.append((now, phase))
+            groups[k].phases.append((now, phase, value))
             if phase == .firing, let value, var episode = groups[k].episodes.last, episode.end == nil {
                 var lower = false
                 if case .threshold(let op, _) = rules[r].condition { lower = op == .less || op == .lessOrEqual }

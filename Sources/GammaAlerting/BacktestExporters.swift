@@ -56,7 +56,7 @@ public struct BacktestTableExporter: Sendable {
         var out = "TIMELINE \(formatTime(r.start)) to \(formatTime(r.end)), a column is \(TableReportExporter.duration(span / Int64(cells))); # firing, - pending\n"
         for (g, label) in zip(groups, labels) {
             var row = [Character](repeating: ".", count: cells)
-            for (at, phase) in g.phases where phase != .inactive {
+            for (at, phase, _) in g.phases where phase != .inactive {
                 let c = min(cells - 1, max(0, Int(Double(at - r.start) / Double(span) * Double(cells))))
                 if phase == .firing { row[c] = "#" } else if row[c] != "#" { row[c] = "-" }
             }

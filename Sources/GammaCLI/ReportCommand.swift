@@ -3,6 +3,8 @@ import GammaLog
 import GammaModel
 import GammaConfig
 import GammaReplay
+import GammaAlerting
+import GammaHTML
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -37,7 +39,7 @@ public struct GammaReportCommand: ParsableCommand {
     )
 
     public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
-        case table, json, prometheus, openmetrics, csv
+        case table, json, prometheus, openmetrics, csv, html
     }
 
     @OptionGroup public var input: LogInputOptions
@@ -69,8 +71,14 @@ public struct GammaReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Histogram bucket upper bounds in the recorded unit, comma-separated; prometheus and openmetrics then write histograms instead of summaries.", valueName: "list"))
     public var buckets: String?
 
-    @Option(help: ArgumentHelp("table, json, prometheus, openmetrics or csv.", valueName: "format"))
+    @Option(help: ArgumentHelp("table, json, prometheus, openmetrics, csv or html (one self-contained page).", valueName: "format"))
     public var format: Format = .table
+
+    @Option(help: ArgumentHelp("With --format html: backtest these alert rules and chart each over the value it watches.", valueName: "file"))
+    public var rules: String?
+
+    @Option(help: ArgumentHelp("With --rules: the evaluation interval of the backtest.", valueName: "duration"))
+    public var interval: String = "15s"
 
     @Flag(help: "Stamp each prometheus or openmetrics sample with its series' last observation.")
     public var timestamps = false
@@ -91,6 +99,13 @@ public struct GammaReportCommand: ParsableCommand {
 
     public mutating func validate() throws {
         _ = try query()
+        if rules != nil && format != .html {
+            throw ValidationError("--rules charts a backtest in the HTML report: use it with --format html (or run gamma-backtest).")
+        }
+        guard let i = DurationParser.parse(interval), i > 0 else {
+            throw ValidationError("--interval '\(interval)' is not a duration: use 15s, 1m, 5m.")
+        }
+        _ = i
         if format == .prometheus && step != nil {
             throw ValidationError("--format prometheus holds one point per series: use --format openmetrics (or json, csv, table) with --step.")
         }
@@ -140,6 +155,7 @@ public struct GammaReportCommand: ParsableCommand {
         }
         let progress = ProgressLine(disabled: noProgress)
         var issues = 0
+        if format == .html { return try html(reader) }
         let report = try MetricReplay(query: query()).run(reader, progress: progress.enabled ? { fraction in
             progress.show("gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read")
         } : nil, onIssue: { issue in
@@ -187,6 +203,48 @@ extension GammaReportCommand {
         case .prometheus, .openmetrics:
             let exporter = PrometheusExporter(dialect: format == .prometheus ? .prometheus : .openMetrics, timestamps: timestamps)
             return Result { () throws(ReplayError) -> String in try exporter.render(report) }.map { Array($0.utf8) }
+        case .html: return .failure(.usage("the HTML report reads traces too: see html(_:)"))
+        }
+    }
+}
+
+extension GammaReportCommand {
+    /// `--format html`: reads the log for metrics, traces and (with --rules) a backtest, and
+    /// writes one page.
+    func html(_ reader: LogReader) throws {
+        var issues = 0
+        let ruleSet: (file: String, rules: [AlertRule])?
+        if let rules {
+            do throws(ConfigError) { ruleSet = (rules, try RuleFile.load(path: rules)) } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+        } else {
+            ruleSet = nil
+        }
+        let input: HTMLReport.Input
+        do {
+            input = try HTMLReport.gather(reader, query: query(), rules: ruleSet, interval: DurationParser.parse(interval)!) { issue in
+                issues += 1
+                printError("warning: \(issue)")
+            }
+        } catch let error as ReplayError {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        let page = HTMLReport(formatTime: TimeParser.format).render(input)
+        let out = output.map { path in Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)) } ?? Output()
+        if let path = output, out.fd < 0 {
+            printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        out.write(page)
+        out.flush()
+        if output != nil { close(out.fd) }
+        if out.failed { throw ExitCode(2) }
+        if strict && issues > 0 {
+            printError("error: \(issues) damaged places or invalid lines (--strict)")
+            throw ExitCode.failure
         }
     }
 }

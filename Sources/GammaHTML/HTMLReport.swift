@@ -1,0 +1,280 @@
+public import GammaAlerting
+public import GammaLog
+public import GammaModel
+public import GammaReplay
+
+/// `gamma-report --format html`: one self-contained page (inline CSS and SVG, no script, nothing
+/// fetched) with an overview of the runs, each histogram's distribution and percentiles over
+/// time, counters and gauges over time, the slowest and the failing traces as waterfalls and,
+/// given rules, each rule's backtest over the value it watches. docs/REPORT.md describes it.
+public struct HTMLReport {
+    /// What the page shows, read from a log by ``gather(_:query:rules:interval:traces:onIssue:)``.
+    public struct Input: Sendable {
+        /// The metrics, with windows (``MetricQuery/step``) for the charts over time.
+        public var metrics: MetricReport
+        public var traces = 0
+        public var failedTraces = 0
+        public var spans = 0
+        public var operations: [SpanNameSummary] = []
+        public var slowest: [Trace] = []
+        public var failing: [Trace] = []
+        public var backtest: Backtest.Result?
+        public var rulesFile: String?
+
+        public init(metrics: MetricReport) { self.metrics = metrics }
+    }
+
+    /// The quantiles the page asks of histograms: a distribution curve every 5%, and the tail.
+    public static let quantiles: [Double] = stride(from: 0.0, through: 1.0, by: 0.05).map { ($0 * 100).rounded() / 100 } + [0.99, 0.999]
+
+    /// A window length that gives about 60 points over `seconds`, rounded to one people use.
+    public static func step(forSeconds seconds: Double) -> Int64 {
+        let nice: [Int64] = [1, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1800, 3600, 7200, 21600, 43200, 86400]
+        let wanted = seconds / 60
+        return (nice.first { Double($0) >= wanted } ?? 86400) * 1_000_000_000
+    }
+
+    /// Reads what the page shows: the metrics (with `query.step`, or a step chosen from the
+    /// segments' time range), the traces and their operations, and the backtest of `rules`.
+    public static func gather(_ reader: LogReader, query: MetricQuery, rules: (file: String, rules: [AlertRule])?, interval: Int64,
+                              traces: Int = 5, onIssue: (ReplayIssue) -> Void) throws -> Input {
+        var q = query
+        q.quantiles = Self.quantiles
+        if q.step == nil {
+            let ranges = reader.inventory().compactMap(\.timeRange)
+            let from = reader.options.since ?? ranges.map(\.lowerBound).min() ?? 0
+            let to = reader.options.until ?? ranges.map(\.upperBound).max() ?? 0
+            q.step = step(forSeconds: Double(max(0, to - from)) / 1e9)
+        }
+        var input = Input(metrics: try MetricReplay(query: q).run(reader, onIssue: onIssue))
+        // Traces: digests of all, then the spans of those shown; issues were reported above.
+        let digests = try TraceDigest.digest(reader, name: nil)
+        input.traces = digests.count
+        input.failedTraces = digests.count { $0.errors > 0 }
+        input.spans = digests.reduce(0) { $0 + $1.spans }
+        var slow = TraceQuery()
+        slow.slowest = traces
+        var failing = TraceQuery()
+        failing.errors = true
+        failing.slowest = traces
+        let shown = Set((TraceDigest.choose(digests, slow) + TraceDigest.choose(digests, failing)).map(\.traceID))
+        let collected = try SpanCollector.collect(reader, keep: { shown.contains($0) })
+        let forest = TraceForest.build(collected)
+        input.slowest = slow.select(forest)
+        input.failing = failing.select(forest)
+        var summary = StreamingSpanSummary()
+        _ = try summary.read(reader)
+        input.operations = summary.finish()
+        if let rules {
+            var options = Backtest.Options()
+            options.interval = interval
+            options.since = reader.options.since
+            options.until = reader.options.until
+            input.backtest = try Backtest.run([rules.rules], reader: reader, options: options, onIssue: { _ in })[0]
+            input.rulesFile = rules.file
+        }
+        return input
+    }
+
+    public var formatTime: (Int64) -> String
+
+    public init(formatTime: @escaping (Int64) -> String) { self.formatTime = formatTime }
+
+    public func render(_ input: Input) -> String {
+        let e = HTMLText.escape
+        let m = input.metrics
+        var out = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
+        out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        out += "<title>Gamma report</title><style>\(Self.css)</style></head><body>\n"
+        out += "<header><h1>Gamma report</h1><p>\(m.start.map(formatTime) ?? "–") to \(m.end.map(formatTime) ?? "–")</p>"
+        out += "<nav><a href=\"#overview\">Overview</a> <a href=\"#histograms\">Histograms</a> <a href=\"#counters\">Counters</a> "
+        out += "<a href=\"#gauges\">Gauges</a> <a href=\"#traces\">Traces</a>\(input.backtest != nil ? " <a href=\"#rules\">Rules</a>" : "")</nav></header>\n"
+        out += overview(input)
+        out += histograms(m)
+        out += counters(m)
+        out += gauges(m)
+        out += tracesSection(input)
+        if let backtest = input.backtest { out += rules(backtest, file: input.rulesFile ?? "") }
+        out += "<footer>Written by gamma-report. Figures: docs/REPORT.md.</footer>\n</body></html>\n"
+        _ = e
+        return out
+    }
+
+    // MARK: sections
+
+    private func overview(_ input: Input) -> String {
+        let m = input.metrics
+        let errorRate = input.traces == 0 ? "–" : ReportNumbers.fixed(Double(input.failedTraces) / Double(input.traces) * 100, decimals: 2) + "%"
+        var out = "<section id=\"overview\"><h2>Overview</h2><dl class=\"figures\">"
+        let seconds = (m.start != nil && m.end != nil) ? Double(m.end! - m.start!) / 1e9 : nil
+        let items: [(String, String, String)] = [
+            ("range", "Time range", seconds.map { TraceText.duration(Int64($0 * 1e9)) } ?? "–"),
+            ("runs", "Runs (traces)", String(input.traces)),
+            ("error-rate", "Failed runs", "\(input.failedTraces) (\(errorRate))"),
+            ("spans", "Spans", String(input.spans)),
+            ("records", "Records", String(m.records)),
+            ("series", "Metric series", String(m.series.count)),
+        ]
+        for (id, name, value) in items { out += "<div id=\"fig-\(id)\"><dt>\(name)</dt><dd>\(value)</dd></div>" }
+        out += "</dl>"
+        if m.invalidLines > 0 || !m.damages.isEmpty {
+            out += "<p class=\"warn\">\(m.invalidLines) invalid lines and \(m.damages.count) damaged places were skipped (gamma-log verify names them).</p>"
+        }
+        let busiest = input.operations.sorted { ($0.count, $1.name) > ($1.count, $0.name) }.prefix(10)
+        let slowest = input.operations.sorted { ($0.p95, $1.name) > ($1.p95, $0.name) }.prefix(10)
+        out += "<div class=\"cols\"><div><h3>Busiest operations</h3>" + operationTable(Array(busiest)) + "</div>"
+        out += "<div><h3>Slowest operations (p95)</h3>" + operationTable(Array(slowest)) + "</div></div></section>\n"
+        return out
+    }
+
+    private func operationTable(_ ops: [SpanNameSummary]) -> String {
+        guard !ops.isEmpty else { return "<p class=\"empty\">No spans.</p>" }
+        var out = "<table class=\"ops\"><thead><tr><th>Operation</th><th>Count</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>"
+        for o in ops {
+            out += "<tr><td>\(HTMLText.escape(o.name))</td><td>\(o.count)</td><td>\(o.errors)</td><td>\(TraceText.duration(Int64(o.p50)))</td>"
+            out += "<td>\(TraceText.duration(Int64(o.p95)))</td><td>\(TraceText.duration(Int64(o.p99)))</td></tr>"
+        }
+        return out + "</tbody></table>"
+    }
+
+    private func title(_ key: SeriesKey) -> String {
+        let labels = key.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ")
+        return HTMLText.escape(key.name) + (labels.isEmpty ? "" : " <span class=\"labels\">{\(HTMLText.escape(labels))}</span>")
+    }
+
+    private func quantile(_ f: Figures, _ q: Double) -> Double? {
+        guard let i = Self.quantiles.firstIndex(where: { abs($0 - q) < 1e-9 }), i < f.quantiles.count else { return nil }
+        return f.quantiles[i]
+    }
+
+    private func histograms(_ m: MetricReport) -> String {
+        let series = m.series.filter { $0.key.kind == .histogram }
+        var out = "<section id=\"histograms\"><h2>Histograms</h2>"
+        if series.isEmpty { out += "<p class=\"empty\">No histogram metrics.</p>" }
+        for s in series {
+            let f = s.figures
+            let unit = s.unit.map { " " + HTMLText.escape($0) } ?? ""
+            out += "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3><p class=\"nums\">"
+            out += "count <b>\(f.count)</b>"
+            for (name, q) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
+                out += " · \(name) <b class=\"\(name)\">\(ReportNumbers.compact(quantile(f, q)))\(unit)</b>"
+            }
+            out += " · mean \(ReportNumbers.compact(f.mean)) · max \(ReportNumbers.compact(f.max))</p><div class=\"cols\">"
+            // The distribution: the value below which each share of the observations lies.
+            var dist = SVGChart(title: "distribution of \(s.key.name)")
+            dist.width = 360
+            dist.xLabel = { ReportNumbers.fixed($0 * 100, decimals: 0) + "%" }
+            dist.lines = [.init(name: "value at each share of observations", points: zip(Self.quantiles, f.quantiles).compactMap { q, v in v.map { (q, $0) } }
+                .sorted { $0.x < $1.x }, color: "#4269d0")]
+            out += "<figure><figcaption>Distribution (value under which each share of observations lies)</figcaption>\(dist.render())</figure>"
+            var time = SVGChart(title: "percentiles of \(s.key.name) over time")
+            time.width = 360
+            time.xLabel = formatTime64
+            time.lines = [("p50", 0.5, "#4269d0"), ("p95", 0.95, "#efb118"), ("p99", 0.99, "#ff725c")].map { name, q, color in
+                .init(name: name, points: s.windows.compactMap { w in quantile(w.figures, q).map { (Double(w.start), $0) } }, color: color)
+            }
+            out += "<figure><figcaption>Percentiles per \(TraceText.duration(m.query.step ?? 0)) window</figcaption>\(time.render())</figure></div></article>"
+        }
+        return out + "</section>\n"
+    }
+
+    private func counters(_ m: MetricReport) -> String {
+        let series = m.series.filter { $0.key.kind == .counter }
+        var out = "<section id=\"counters\"><h2>Counters</h2>"
+        if series.isEmpty { out += "<p class=\"empty\">No counter metrics.</p>" }
+        for s in series {
+            out += "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3>"
+            out += "<p class=\"nums\">total <b class=\"total\">\(ReportNumbers.compact(s.figures.total))</b> · rate <b>\(ReportNumbers.compact(s.figures.rate))</b>/s</p>"
+            var chart = SVGChart(title: "rate of \(s.key.name) over time")
+            chart.xLabel = formatTime64
+            chart.lines = [.init(name: "per second", points: s.windows.compactMap { w in w.figures.rate.map { (Double(w.start), $0) } }, color: "#3ca951")]
+            out += chart.render() + "</article>"
+        }
+        return out + "</section>\n"
+    }
+
+    private func gauges(_ m: MetricReport) -> String {
+        let series = m.series.filter { $0.key.kind == .gauge }
+        var out = "<section id=\"gauges\"><h2>Gauges</h2>"
+        if series.isEmpty { out += "<p class=\"empty\">No gauge metrics.</p>" }
+        for s in series {
+            out += "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3>"
+            out += "<p class=\"nums\">last <b class=\"last\">\(ReportNumbers.compact(s.figures.last))</b> · min \(ReportNumbers.compact(s.figures.min)) · max \(ReportNumbers.compact(s.figures.max))</p>"
+            var chart = SVGChart(title: "\(s.key.name) over time")
+            chart.xLabel = formatTime64
+            chart.lines = [("max", \Figures.max, "#ff725c", true), ("mean", \Figures.mean, "#4269d0", false), ("min", \Figures.min, "#3ca951", true)].map { name, path, color, dashed in
+                .init(name: name, points: s.windows.compactMap { w in w.figures[keyPath: path].map { (Double(w.start), $0) } }, color: color, dashed: dashed)
+            }
+            out += chart.render() + "</article>"
+        }
+        return out + "</section>\n"
+    }
+
+    private func tracesSection(_ input: Input) -> String {
+        let waterfall = Waterfall()
+        var out = "<section id=\"traces\"><h2>Slowest traces</h2>"
+        out += input.slowest.isEmpty ? "<p class=\"empty\">No traces.</p>" : input.slowest.map(waterfall.render).joined()
+        out += "<h2 id=\"failing\">Failing traces</h2>"
+        out += input.failing.isEmpty ? "<p class=\"empty\">No failing traces.</p>" : input.failing.map(waterfall.render).joined()
+        return out + "</section>\n"
+    }
+
+    private func rules(_ result: Backtest.Result, file: String) -> String {
+        var out = "<section id=\"rules\"><h2>Rules <small>\(HTMLText.escape(file)), evaluated every \(TraceText.duration(result.evaluations > 1 ? (result.end - result.start) / Int64(result.evaluations - 1) : 0))</small></h2>"
+        for rule in result.rules {
+            let groups = result.groups.filter { $0.rule == rule.name }
+            out += "<article class=\"rule\" data-rule=\"\(HTMLText.escape(rule.name))\"><h3>\(HTMLText.escape(rule.name)) <small>\(rule.severity.rawValue)</small></h3>"
+            if groups.isEmpty { out += "<p class=\"empty\">No data for this rule.</p>" }
+            for g in groups {
+                let labels = g.group.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ")
+                let firing = g.episodes.count
+                out += "<p class=\"nums\">\(labels.isEmpty ? "" : "{\(HTMLText.escape(labels))} · ")<b class=\"episodes\">\(firing)</b> firing episodes · \(g.notifications) notifications</p>"
+                var chart = SVGChart(title: "\(rule.name) over time")
+                chart.xLabel = formatTime64
+                chart.lines = [.init(name: "value", points: g.phases.compactMap { p in p.value.map { (Double(p.at), $0) } }, color: "#4269d0")]
+                if case .threshold(_, let threshold) = rule.condition, threshold.isFinite, let first = g.phases.first, let last = g.phases.last {
+                    chart.lines.append(.init(name: "threshold", points: [(Double(first.at), threshold), (Double(last.at), threshold)], color: "#888888", dashed: true))
+                }
+                // Bands where the group was pending or firing, from one evaluation to the next.
+                for (i, p) in g.phases.enumerated() where p.phase != .inactive {
+                    let next = i + 1 < g.phases.count ? g.phases[i + 1].at : p.at
+                    chart.bands.append(.init(x0: Double(p.at), x1: Double(next), color: p.phase == .firing ? "#ffd0c8" : "#fff0c0",
+                                             label: "\(p.phase == .firing ? "firing" : "pending") at \(formatTime(p.at))"))
+                }
+                out += chart.render()
+            }
+            out += "</article>"
+        }
+        return out + "</section>\n"
+    }
+
+    /// A chart's time: the ISO time without the year and seconds (`11-02 14:30`), which fits
+    /// under an axis.
+    private var formatTime64: (Double) -> String {
+        { [formatTime] in
+            let iso = formatTime(Int64($0))
+            guard iso.count >= 16 else { return iso }
+            let chars = Array(iso)
+            return String(chars[5..<10]) + " " + String(chars[11..<16])
+        }
+    }
+
+    static let css = """
+        body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:0 16px 40px;color:#1d1d1f}
+        header{border-bottom:1px solid #ddd;margin-bottom:12px}h1{margin:16px 0 4px}nav a{margin-right:12px}
+        h2{margin-top:32px;border-bottom:1px solid #eee}h3{margin:18px 0 4px;font-size:15px}small{color:#666;font-weight:normal}
+        .figures{display:flex;flex-wrap:wrap;gap:12px}.figures div{background:#f5f5f7;border-radius:6px;padding:8px 14px}
+        dt{color:#666;font-size:12px}dd{margin:0;font-size:20px;font-weight:600}
+        .cols{display:flex;flex-wrap:wrap;gap:16px}.cols>div,.cols>figure{flex:1 1 340px;margin:0}
+        table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;border-bottom:1px solid #eee;font-variant-numeric:tabular-nums}
+        .labels{color:#666;font-weight:normal}.nums{margin:2px 0}.empty,.more{color:#888}.warn{color:#a15c00}
+        svg.chart{width:100%;height:auto;background:#fafafa;border:1px solid #eee}svg .axis{stroke:#bbb}svg .tick{font-size:10px;fill:#666}
+        svg .line{stroke-width:1.6}figcaption{font-size:12px;color:#666}
+        .legend span{margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
+        .waterfall{width:100%;table-layout:fixed}.waterfall td.name{width:32%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
+        .waterfall td.dur{width:10%;text-align:right}.waterfall td.bar div{height:12px;background:#4269d0;border-radius:2px}
+        .waterfall tr.critical td.bar div{background:#2a4aa0}.waterfall tr.error td.bar div{background:#e0412b}.err{color:#c0301c}
+        .attrs th{width:30%;vertical-align:top;font-weight:normal}.attrs code{color:#555}
+        footer{margin-top:40px;color:#888;font-size:12px}
+        """
+}
