@@ -1,6 +1,6 @@
 public import GammaAlerting
 public import GammaLog
-public import GammaModel
+import GammaModel
 public import GammaReplay
 
 /// `gamma-report --format html`: one self-contained page (inline CSS and SVG, no script, nothing
