@@ -162,6 +162,7 @@ public final class AlertEvaluator {
 
     /// The rules' part of an evaluation at `t`, with the leaves' values from `values` (which have
     /// moved to `t`).
+    @discardableResult
     func evaluateRules(at t: Int64, values: some LeafValues, onTransition: ((AlertTransition) -> Void)? = nil) -> [AlertTransition] {
         var out: [AlertTransition] = []
         for (r, rule) in rules.enumerated() {
