@@ -27,9 +27,15 @@ struct BacktestDriver {
     private var evaluations = 0
     private let results = Results()
 
-    init(rules: [AlertRule], options: Backtest.Options) throws(ReplayError) {
+    /// The cores the sweeps use.
+    let cores: Int
+
+    /// - Parameter cores: the cores the sweeps use; while a reader inflates on every core, one
+    ///   fewer leaves the reader its share.
+    init(rules: [AlertRule], options: Backtest.Options, cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ReplayError) {
         evaluator = try AlertEvaluator(rules: rules)
         self.options = options
+        self.cores = max(1, cores)
         let results = self.results, enabled = evaluator.rules
         evaluator.observe = { results.observe(enabled, $0, $1, $2, $3) }
         if let since = options.since {
@@ -114,7 +120,7 @@ struct BacktestDriver {
                 for r in evaluator.routes[id] { weights[r.store] += perSeries[series] }
             }
             workers = BacktestWorkers(stores: evaluator.stores, leaves: evaluator.leaves, weights: weights,
-                                      cores: ProcessInfo.processInfo.activeProcessorCount)
+                                      cores: cores)
         }
         for s in unrouted { workers!.route(evaluator.routes[s.id], labels: s.series.labels, kind: s.series.kind, known: s.known) }
         unrouted = []
