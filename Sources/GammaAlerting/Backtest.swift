@@ -168,10 +168,7 @@ public struct Backtest {
     public static func run(_ ruleSets: [[AlertRule]], reader: LogReader, options: Options,
                            onIssue: (ReplayIssue) -> Void) throws -> [Result] {
         var drivers: [BacktestDriver] = []
-        // The reader inflates on every core: the sweeps take one fewer thread, so that the
-        // cores are not shared by more threads than they can run.
-        let cores = ProcessInfo.processInfo.activeProcessorCount - 1
-        for rules in ruleSets { drivers.append(try BacktestDriver(rules: rules, options: options, cores: cores)) }
+        for rules in ruleSets { drivers.append(try BacktestDriver(rules: rules, options: options)) }
         var collector = SampleCollector(names: AlertRule.metricNames(ruleSets.flatMap { $0 }), since: options.since ?? .min,
                                         until: options.until ?? .max)
         var fed = 0

@@ -27,15 +27,9 @@ struct BacktestDriver {
     private var evaluations = 0
     private let results = Results()
 
-    /// The cores the sweeps use.
-    let cores: Int
-
-    /// - Parameter cores: the cores the sweeps use; while a reader inflates on every core, one
-    ///   fewer leaves the reader its share.
-    init(rules: [AlertRule], options: Backtest.Options, cores: Int = ProcessInfo.processInfo.activeProcessorCount) throws(ReplayError) {
+    init(rules: [AlertRule], options: Backtest.Options) throws(ReplayError) {
         evaluator = try AlertEvaluator(rules: rules)
         self.options = options
-        self.cores = max(1, cores)
         let results = self.results, enabled = evaluator.rules
         evaluator.observe = { results.observe(enabled, $0, $1, $2, $3) }
         if let since = options.since {
@@ -120,7 +114,7 @@ struct BacktestDriver {
                 for r in evaluator.routes[id] { weights[r.store] += perSeries[series] }
             }
             workers = BacktestWorkers(stores: evaluator.stores, leaves: evaluator.leaves, weights: weights,
-                                      cores: cores)
+                                      cores: ProcessInfo.processInfo.activeProcessorCount)
         }
         for s in unrouted { workers!.route(evaluator.routes[s.id], labels: s.series.labels, kind: s.series.kind, known: s.known) }
         unrouted = []
