@@ -245,41 +245,77 @@ struct SampleStore: Sendable {
     }
 }
 
-/// A window's values kept sorted as the window moves. At each evaluation the values that left
-/// (sorted) are taken out and those that came in (sorted once for all the group's views) are put
-/// in, in one pass that copies the runs between them whole: the cost is a copy of the window
-/// plus a search per value that moved.
+/// A window's values, sorted, for its quantiles: a sorted base, plus the values that came in
+/// and the values that left since the base was last rebuilt, each kept sorted. The window is the
+/// base with the arrivals and without the departures (which may include arrivals that have
+/// already left); its k-th value is found by rank search across the three. Once the arrivals and
+/// departures grow to a quarter of the base, one pass merges them into it: a large window is
+/// copied every few evaluations instead of at each. The values that leave are usually the batch
+/// that came in at an earlier evaluation (sorted then), and the arrivals are radix-sorted once
+/// per group.
 struct SortedWindow: Sendable {
     private(set) var values: [Double] = []
+    private var added: [Double] = []
+    private var removed: [Double] = []
     private var spare: [Double] = []
     private var leaving: [Double] = []
 
-    /// Keeps `samples[new]` sorted, where the window held `samples[old]` before; both ranges only
+    /// How many values the window holds.
+    var count: Int { values.count + added.count - removed.count }
+
+    /// Keeps the window `samples[new]`, where it held `samples[old]` before; both ranges only
     /// move forward. `incoming` is `samples[old.upperBound..<new.upperBound]` sorted, and
     /// `leaving`, if given, `samples[old.lowerBound..<new.lowerBound]` sorted.
     mutating func move(_ samples: [Double], from old: Range<Int>, to new: Range<Int>, incoming: [Double], leaving known: [Double]?) {
         if new.lowerBound == old.lowerBound && new.upperBound == old.upperBound { return }
-        if new.lowerBound >= old.upperBound || values.isEmpty {
+        if new.lowerBound >= old.upperBound || count == 0 {
             // Nothing stays: the window is sorted afresh.
             values.removeAll(keepingCapacity: true)
             values.append(contentsOf: samples[new])
             RadixSort.sort(&values)
+            added.removeAll(keepingCapacity: true)
+            removed.removeAll(keepingCapacity: true)
             return
         }
-        if let known {
-            leaving = known
-        } else {
-            leaving.removeAll(keepingCapacity: true)
-            leaving.append(contentsOf: samples[old.lowerBound..<new.lowerBound])
-            RadixSort.sort(&leaving)
+        if new.upperBound > old.upperBound { Self.merge(&added, adding: incoming, spare: &spare) }
+        if new.lowerBound > old.lowerBound {
+            if let known {
+                leaving = known
+            } else {
+                leaving.removeAll(keepingCapacity: true)
+                leaving.append(contentsOf: samples[old.lowerBound..<new.lowerBound])
+                RadixSort.sort(&leaving)
+            }
+            Self.merge(&removed, adding: leaving, spare: &spare)
         }
-        let coming = new.upperBound > old.upperBound ? incoming : []
-        let capacity = values.count - leaving.count + coming.count
+        if Self.large(added.count + removed.count, values.count) { rebuild() }
+    }
+
+    /// Whether that many changes are worth a pass over a base of `n` values.
+    private static func large(_ changes: Int, _ n: Int) -> Bool { changes * 4 > Swift.max(4096, n) }
+
+    /// Merges the arrivals into the base and takes the departures out of it.
+    private mutating func rebuild() {
+        // Departures that were arrivals since the last rebuild cancel out first.
+        var a = 0, r = 0, keptA = 0, keptR = 0
+        while a < added.count || r < removed.count {
+            if r == removed.count || (a < added.count && added[a] < removed[r]) {
+                added[keptA] = added[a]; keptA += 1; a += 1
+            } else if a == added.count || removed[r] < added[a] {
+                removed[keptR] = removed[r]; keptR += 1; r += 1
+            } else {
+                a += 1
+                r += 1
+            }
+        }
+        added.removeLast(added.count - keptA)
+        removed.removeLast(removed.count - keptR)
+        let capacity = values.count - removed.count + added.count
         if spare.count < capacity { spare.append(contentsOf: repeatElement(0, count: capacity - spare.count)) }
         let written = spare.withUnsafeMutableBufferPointer { out in
             values.withUnsafeBufferPointer { old in
-                leaving.withUnsafeBufferPointer { leaving in
-                    coming.withUnsafeBufferPointer { coming in
+                removed.withUnsafeBufferPointer { leaving in
+                    added.withUnsafeBufferPointer { coming in
                         Self.merge(old, removing: leaving, adding: coming, into: out)
                     }
                 }
@@ -287,6 +323,72 @@ struct SortedWindow: Sendable {
         }
         spare.removeLast(spare.count - written)
         swap(&values, &spare)
+        added.removeAll(keepingCapacity: true)
+        removed.removeAll(keepingCapacity: true)
+    }
+
+    /// `target` with `more` merged in (both sorted).
+    private static func merge(_ target: inout [Double], adding more: [Double], spare: inout [Double]) {
+        guard !more.isEmpty else { return }
+        if target.isEmpty {
+            target.append(contentsOf: more)
+            return
+        }
+        let capacity = target.count + more.count
+        if spare.count < capacity { spare.append(contentsOf: repeatElement(0, count: capacity - spare.count)) }
+        let written = spare.withUnsafeMutableBufferPointer { out in
+            target.withUnsafeBufferPointer { old in
+                more.withUnsafeBufferPointer { coming in
+                    merge(old, removing: UnsafeBufferPointer(start: nil, count: 0), adding: coming, into: out)
+                }
+            }
+        }
+        spare.removeLast(spare.count - written)
+        swap(&target, &spare)
+    }
+
+    /// How many values of the window are at most `v`.
+    private func rank(_ v: Double) -> Int {
+        Self.upperBound(v, values) + Self.upperBound(v, added) - Self.upperBound(v, removed)
+    }
+
+    private static func upperBound(_ v: Double, _ a: [Double]) -> Int {
+        var lo = 0, hi = a.count
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if a[mid] <= v { lo = mid + 1 } else { hi = mid }
+        }
+        return lo
+    }
+
+    /// The `k`th smallest value (from 0) of the window: the least value of the base or the
+    /// arrivals that has more than `k` values at most it.
+    func kth(_ k: Int) -> Double {
+        func least(_ a: [Double]) -> Double? {
+            var lo = 0, hi = a.count
+            while lo < hi {
+                let mid = (lo + hi) / 2
+                if rank(a[mid]) > k { hi = mid } else { lo = mid + 1 }
+            }
+            return lo < a.count ? a[lo] : nil
+        }
+        switch (least(values), added.isEmpty ? nil : least(added)) {
+        case (let a?, let b?): return Swift.min(a, b)
+        case (let a?, nil): return a
+        case (nil, let b?): return b
+        case (nil, nil): return .nan  // k out of range: not asked
+        }
+    }
+
+    /// The quantile `q` of the window (`nil` when it is empty), as ``Quantiles/linear(_:_:)``
+    /// gives it for the window sorted.
+    func quantile(_ q: Double) -> Double? {
+        let n = count
+        guard n > 0 else { return nil }
+        if added.isEmpty && removed.isEmpty { return values.withUnsafeBufferPointer { Quantiles.linear($0, q) } }
+        let (lo, hi, _) = Quantiles.position(n, q)
+        let a = kth(lo)
+        return Quantiles.interpolate(a, hi == lo ? a : kth(hi), n: n, q: q)
     }
 
     /// Writes `old` without `leaving` (each of which is in it) and with `coming` into `out`, all
@@ -349,7 +451,4 @@ struct SortedWindow: Sendable {
         }
         return lo
     }
-
-    /// The quantile `q` of the window (`nil` when it is empty).
-    func quantile(_ q: Double) -> Double? { values.withUnsafeBufferPointer { Quantiles.linear($0, q) } }
 }
