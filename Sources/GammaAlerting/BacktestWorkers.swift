@@ -126,12 +126,6 @@ struct BacktestWorkers {
 
         init(state: consuming sending State) { self.state = Mutex(state) }
 
-        struct Leaf: Sendable {
-            var store: Int
-            var view: Int
-            var aggregation: AlertAggregation
-        }
-
         /// What a sweep leaves for the rules.
         struct Kept: Sendable {
             /// Per time, each leaf's value for each of its store's groups, from the leaf's
@@ -151,7 +145,8 @@ struct BacktestWorkers {
             /// Each series' routes to this worker's stores: `routes[routeEnds[s - 1]..<routeEnds[s]]`.
             var routes: [AlertEvaluator.Route] = []
             var routeEnds: [Int] = []
-            var leaves: [Leaf] = []
+            /// The leaves that read this worker's stores, with their stores numbered here.
+            var leaves: [AlertEvaluator.Leaf] = []
             var kept = Kept()
 
             mutating func sweep(_ times: [Int64], samples: [Backtest.Samples.Sample]) {

@@ -88,17 +88,7 @@ public struct GammaBacktestCommand: ParsableCommand {
             issues += 1
             printError("warning: \(issue)")
         }
-        let out: Output
-        if let output {
-            out = Output(fd: open(output, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
-            if out.fd < 0 {
-                printError("error: cannot write \(output): \(String(cString: strerror(errno)))")
-                throw ExitCode(2)
-            }
-        } else {
-            out = Output()
-        }
-        defer { if output != nil { close(out.fd) } }
+        let out = try Output.opening(output)
         let formatTime: @Sendable (Int64) -> String = { TimeParser.format($0) }
         if history {
             let globs = rule.map(Glob.init)
@@ -109,7 +99,7 @@ public struct GammaBacktestCommand: ParsableCommand {
             case .csv: out.write(AlertHistory.csv(records))
             case .json: AlertHistory.jsonLines(records).withUnsafeBytes { out.write($0) }
             }
-            out.flush()
+            try out.finish()
             if strict && issues > 0 { throw ExitCode.failure }
             return
         }
@@ -145,8 +135,7 @@ public struct GammaBacktestCommand: ParsableCommand {
             case .csv: out.write(BacktestCSVExporter().render(a))
             }
         }
-        out.flush()
-        if out.failed { throw ExitCode(2) }
+        try out.finish()
         if strict && issues > 0 { throw ExitCode.failure }
         let results = [a] + (b.map { [$0] } ?? [])
         let met: Bool

@@ -1,3 +1,4 @@
+import ArgumentParser
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -11,9 +12,35 @@ public final class Output {
     /// Set when a write failed (EPIPE when the reader of a pipe went away): stop producing output.
     public private(set) var failed = false
 
+    /// Whether `fd` is a file this output opened (and closes in ``finish()``).
+    private var ownsFile = false
+
     public init(fd: Int32 = 1) {
         self.fd = fd
         buffer.reserveCapacity(1 << 17)
+    }
+
+    /// The file of `-o PATH` (made or emptied), or standard output; a file that cannot be
+    /// opened is an error naming it (exit 2).
+    public static func opening(_ path: String?) throws -> Output {
+        guard let path else { return Output() }
+        let out = Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644))
+        guard out.fd >= 0 else {
+            printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        out.ownsFile = true
+        return out
+    }
+
+    /// Flushes, closes a file it opened, and exits 2 if a write failed.
+    public func finish() throws {
+        flush()
+        if ownsFile {
+            close(fd)
+            ownsFile = false
+        }
+        if failed { throw ExitCode(2) }
     }
 
     deinit { flush() }

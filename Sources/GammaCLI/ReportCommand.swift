@@ -102,10 +102,9 @@ public struct GammaReportCommand: ParsableCommand {
         if rules != nil && format != .html {
             throw ValidationError("--rules charts a backtest in the HTML report: use it with --format html (or run gamma-backtest).")
         }
-        guard let i = DurationParser.parse(interval), i > 0 else {
+        guard (DurationParser.parse(interval) ?? 0) > 0 else {
             throw ValidationError("--interval '\(interval)' is not a duration: use 15s, 1m, 5m.")
         }
-        _ = i
         if format == .prometheus && step != nil {
             throw ValidationError("--format prometheus holds one point per series: use --format openmetrics (or json, csv, table) with --step.")
         }
@@ -165,20 +164,14 @@ public struct GammaReportCommand: ParsableCommand {
         })
         progress.clear()
 
-        let out = output.map { path in Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)) } ?? Output()
-        if let path = output, out.fd < 0 {
-            printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(2)
-        }
+        let out = try Output.opening(output)
         switch rendered(report) {
         case .success(let bytes): bytes.withUnsafeBytes { out.write($0) }
         case .failure(let error):
             printError("error: \(error)")
             throw ExitCode.failure
         }
-        out.flush()
-        if output != nil { close(out.fd) }
-        if out.failed { throw ExitCode(2) }
+        try out.finish()
         if stats {
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
@@ -233,15 +226,9 @@ extension GammaReportCommand {
             throw ExitCode(2)
         }
         let page = HTMLReport(formatTime: TimeParser.format).render(input)
-        let out = output.map { path in Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)) } ?? Output()
-        if let path = output, out.fd < 0 {
-            printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(2)
-        }
+        let out = try Output.opening(output)
         out.write(page)
-        out.flush()
-        if output != nil { close(out.fd) }
-        if out.failed { throw ExitCode(2) }
+        try out.finish()
         if strict && issues > 0 {
             printError("error: \(issues) damaged places or invalid lines (--strict)")
             throw ExitCode.failure

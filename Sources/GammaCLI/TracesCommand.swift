@@ -140,11 +140,7 @@ public struct GammaTracesCommand: ParsableCommand {
             let full = Dictionary(uniqueKeysWithValues: TraceForest.build(collected).map { ($0.traceID, $0) })
             traces = chosen.compactMap { full[$0.traceID] }
         }
-        let out = output.map { path in Output(fd: open(path, O_WRONLY | O_CREAT | O_TRUNC, 0o644)) } ?? Output()
-        if let path = output, out.fd < 0 {
-            printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
-            throw ExitCode(2)
-        }
+        let out = try Output.opening(output)
         let resources = collected.resourceTable
         let bytes: [UInt8]
         switch format {
@@ -161,9 +157,7 @@ public struct GammaTracesCommand: ParsableCommand {
         case .zipkin: bytes = ZipkinExporter().render(traces, resources: resources)
         }
         bytes.withUnsafeBytes { out.write($0) }
-        out.flush()
-        if output != nil { close(out.fd) }
-        if out.failed { throw ExitCode(2) }
+        try out.finish()
         if strict && issues > 0 {
             printError("error: \(issues) damaged places or invalid lines (--strict)")
             throw ExitCode.failure

@@ -81,7 +81,6 @@ public struct HTMLReport {
     public init(formatTime: @escaping (Int64) -> String) { self.formatTime = formatTime }
 
     public func render(_ input: Input) -> String {
-        let e = HTMLText.escape
         let m = input.metrics
         var out = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
@@ -96,7 +95,6 @@ public struct HTMLReport {
         out += tracesSection(input)
         if let backtest = input.backtest { out += rules(backtest, file: input.rulesFile ?? "") }
         out += "<footer>Written by gamma-report. Figures: docs/REPORT.md.</footer>\n</body></html>\n"
-        _ = e
         return out
     }
 
@@ -147,15 +145,23 @@ public struct HTMLReport {
         return f.quantiles[i]
     }
 
-    private func histograms(_ m: MetricReport) -> String {
-        let series = m.series.filter { $0.key.kind == .histogram }
-        var out = "<section id=\"histograms\"><h2>Histograms</h2>"
-        if series.isEmpty { out += "<p class=\"empty\">No histogram metrics.</p>" }
+    /// A section with an article per series of one kind.
+    private func metricSection(_ m: MetricReport, _ kind: MetricKind, id: String, title heading: String,
+                               _ article: (MetricReport.Series) -> String) -> String {
+        let series = m.series.filter { $0.key.kind == kind }
+        var out = "<section id=\"\(id)\"><h2>\(heading)</h2>"
+        if series.isEmpty { out += "<p class=\"empty\">No \(heading.lowercased().dropLast()) metrics.</p>" }
         for s in series {
+            out += "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3>" + article(s) + "</article>"
+        }
+        return out + "</section>\n"
+    }
+
+    private func histograms(_ m: MetricReport) -> String {
+        metricSection(m, .histogram, id: "histograms", title: "Histograms") { s in
             let f = s.figures
             let unit = s.unit.map { " " + HTMLText.escape($0) } ?? ""
-            out += "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3><p class=\"nums\">"
-            out += "count <b>\(f.count)</b>"
+            var out = "<p class=\"nums\">count <b>\(f.count)</b>"
             for (name, q) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
                 out += " · \(name) <b class=\"\(name)\">\(ReportNumbers.compact(quantile(f, q)))\(unit)</b>"
             }
@@ -173,41 +179,30 @@ public struct HTMLReport {
             time.lines = [("p50", 0.5, "#4269d0"), ("p95", 0.95, "#efb118"), ("p99", 0.99, "#ff725c")].map { name, q, color in
                 .init(name: name, points: s.windows.compactMap { w in quantile(w.figures, q).map { (Double(w.start), $0) } }, color: color)
             }
-            out += "<figure><figcaption>Percentiles per \(TraceText.duration(m.query.step ?? 0)) window</figcaption>\(time.render())</figure></div></article>"
+            return out + "<figure><figcaption>Percentiles per \(TraceText.duration(m.query.step ?? 0)) window</figcaption>\(time.render())</figure></div>"
         }
-        return out + "</section>\n"
     }
 
     private func counters(_ m: MetricReport) -> String {
-        let series = m.series.filter { $0.key.kind == .counter }
-        var out = "<section id=\"counters\"><h2>Counters</h2>"
-        if series.isEmpty { out += "<p class=\"empty\">No counter metrics.</p>" }
-        for s in series {
-            out += "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3>"
-            out += "<p class=\"nums\">total <b class=\"total\">\(ReportNumbers.compact(s.figures.total))</b> · rate <b>\(ReportNumbers.compact(s.figures.rate))</b>/s</p>"
+        metricSection(m, .counter, id: "counters", title: "Counters") { s in
             var chart = SVGChart(title: "rate of \(s.key.name) over time")
             chart.xLabel = formatTime64
             chart.lines = [.init(name: "per second", points: s.windows.compactMap { w in w.figures.rate.map { (Double(w.start), $0) } }, color: "#3ca951")]
-            out += chart.render() + "</article>"
+            return "<p class=\"nums\">total <b class=\"total\">\(ReportNumbers.compact(s.figures.total))</b> · rate <b>\(ReportNumbers.compact(s.figures.rate))</b>/s</p>"
+                + chart.render()
         }
-        return out + "</section>\n"
     }
 
     private func gauges(_ m: MetricReport) -> String {
-        let series = m.series.filter { $0.key.kind == .gauge }
-        var out = "<section id=\"gauges\"><h2>Gauges</h2>"
-        if series.isEmpty { out += "<p class=\"empty\">No gauge metrics.</p>" }
-        for s in series {
-            out += "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3>"
-            out += "<p class=\"nums\">last <b class=\"last\">\(ReportNumbers.compact(s.figures.last))</b> · min \(ReportNumbers.compact(s.figures.min)) · max \(ReportNumbers.compact(s.figures.max))</p>"
+        metricSection(m, .gauge, id: "gauges", title: "Gauges") { s in
             var chart = SVGChart(title: "\(s.key.name) over time")
             chart.xLabel = formatTime64
             chart.lines = [("max", \Figures.max, "#ff725c", true), ("mean", \Figures.mean, "#4269d0", false), ("min", \Figures.min, "#3ca951", true)].map { name, path, color, dashed in
                 .init(name: name, points: s.windows.compactMap { w in w.figures[keyPath: path].map { (Double(w.start), $0) } }, color: color, dashed: dashed)
             }
-            out += chart.render() + "</article>"
+            return "<p class=\"nums\">last <b class=\"last\">\(ReportNumbers.compact(s.figures.last))</b> · min \(ReportNumbers.compact(s.figures.min)) · max \(ReportNumbers.compact(s.figures.max))</p>"
+                + chart.render()
         }
-        return out + "</section>\n"
     }
 
     private func tracesSection(_ input: Input) -> String {
