@@ -53,8 +53,8 @@ public struct AlertTransition: Sendable, Equatable {
 /// leaf that shares them. Each series (a name and its labels) is routed once, when first seen, to
 /// the groups of the stores whose selector it matches; a sample then costs an array lookup and
 /// an append per store. Leaves are views over their store's groups: sums, counts, averages and
-/// rates come from prefix sums, minimums and maximums from monotonic queues, and quantiles from
-/// the window's values kept sorted.
+/// rates come from prefix sums, minimums and maximums from monotonic queues, and quantiles by
+/// selection across the sorted batches of samples that make up the window (``SortedRuns``).
 public final class AlertEvaluator {
     public let rules: [AlertRule]
     private(set) var stores: [SampleStore] = []

@@ -6,7 +6,12 @@ enum RadixSort {
     static let threshold = 256
 
     static func sort(_ values: inout [Double]) {
+        values.withUnsafeMutableBufferPointer { sort($0) }
+    }
+
+    static func sort(_ values: UnsafeMutableBufferPointer<Double>) {
         guard values.count >= threshold else {
+            var values = values
             values.sort()
             return
         }

@@ -157,10 +157,11 @@ import Testing
 }
 
 /// The evaluator's windows against a direct computation over the same samples, evaluation by
-/// evaluation: quantiles (whose sorted windows are merged, or rebuilt when most of a window
-/// changes), sums, averages, minimums and maximums, over windows shorter and much longer than
-/// the interval that share one store, on random data with many repeated values and jumps, with the
-/// samples of each interval handed over in shuffled order.
+/// evaluation: quantiles (selected across the sorted runs of each evaluation's samples and the
+/// sorted part of a run at the window's start), sums, averages, minimums and maximums, over
+/// windows shorter and much longer than the interval that share one store, on random data with
+/// many repeated values and jumps, with the samples of each interval handed over in shuffled
+/// order.
 @Suite struct WindowPropertyTests {
     @Test(arguments: [1, 2, 3]) func windowFiguresEqualADirectComputation(_ seed: UInt64) throws {
         var rng = SplitMix64(seed: seed)
@@ -173,9 +174,10 @@ import Testing
             let v = Int.random(in: 0..<4, using: &rng) == 0 ? Double(Int.random(in: 0...3, using: &rng)) : regime * Double.random(in: 0.5...1.5, using: &rng)
             samples.append(AlertSample(ts: t, name: "h", kind: .histogram, labels: [:], value: v))
         }
-        // Shorter than the interval (sorted afresh), changing much (stepping), changing little
-        // (galloping).
-        let windows: [Int64] = [3 * s / 2, 25 * s, 60 * s, 400 * s]
+        // Shorter than the interval (all of it a partial run); reaching a tenth of an interval
+        // into a run (partial runs of a sample or two, or none) and half of one (about ten
+        // samples); a multiple of the interval (whole runs only), short and long. Shortest first.
+        let windows: [Int64] = [3 * s / 2, 201 * s / 10, 25 * s, 60 * s, 400 * s]
         let aggregations: [AlertAggregation] = [.quantile(0.95), .quantile(0.5), .quantile(0), .quantile(1), .sum, .avg, .min, .max, .count]
         let cases = windows.flatMap { w in aggregations.map { (w, $0) } }
         let rules = cases.enumerated().map { i, c in
