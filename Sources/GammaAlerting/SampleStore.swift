@@ -7,10 +7,11 @@ import GammaReplay
 ///
 /// A group keeps its samples' times and values in time order, with prefix sums, so that any
 /// window's sum and count are two subtractions. `tail` marks the samples the last evaluation saw
-/// (`ts <= t`); each view (a window length) has its own `head`. Views that need a minimum or a
-/// maximum keep a monotonic queue of indices. For views that need quantiles, the samples that came
-/// in at each evaluation are sorted once, as a run; a window's quantile is selected across its
-/// runs (``SortedRuns``).
+/// (`ts <= t`); each view (a window length) has its own `head`. For views that need more, the
+/// samples that came in at each evaluation form a run: its minimum and maximum are kept, and for
+/// quantiles it is sorted once. A window is the part of a run at its head and the whole runs
+/// after it, so its minimum is the least of a few run minimums and a partial scan, and its
+/// quantile is selected across its sorted runs (``SortedRuns``).
 struct SampleStore: Sendable {
     let groupBy: [String]
     /// The window lengths leaves read, and what each needs besides sums and counts.
@@ -88,8 +89,8 @@ struct SampleStore: Sendable {
         case .rate: return sum / (Double(views[v].window) / 1e9)
         case .count: return Double(n)
         case .avg: return n == 0 ? nil : sum / Double(n)
-        case .min: return n == 0 ? nil : group.values[w.minQueue.first]
-        case .max: return n == 0 ? nil : group.values[w.maxQueue.first]
+        case .min: return n == 0 ? nil : group.extreme(view: v, smallest: true)
+        case .max: return n == 0 ? nil : group.extreme(view: v, smallest: false)
         case .quantile(let q): return group.quantile(q, view: v)
         }
     }
@@ -102,11 +103,14 @@ struct SampleStore: Sendable {
         var prefix: [Double] = [0]
         /// The samples up to `tail` have `ts <= t` of the last evaluation.
         var tail = 0
-        /// For the views that sort: the samples that came in at each evaluation (a run, from
-        /// one start to the next or to `tail`), each sorted once: `sortedRuns[r]` holds
-        /// `values[r]` sorted. A window is a view's partial run at its head and whole runs.
-        var sortedRuns: [Double] = []
+        /// For views that need more than sums: the samples that came in at each evaluation (a
+        /// run, from one start to the next or to `tail`). A window is the part of a run at its
+        /// head and whole runs after it.
         var runStarts: [Int] = []
+        /// For views that sort: each run sorted once (`sortedRuns[r]` holds `values[r]` sorted).
+        var sortedRuns: [Double] = []
+        /// For views that need a minimum or a maximum: each run's.
+        var runMin: [Double] = [], runMax: [Double] = []
         /// The runs before this one are behind every view's head.
         var firstRun = 0
         /// Everything a counter ever added up to `tail` (for `value`).
@@ -156,27 +160,33 @@ struct SampleStore: Sendable {
                     }
                 }
             }
-            let sorts = specs.contains(where: \.sorted)
-            if tail > oldTail, sorts {
+            let sorts = specs.contains(where: \.sorted), extremes = specs.contains { $0.min || $0.max }
+            let runs = sorts || extremes
+            if tail > oldTail, runs {
                 runStarts.append(oldTail)
-                sortedRuns.append(contentsOf: values[oldTail..<tail])
-                sortedRuns.withUnsafeMutableBufferPointer { RadixSort.sort(.init(rebasing: $0[oldTail..<tail])) }
+                if sorts {
+                    sortedRuns.append(contentsOf: values[oldTail..<tail])
+                    sortedRuns.withUnsafeMutableBufferPointer { RadixSort.sort(.init(rebasing: $0[oldTail..<tail])) }
+                }
+                if extremes {
+                    let (low, high) = values.withUnsafeBufferPointer { Self.extremes(.init(rebasing: $0[oldTail..<tail])) }
+                    runMin.append(low)
+                    runMax.append(high)
+                }
             }
             ts.withUnsafeBufferPointer { ts in
                 values.withUnsafeBufferPointer { values in
                     for v in specs.indices {
-                        views[v].advance(to: t, spec: specs[v], ts: ts, values: values, runStarts: runStarts[firstRun...], oldTail: oldTail, tail: tail)
+                        views[v].advance(to: t, spec: specs[v], ts: ts, values: values, runStarts: runStarts[firstRun...], tail: tail)
                     }
                 }
             }
             var low = low
-            if sorts {
+            if runs {
                 firstRun = run(containing: low)
-                if firstRun > 64, firstRun * 2 > runStarts.count {
-                    runStarts.removeFirst(firstRun)
-                    firstRun = 0
-                }
-                // A run is dropped whole or not at all: its sorted values are not its samples'.
+                if firstRun > 64, firstRun * 2 > runStarts.count { dropRuns() }
+                // A run is dropped whole or not at all: its sorted values and its extremes are
+                // not those of a part of it.
                 if firstRun < runStarts.count { low = Swift.min(low, runStarts[firstRun]) }
             }
             // Compaction depends only on what evaluations have seen, so it happens at the same
@@ -203,10 +213,9 @@ struct SampleStore: Sendable {
         private mutating func compact(dropping n: Int) {
             ts.removeFirst(n)
             values.removeFirst(n)
-            if !sortedRuns.isEmpty {
-                sortedRuns.removeFirst(n)
-                runStarts.removeFirst(firstRun)
-                firstRun = 0
+            if !runStarts.isEmpty {
+                if !sortedRuns.isEmpty { sortedRuns.removeFirst(n) }
+                dropRuns()
                 for r in runStarts.indices { runStarts[r] -= n }
             }
             tail -= n
@@ -215,6 +224,45 @@ struct SampleStore: Sendable {
             for v in values[..<tail] { p.append(p[p.count - 1] + v) }
             prefix = p
             for v in views.indices { views[v].rebase(by: n) }
+        }
+
+        /// Forgets the runs before `firstRun`.
+        private mutating func dropRuns() {
+            runStarts.removeFirst(firstRun)
+            if !runMin.isEmpty {
+                runMin.removeFirst(firstRun)
+                runMax.removeFirst(firstRun)
+            }
+            firstRun = 0
+        }
+
+        /// The least and the greatest of some values (not empty, no NaN).
+        private static func extremes(_ values: UnsafeBufferPointer<Double>) -> (Double, Double) {
+            var low = values[0], high = values[0]
+            for v in values {
+                low = v < low ? v : low
+                high = v > high ? v : high
+            }
+            return (low, high)
+        }
+
+        /// The minimum (or maximum) of the window of view `v` (not empty): from the samples of
+        /// the run at its head that are in it, and the extremes of the whole runs after them.
+        func extreme(view v: Int, smallest: Bool) -> Double {
+            let head = views[v].head
+            var r = run(containing: head)
+            let end = r + 1 < runStarts.count ? runStarts[r + 1] : tail
+            var (low, high) = (Double.infinity, -Double.infinity)
+            if runStarts[r] < head {
+                (low, high) = values.withUnsafeBufferPointer { Self.extremes(.init(rebasing: $0[head..<end])) }
+                r += 1
+            }
+            while r < runStarts.count {
+                low = runMin[r] < low ? runMin[r] : low
+                high = runMax[r] > high ? runMax[r] : high
+                r += 1
+            }
+            return smallest ? low : high
         }
 
         /// The quantile `q` of the window of view `v`, from its partial run and the whole runs
@@ -244,20 +292,16 @@ struct SampleStore: Sendable {
     /// One window length's place in one group.
     struct GroupView: Sendable {
         var head = 0
-        /// Candidates for the window's minimum (maximum).
-        var minQueue = MonotonicQueue(), maxQueue = MonotonicQueue()
         /// For quantiles: the window's samples before its first whole run
         /// (`head..<partialEnd`), sorted.
         var partial: [Double] = []
         var partialEnd = 0
 
         mutating func advance(to t: Int64, spec: ViewSpec, ts: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>,
-                              runStarts: ArraySlice<Int>, oldTail: Int, tail: Int) {
+                              runStarts: ArraySlice<Int>, tail: Int) {
             let oldHead = head
             let start = t - spec.window
             while head < tail, ts[head] <= start { head += 1 }
-            if spec.min { minQueue.push(values, oldTail..<tail, head: head, dropping: >=) }
-            if spec.max { maxQueue.push(values, oldTail..<tail, head: head, dropping: <=) }
             if spec.sorted {
                 // The first run that starts in the window. With a window a multiple of the
                 // interval, the head is at a run's start and there is no partial run to sort.
@@ -274,58 +318,6 @@ struct SampleStore: Sendable {
         mutating func rebase(by n: Int) {
             head -= n
             partialEnd -= n
-            minQueue.rebase(by: n)
-            maxQueue.rebase(by: n)
-        }
-    }
-}
-
-/// The indices of the samples that may yet be a window's minimum (or maximum): their values
-/// increase (decrease) from the front, and each sample that comes in drops the candidates it
-/// makes useless. The queue is `slots[front..<end]`, in storage that is reused and only grows.
-struct MonotonicQueue: Sendable {
-    private var slots: [Int] = []
-    private var front = 0, end = 0
-
-    /// The candidate at the front (the window's figure), when the window is not empty.
-    var first: Int { slots[front] }
-
-    /// Adds the samples `new`, each dropping the candidates it makes useless
-    /// (`dropping(candidate, sample)`), then drops those before `head` from the front.
-    @inline(__always)
-    mutating func push(_ values: UnsafeBufferPointer<Double>, _ new: Range<Int>, head: Int, dropping: (Double, Double) -> Bool) {
-        if end + new.count > slots.count { makeRoom(new.count) }
-        slots.withUnsafeMutableBufferPointer { q in
-            var e = end
-            for i in new {
-                let v = values[i]
-                while e > front, dropping(values[q[e - 1]], v) { e -= 1 }
-                q[e] = i
-                e += 1
-            }
-            var f = front
-            while f < e, q[f] < head { f += 1 }
-            front = f
-            end = e
-        }
-    }
-
-    /// Moves the queue to the front of its storage, which it grows to leave at least half free.
-    private mutating func makeRoom(_ more: Int) {
-        let live = end - front
-        if (live + more) * 2 > slots.count {
-            slots.append(contentsOf: repeatElement(0, count: (live + more) * 2 - slots.count))
-        }
-        slots.withUnsafeMutableBufferPointer { q in
-            for i in 0..<live { q[i] = q[front + i] }
-        }
-        front = 0
-        end = live
-    }
-
-    mutating func rebase(by n: Int) {
-        slots.withUnsafeMutableBufferPointer { q in
-            for i in front..<end { q[i] -= n }
         }
     }
 }
