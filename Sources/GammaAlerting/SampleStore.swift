@@ -64,6 +64,11 @@ struct SampleStore: Sendable {
         groups[g].add(ts, value)
     }
 
+    /// Adds samples to a group, in time order.
+    mutating func add(group g: Int, ts: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>) {
+        groups[g].add(ts, values)
+    }
+
     /// Moves every group's windows to end at `t`.
     mutating func advance(to t: Int64) {
         for g in groups.indices {
@@ -136,6 +141,16 @@ struct SampleStore: Sendable {
             }
             ts.append(time)
             values.append(v)
+        }
+
+        /// Adds samples in time order: appended whole when they come after the newest.
+        mutating func add(_ times: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Double>) {
+            if let last = ts.last, times[0] < last {
+                for i in times.indices { add(times[i], vs[i]) }
+                return
+            }
+            ts.append(contentsOf: times)
+            values.append(contentsOf: vs)
         }
 
         private mutating func insert(_ time: Int64, _ v: Double) {
