@@ -8,8 +8,9 @@ import GammaReplay
 /// A group keeps its samples' times and values in time order, with prefix sums, so that any
 /// window's sum and count are two subtractions. `tail` marks the samples the last evaluation saw
 /// (`ts <= t`); each view (a window length) has its own `head`. For views that need more, the
-/// samples that came in at each evaluation form a run: its minimum and maximum are kept, and for
-/// quantiles it is sorted once. A window is the part of a run at its head and the whole runs
+/// samples that came in at each evaluation form a run (a short run takes in the next
+/// evaluation's too): its minimum and maximum are kept, and for quantiles it is sorted when it
+/// grows. A window is the part of a run at its head and the whole runs
 /// after it, so its minimum is the least of a few run minimums and a partial scan, and its
 /// quantile is selected across its sorted runs (``SortedRuns``).
 struct SampleStore: Sendable {
@@ -108,9 +109,9 @@ struct SampleStore: Sendable {
         var prefix: [Double] = [0]
         /// The samples up to `tail` have `ts <= t` of the last evaluation.
         var tail = 0
-        /// For views that need more than sums: the samples that came in at each evaluation (a
-        /// run, from one start to the next or to `tail`). A window is the part of a run at its
-        /// head and whole runs after it.
+        /// For views that need more than sums: the samples that came in at an evaluation, or at
+        /// a few when they bring few (a run, from one start to the next or to `tail`). A window
+        /// is the part of a run at its head and whole runs after it.
         var runStarts: [Int] = []
         /// For views that sort: each run sorted once (`sortedRuns[r]` holds `values[r]` sorted).
         var sortedRuns: [Double] = []
@@ -178,13 +179,26 @@ struct SampleStore: Sendable {
             let sorts = specs.contains(where: \.sorted), extremes = specs.contains { $0.min || $0.max }
             let runs = sorts || extremes
             if tail > oldTail, runs {
-                runStarts.append(oldTail)
+                // A short last run takes these samples in too, so that runs stay few when
+                // evaluations bring few samples each, or when a window spans many evaluations: a
+                // selection costs a search per run, a run at a view's head a sort of its part.
+                let extending = runStarts.count > firstRun
+                    && oldTail - runStarts[runStarts.count - 1] < Swift.max(Self.shortRun, (oldTail - runStarts[firstRun]) / Self.runsInPlay)
+                let start = extending ? runStarts[runStarts.count - 1] : oldTail
+                if !extending { runStarts.append(oldTail) }
                 if sorts {
                     sortedRuns.append(contentsOf: values[oldTail..<tail])
-                    sortedRuns.withUnsafeMutableBufferPointer { RadixSort.sort(.init(rebasing: $0[oldTail..<tail])) }
+                    sortedRuns.withUnsafeMutableBufferPointer { sorted in
+                        RadixSort.sort(.init(rebasing: sorted[oldTail..<tail]))
+                        if extending { Self.mergeLast(sorted, start, oldTail, tail) }
+                    }
                 }
                 if extremes {
-                    let (low, high) = values.withUnsafeBufferPointer { Self.extremes(.init(rebasing: $0[oldTail..<tail])) }
+                    var (low, high) = values.withUnsafeBufferPointer { Self.extremes(.init(rebasing: $0[oldTail..<tail])) }
+                    if extending {
+                        low = Swift.min(low, runMin.removeLast())
+                        high = Swift.max(high, runMax.removeLast())
+                    }
                     runMin.append(low)
                     runMax.append(high)
                 }
@@ -208,6 +222,10 @@ struct SampleStore: Sendable {
             // evaluations live and in a backtest, and their sums round alike.
             if low > 4096, low * 2 > tail { compact(dropping: low) }
         }
+
+        /// A run shorter than this, or than the samples in play over `runsInPlay`, takes in
+        /// the samples of the next evaluation.
+        static let shortRun = 256, runsInPlay = 64
 
         /// The first sample any view still reads.
         var low: Int { views.reduce(tail) { Swift.min($0, $1.head) } }
@@ -239,6 +257,23 @@ struct SampleStore: Sendable {
             for v in values[..<tail] { p.append(p[p.count - 1] + v) }
             prefix = p
             for v in views.indices { views[v].rebase(by: n) }
+        }
+
+        /// Merges the sorted `values[middle..<end]` into the sorted `values[start..<middle]`, from
+        /// the back, in place.
+        private static func mergeLast(_ values: UnsafeMutableBufferPointer<Double>, _ start: Int, _ middle: Int, _ end: Int) {
+            let added = Array(values[middle..<end])
+            var i = middle - 1, j = added.count - 1, k = end - 1
+            while j >= 0 {
+                if i >= start && values[i] > added[j] {
+                    values[k] = values[i]
+                    i -= 1
+                } else {
+                    values[k] = added[j]
+                    j -= 1
+                }
+                k -= 1
+            }
         }
 
         /// Forgets the runs before `firstRun`.
@@ -321,13 +356,35 @@ struct SampleStore: Sendable {
                 // The first run that starts in the window. With a window a multiple of the
                 // interval, the head is at a run's start and there is no partial run to sort.
                 let end = runStarts.first { $0 >= head } ?? tail
-                if head != oldHead || end != partialEnd {
+                if end == partialEnd && head > oldHead && head - oldHead < partial.count / 2 {
+                    // The head moved within the same run: the samples it passed leave the part.
+                    var leaving = Array(values[oldHead..<head])
+                    RadixSort.sort(&leaving)
+                    Self.remove(leaving, from: &partial)
+                } else if head != oldHead || end != partialEnd {
                     partial.removeAll(keepingCapacity: true)
                     partial.append(contentsOf: UnsafeBufferPointer(rebasing: values[head..<end]))
                     partial.withUnsafeMutableBufferPointer { RadixSort.sort($0) }
                     partialEnd = end
                 }
             }
+        }
+
+        /// Takes `leaving` (sorted, each of them in `sorted`) out of `sorted`.
+        private static func remove(_ leaving: [Double], from sorted: inout [Double]) {
+            var kept = 0, j = 0
+            sorted.withUnsafeMutableBufferPointer { sorted in
+                for i in sorted.indices {
+                    let v = sorted[i]
+                    if j < leaving.count && leaving[j] == v {
+                        j += 1
+                    } else {
+                        sorted[kept] = v
+                        kept += 1
+                    }
+                }
+            }
+            sorted.removeLast(sorted.count - kept)
         }
 
         mutating func rebase(by n: Int) {

@@ -2,13 +2,14 @@
 /// the batches that came in at each evaluation, each sorted once when it came in, so a quantile
 /// is found by selection across the runs instead of by keeping the whole window sorted.
 ///
-/// Each step takes a pivot from the largest run still in play, counts the values below and at it
-/// in every run by binary search, and keeps only the side that holds the ranks asked for. The
-/// pivot is where the rank asked for would be if every run were alike (the runs of a window
-/// usually come from one distribution), so a step usually leaves a small part of what was in
-/// play; when a step does not halve what is in play, the next takes the largest run's middle,
-/// which at least halves that run, so a selection never takes more than about log(n) steps per
-/// run.
+/// Each step takes a pivot, counts the values below and at it in every run by binary search, and
+/// keeps only the side that holds the ranks asked for. The pivot is first a guess: where the rank
+/// asked for would sit in the largest run if every run were alike (the runs of a window usually
+/// come from one distribution), which usually leaves a small part of what was in play. A guess
+/// that leaves more than half is followed by the median of the runs' middles weighted by their
+/// lengths, which leaves at most three quarters whatever the runs hold (many one-value runs of
+/// a rising gauge, say), so a selection takes O(log n) steps, each a binary search in every run
+/// still in play.
 enum SortedRuns {
     /// A sorted run's values `base[lo..<hi]` that are still in play.
     struct Run {
@@ -30,15 +31,21 @@ enum SortedRuns {
     /// than `k` (`k + 1` with `next`) values, none of them NaN.
     static func select(_ k: Int, next: Bool, in runs: inout [Run]) -> (Double, Double) {
         var k = k
-        var before = Int.max
+        var before = Int.max, guessed = false
+        var middles: [(value: Double, weight: Int)] = []
         while true {
-            var total = 0, largest = 0, largestCount = -1
-            for i in runs.indices {
+            // Runs left empty are dropped, so that a step costs what is still in play.
+            var total = 0, largest = 0, largestCount = -1, kept = 0
+            for i in runs.indices where runs[i].hi > runs[i].lo {
                 let n = runs[i].hi - runs[i].lo
+                runs[kept] = runs[i]
                 total += n
-                if n > largestCount { largestCount = n; largest = i }
+                if n > largestCount { largestCount = n; largest = kept }
+                kept += 1
             }
+            runs.removeLast(runs.count - kept)
             precondition(k + (next ? 1 : 0) < total, "selection beyond the runs")
+            precondition(total < before, "runs not sorted")  // every step takes out its pivot
             if total <= 64 {
                 var few: [Double] = []
                 few.reserveCapacity(total)
@@ -46,10 +53,27 @@ enum SortedRuns {
                 few.sort()
                 return (few[k], few[next ? k + 1 : k])
             }
-            let r = runs[largest]
-            let halved = total * 2 <= before
+            // A guess that left more than half calls for a pivot that leaves at most three
+            // quarters: the median of the runs' middles, weighted by their lengths (at least a
+            // quarter of the values are at most it, and a quarter at least it).
+            let pivot: Double
+            if guessed && total * 2 > before {
+                middles.removeAll(keepingCapacity: true)
+                for r in runs { middles.append((r.base[(r.lo + r.hi) / 2], r.hi - r.lo)) }
+                middles.sort { $0.value < $1.value }
+                var weight = 0, i = 0
+                while weight + middles[i].weight < total / 2 {
+                    weight += middles[i].weight
+                    i += 1
+                }
+                pivot = middles[i].value
+                guessed = false
+            } else {
+                let r = runs[largest]
+                pivot = r.base[r.lo + largestCount * k / total]
+                guessed = true
+            }
             before = total
-            let pivot = r.base[r.lo + (halved ? largestCount * k / total : largestCount / 2)]
             var below = 0, through = 0
             for i in runs.indices {
                 let r = runs[i]
