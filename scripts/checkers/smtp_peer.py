@@ -14,6 +14,9 @@ import socket
 import sys
 import time
 
+from orphan_guard import exit_with_parent
+
+exit_with_parent()
 port_file, out_file = sys.argv[1], sys.argv[2]
 args = sys.argv[3:]
 

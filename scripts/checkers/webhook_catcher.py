@@ -11,6 +11,9 @@ import sys
 import threading
 import time
 
+from orphan_guard import exit_with_parent
+
+exit_with_parent()
 port_file, out_file = sys.argv[1], sys.argv[2]
 statuses = [int(s) for s in sys.argv[3:]] or [200]
 lock = threading.Lock()
