@@ -175,70 +175,51 @@ struct BacktestWorkers {
                 kept.seen = stores.map(\.seen)
             }
 
-            /// Scratch for ``add(_:)``, kept to reuse its storage: per slot (a store's group),
-            /// where its samples start, then the samples laid out slot by slot.
-            private var slotStarts: [Int] = [], stagedTs: [Int64] = [], stagedValues: [Double] = []
-
             /// Adds a chunk's samples (in time order; those after an evaluation time wait in
             /// their groups for it) to every group they are routed to: counted by group, laid out
             /// group by group, then appended a group at a time.
             private mutating func add(_ samples: [Backtest.Samples.Sample]) {
-                var first: [Int] = []  // each store's first slot
+                // A slot is a store's group, numbered across the stores.
+                var first: [Int] = []
                 var slots = 0
                 for s in stores {
                     first.append(slots)
                     slots += s.groups.count
                 }
                 let slotOfRoute = routes.map { first[$0.store] + $0.group }
-                slotStarts.removeAll(keepingCapacity: true)
-                slotStarts.append(contentsOf: repeatElement(0, count: slots + 1))
-                var next = [Int](repeating: 0, count: slots)
-                var total = 0
-                samples.withUnsafeBufferPointer { samples in
-                    slotOfRoute.withUnsafeBufferPointer { slotOfRoute in
-                        routeEnds.withUnsafeBufferPointer { ends in
-                            slotStarts.withUnsafeMutableBufferPointer { starts in
-                                for s in samples where !s.value.isNaN {  // NaN is in no figure
-                                    let series = Int(s.series)
-                                    for r in (series == 0 ? 0 : ends[series - 1])..<ends[series] { starts[slotOfRoute[r] + 1] += 1 }
-                                }
-                                for i in 0..<slots { starts[i + 1] += starts[i] }
-                                total = starts[slots]
-                                for i in 0..<slots { next[i] = starts[i] }
-                            }
-                            if stagedTs.count < total {
-                                stagedTs.append(contentsOf: repeatElement(0, count: total - stagedTs.count))
-                                stagedValues.append(contentsOf: repeatElement(0, count: total - stagedValues.count))
-                            }
-                            stagedTs.withUnsafeMutableBufferPointer { ts in
-                                stagedValues.withUnsafeMutableBufferPointer { values in
-                                    next.withUnsafeMutableBufferPointer { next in
-                                        for s in samples where !s.value.isNaN {
-                                            let series = Int(s.series)
-                                            for r in (series == 0 ? 0 : ends[series - 1])..<ends[series] {
-                                                let slot = slotOfRoute[r]
-                                                ts[next[slot]] = s.ts
-                                                values[next[slot]] = s.value
-                                                next[slot] += 1
-                                            }
-                                        }
-                                    }
-                                }
-                            }
-                        }
+                let ends = routeEnds
+                func forEachSlot(_ body: (Backtest.Samples.Sample, Int) -> Void) {
+                    for s in samples where !s.value.isNaN {  // NaN is in no figure
+                        let series = Int(s.series)
+                        for r in (series == 0 ? 0 : ends[series - 1])..<ends[series] { body(s, slotOfRoute[r]) }
                     }
                 }
-                guard total > 0 else { return }
-                stagedTs.withUnsafeBufferPointer { ts in
-                    stagedValues.withUnsafeBufferPointer { values in
-                        for store in stores.indices {
-                            for g in stores[store].groups.indices {
-                                let slot = first[store] + g
-                                let range = slotStarts[slot]..<slotStarts[slot + 1]
-                                if !range.isEmpty {
-                                    stores[store].add(group: g, ts: .init(rebasing: ts[range]), values: .init(rebasing: values[range]))
-                                }
-                            }
+                // Where each slot's samples start: counted, then summed.
+                let starts = UnsafeMutableBufferPointer<Int>.allocate(capacity: slots + 1)
+                defer { starts.deallocate() }
+                starts.initialize(repeating: 0)
+                forEachSlot { _, slot in starts[slot + 1] += 1 }
+                for i in 0..<slots { starts[i + 1] += starts[i] }
+                let total = starts[slots]
+                let ts = UnsafeMutableBufferPointer<Int64>.allocate(capacity: total)
+                let values = UnsafeMutableBufferPointer<Double>.allocate(capacity: total)
+                let next = UnsafeMutableBufferPointer<Int>.allocate(capacity: slots)
+                defer {
+                    ts.deallocate()
+                    values.deallocate()
+                    next.deallocate()
+                }
+                _ = next.initialize(from: starts.prefix(slots))
+                forEachSlot { s, slot in
+                    ts[next[slot]] = s.ts
+                    values[next[slot]] = s.value
+                    next[slot] += 1
+                }
+                for store in stores.indices {
+                    for g in stores[store].groups.indices {
+                        let range = starts[first[store] + g]..<starts[first[store] + g + 1]
+                        if !range.isEmpty {
+                            stores[store].add(group: g, ts: UnsafeBufferPointer(rebasing: ts[range]), values: UnsafeBufferPointer(rebasing: values[range]))
                         }
                     }
                 }

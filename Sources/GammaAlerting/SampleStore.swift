@@ -9,10 +9,10 @@ import GammaReplay
 /// window's sum and count are two subtractions. `tail` marks the samples the last evaluation saw
 /// (`ts <= t`); each view (a window length) has its own `head`. For views that need more, the
 /// samples that came in at each evaluation form a run (a short run takes in the next
-/// evaluation's too): its minimum and maximum are kept, and for quantiles it is sorted when it
-/// grows. A window is the part of a run at its head and the whole runs
-/// after it, so its minimum is the least of a few run minimums and a partial scan, and its
-/// quantile is selected across its sorted runs (``SortedRuns``).
+/// evaluation's too): its minimum and maximum are kept, and for quantiles it is kept sorted. A
+/// window is the part of a run at its head and the whole runs after it, so its minimum is the
+/// least of a few run minimums and a scan of that part, and its quantile is selected across its
+/// sorted runs (``SortedRuns``).
 struct SampleStore: Sendable {
     let groupBy: [String]
     /// The window lengths leaves read, and what each needs besides sums and counts.
@@ -146,7 +146,8 @@ struct SampleStore: Sendable {
 
         /// Adds samples in time order: appended whole when they come after the newest.
         mutating func add(_ times: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Double>) {
-            if let last = ts.last, times[0] < last {
+            guard let earliest = times.first else { return }
+            if let last = ts.last, earliest < last {
                 for i in times.indices { add(times[i], vs[i]) }
                 return
             }
@@ -230,6 +231,9 @@ struct SampleStore: Sendable {
         /// The first sample any view still reads.
         var low: Int { views.reduce(tail) { Swift.min($0, $1.head) } }
 
+        /// Where run `r` ends: at the next run's start, or at `tail`.
+        private func runEnd(_ r: Int) -> Int { r + 1 < runStarts.count ? runStarts[r + 1] : tail }
+
         /// The index in `runStarts` of the run that holds sample `i` (the last run when `i` is
         /// `tail`), from `firstRun` on.
         private func run(containing i: Int) -> Int {
@@ -301,10 +305,9 @@ struct SampleStore: Sendable {
         func extreme(view v: Int, smallest: Bool) -> Double {
             let head = views[v].head
             var r = run(containing: head)
-            let end = r + 1 < runStarts.count ? runStarts[r + 1] : tail
             var (low, high) = (Double.infinity, -Double.infinity)
             if runStarts[r] < head {
-                (low, high) = values.withUnsafeBufferPointer { Self.extremes(.init(rebasing: $0[head..<end])) }
+                (low, high) = values.withUnsafeBufferPointer { Self.extremes(.init(rebasing: $0[head..<runEnd(r)])) }
                 r += 1
             }
             while r < runStarts.count {
@@ -328,8 +331,7 @@ struct SampleStore: Sendable {
                     if !partial.isEmpty { runs.append(.init(partial.baseAddress!, 0..<partial.count)) }
                     var r = run(containing: w.partialEnd)
                     while r < runStarts.count {
-                        let end = r + 1 < runStarts.count ? runStarts[r + 1] : tail
-                        if runStarts[r] >= w.partialEnd { runs.append(.init(sorted.baseAddress!, runStarts[r]..<end)) }
+                        if runStarts[r] >= w.partialEnd { runs.append(.init(sorted.baseAddress!, runStarts[r]..<runEnd(r))) }
                         r += 1
                     }
                     return SortedRuns.select(lo, next: hi > lo, in: &runs)
