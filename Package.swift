@@ -19,7 +19,9 @@ let package = Package(
         .library(name: "GammaConfig", targets: ["GammaConfig"]),
         .library(name: "GammaAgent", targets: ["GammaAgent"]),
         .library(name: "GammaAgentCLI", targets: ["GammaAgentCLI"]),
-        .library(name: "GammaAlerting", targets: ["GammaAlerting"]),
+        .library(name: "GammaRules", targets: ["GammaRules"]),
+        .library(name: "GammaBacktest", targets: ["GammaBacktest"]),
+        .library(name: "GammaLiveAlerting", targets: ["GammaLiveAlerting"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
         .executable(name: "gamma-report", targets: ["gamma-report"]),
         .executable(name: "gamma-traces", targets: ["gamma-traces"]),
@@ -59,8 +61,13 @@ let package = Package(
         .target(name: "GammaNet", dependencies: ["CTLS"], swiftSettings: strictSettings),
         // OpenSSL from Debian's libssl-dev, for STARTTLS, plus wrappers for its macros.
         .target(name: "CTLS"),
-        // Alert rules: files, the evaluator shared by live and backtest use, backtests, notifiers.
-        .target(name: "GammaAlerting", dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaNet"], swiftSettings: strictSettings),
+        // Alert rules, shared by both sides and importing neither: rule files, the rule model, the
+        // evaluator and its state machine, sample stores.
+        .target(name: "GammaRules", dependencies: ["GammaModel", "GammaConfig"], swiftSettings: strictSettings),
+        // The offline side of alerting: backtests over a log, comparison, history, exporters.
+        .target(name: "GammaBacktest", dependencies: ["GammaRules", "GammaLog", "GammaModel", "GammaReplay"], swiftSettings: strictSettings),
+        // The live side of alerting: rules evaluated on a recording's metrics, and the notifiers.
+        .target(name: "GammaLiveAlerting", dependencies: ["GammaRules", "GammaModel", "GammaNet"], swiftSettings: strictSettings),
         // The instrumented agent: tools, models, the loop, and simulation on a virtual clock.
         .target(
             name: "GammaAgent",
@@ -77,18 +84,18 @@ let package = Package(
         // The self-contained HTML report: metrics, traces and rule timelines as inline SVG.
         .target(
             name: "GammaHTML",
-            dependencies: ["GammaLog", "GammaModel", "GammaReplay", "GammaAlerting"],
+            dependencies: ["GammaLog", "GammaModel", "GammaReplay", "GammaRules", "GammaBacktest"],
             swiftSettings: strictSettings
         ),
         .target(
             name: "GammaCLI",
-            dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaAlerting", "GammaHTML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest", "GammaHTML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         // The agent's command line: run and simulate, recording with Gamma's own backends.
         .target(
             name: "GammaAgentCLI",
-            dependencies: ["GammaAgent", "GammaAlerting", "GammaNet", "GammaReplay", "GammaRecorder", "GammaCLI", "GammaConfig", "GammaLog", "GammaModel",
+            dependencies: ["GammaAgent", "GammaRules", "GammaLiveAlerting", "GammaNet", "GammaRecorder", "GammaCLI", "GammaConfig", "GammaLog", "GammaModel",
                            .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
@@ -131,15 +138,21 @@ let package = Package(
         ),
         .testTarget(name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
         .testTarget(name: "GammaConfigTests", dependencies: ["GammaConfig"], swiftSettings: strictSettings),
+        .testTarget(name: "GammaRulesTests", dependencies: ["GammaRules", "GammaConfig", "GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
         .testTarget(
-            name: "GammaAlertingTests",
-            dependencies: ["GammaAlerting", "GammaConfig", "GammaReplay", "GammaModel", "GammaLog", "GammaNet", "GammaTestKit"],
+            name: "GammaBacktestTests",
+            dependencies: ["GammaRules", "GammaBacktest", "GammaLiveAlerting", "GammaConfig", "GammaReplay", "GammaModel", "GammaLog", "GammaTestKit"],
+            swiftSettings: strictSettings
+        ),
+        .testTarget(
+            name: "GammaLiveAlertingTests",
+            dependencies: ["GammaRules", "GammaLiveAlerting", "GammaModel", "GammaNet", "GammaTestKit"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GammaAgentTests",
             dependencies: [
-                "GammaAgent", "GammaAgentCLI", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
+                "GammaAgent", "GammaAgentCLI", "GammaRules", "GammaLiveAlerting", "GammaBacktest", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
@@ -160,7 +173,7 @@ let package = Package(
         ),
         .testTarget(
             name: "GammaHTMLTests",
-            dependencies: ["GammaHTML", "GammaAlerting", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit"],
+            dependencies: ["GammaHTML", "GammaRules", "GammaBacktest", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit"],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),

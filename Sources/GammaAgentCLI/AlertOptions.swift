@@ -1,5 +1,6 @@
 import ArgumentParser
-import GammaAlerting
+import GammaRules
+import GammaLiveAlerting
 import GammaCLI
 import GammaConfig
 import GammaNet

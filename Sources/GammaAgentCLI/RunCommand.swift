@@ -1,6 +1,7 @@
 import ArgumentParser
 import GammaAgent
-import GammaAlerting
+import GammaRules
+import GammaLiveAlerting
 import GammaCLI
 import GammaConfig
 import GammaLog

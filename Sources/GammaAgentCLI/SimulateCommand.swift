@@ -1,10 +1,11 @@
 import ArgumentParser
 import GammaAgent
-import GammaAlerting
+import GammaRules
+import GammaLiveAlerting
 import GammaCLI
 import GammaConfig
 import GammaLog
-import GammaReplay
+import GammaModel
 #if canImport(Glibc)
 import Glibc
 #endif

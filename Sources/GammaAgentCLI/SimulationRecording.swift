@@ -1,9 +1,9 @@
 public import GammaAgent
-public import GammaAlerting
+public import GammaRules
+public import GammaLiveAlerting
 public import GammaLog
 import GammaModel
 import GammaRecorder
-import GammaReplay
 import Synchronization
 
 /// A simulation recorded into a log folder by Gamma's own backends: one stream, the agent's

@@ -1,5 +1,6 @@
 public import ArgumentParser
-import GammaAlerting
+import GammaRules
+import GammaBacktest
 import GammaConfig
 import GammaLog
 import GammaModel

@@ -3,7 +3,8 @@ import GammaLog
 import GammaModel
 import GammaConfig
 import GammaReplay
-import GammaAlerting
+import GammaRules
+import GammaBacktest
 import GammaHTML
 #if canImport(Glibc)
 import Glibc
@@ -116,7 +117,7 @@ public struct GammaReportCommand: ParsableCommand {
         q.metrics = metrics.map(Glob.init)
         q.excluded = exclude.map(Glob.init)
         for m in matchers {
-            switch Result(catching: { () throws(ReplayError) -> LabelMatcher in try LabelMatcher(parsing: m) }) {
+            switch Result(catching: { () throws(LabelMatcherError) -> LabelMatcher in try LabelMatcher(parsing: m) }) {
             case .success(let matcher): q.matchers.append(matcher)
             case .failure(let error): throw ValidationError(error.description)
             }

@@ -1,4 +1,5 @@
-public import GammaAlerting
+public import GammaRules
+public import GammaBacktest
 public import GammaLog
 import GammaModel
 public import GammaReplay

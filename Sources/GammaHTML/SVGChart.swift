@@ -1,3 +1,4 @@
+import GammaModel
 import GammaReplay
 
 /// Line charts as inline SVG: time (or any number) across, values up, with the range of each

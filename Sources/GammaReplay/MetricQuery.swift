@@ -27,24 +27,6 @@ public struct MetricQuery: Sendable {
     }
 }
 
-// The regex inside a matcher is only ever read, after construction.
-extension LabelMatcher: @unchecked Sendable {}
-
-/// A label, name and value.
-public struct Label: Hashable, Sendable, Comparable {
-    public var name: String
-    public var value: String
-
-    public init(_ name: String, _ value: String) {
-        self.name = name
-        self.value = value
-    }
-
-    public static func < (a: Label, b: Label) -> Bool {
-        a.name != b.name ? JSONWriter.byteOrder(a.name, b.name) : JSONWriter.byteOrder(a.value, b.value)
-    }
-}
-
 /// A series: a metric's kind and name and its labels, sorted by name.
 public struct SeriesKey: Hashable, Sendable, Comparable {
     public var kind: MetricKind

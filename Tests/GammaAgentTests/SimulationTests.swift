@@ -1,6 +1,8 @@
 import GammaAgent
 import GammaAgentCLI
-import GammaAlerting
+import GammaRules
+import GammaLiveAlerting
+import GammaBacktest
 import GammaConfig
 import GammaLog
 import GammaModel

@@ -2,7 +2,8 @@
 import Glibc
 #endif
 import Foundation
-import GammaAlerting
+import GammaRules
+import GammaBacktest
 import GammaConfig
 @testable import GammaHTML
 import GammaLog

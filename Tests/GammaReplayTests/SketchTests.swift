@@ -2,6 +2,7 @@
 import Glibc
 #endif
 @testable import GammaReplay
+import GammaModel
 import GammaTestKit
 import Testing
 

@@ -1,3 +1,5 @@
+import GammaRules
+import GammaModel
 import Dispatch
 import Foundation
 import GammaReplay
@@ -28,7 +30,7 @@ struct BacktestDriver {
     private let results = Results()
 
     init(rules: [AlertRule], options: Backtest.Options) throws(ReplayError) {
-        evaluator = try AlertEvaluator(rules: rules)
+        do { evaluator = try AlertEvaluator(rules: rules) } catch { throw .usage(error.description) }
         self.options = options
         let results = self.results, enabled = evaluator.rules
         evaluator.observe = { results.observe(enabled, $0, $1, $2, $3) }

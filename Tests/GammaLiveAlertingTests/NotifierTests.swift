@@ -1,5 +1,6 @@
 import Foundation
-import GammaAlerting
+import GammaRules
+import GammaLiveAlerting
 import GammaModel
 import GammaReplay
 import GammaTestKit

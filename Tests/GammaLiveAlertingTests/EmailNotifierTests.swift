@@ -1,5 +1,6 @@
 import Foundation
-import GammaAlerting
+import GammaRules
+import GammaLiveAlerting
 import GammaNet
 import GammaReplay
 import GammaTestKit

@@ -1,3 +1,4 @@
+import GammaRules
 import GammaModel
 import GammaReplay
 

@@ -1,5 +1,5 @@
+public import GammaRules
 public import GammaModel
-public import GammaReplay
 import Synchronization
 
 /// Rules evaluated on the live record stream, with the evaluator backtests use.
@@ -30,7 +30,7 @@ public final class LiveAlerting: Sendable {
     ///   - onDelivery: told of each notification delivered (`nil` error) or given up.
     public init(rules: [AlertRule], interval: Int64, notifiers: [any AlertNotifier], write: @escaping @Sendable (AlertRecord) -> Void,
                 onDelivery: @escaping @Sendable (_ notifier: String, _ notification: AlertNotification, _ error: NotifierError?) -> Void = { _, _, _ in })
-        throws(ReplayError) {
+        throws(LabelMatcherError) {
         self.interval = interval
         let evaluator = try AlertEvaluator(rules: rules)
         self.rules = evaluator.rules

@@ -51,7 +51,7 @@ public enum ReportNumbers {
     }
 
     /// Three significant digits and an exponent: `1.23e+07`.
-    static func exponent(_ v: Double) -> String {
+    package static func exponent(_ v: Double) -> String {
         var e = 0
         var m = abs(v)
         while m >= 10 { m /= 10; e += 1 }
@@ -64,7 +64,7 @@ public enum ReportNumbers {
 
 extension Double {
     /// ⌊log10 |x|⌋ for finite x ≠ 0, by comparison: enough for choosing decimals.
-    func log10Floor() -> Int {
+    package func log10Floor() -> Int {
         var a = abs(self)
         var e = 0
         while a >= 10 { a /= 10; e += 1 }

@@ -1,3 +1,4 @@
+import GammaRules
 import Dispatch
 import GammaModel
 import Synchronization

@@ -1,5 +1,4 @@
 public import GammaModel
-import GammaReplay
 
 /// One metric sample as the evaluator sees it.
 public struct AlertSample: Sendable {
@@ -57,21 +56,21 @@ public struct AlertTransition: Sendable, Equatable {
 /// selection across the sorted batches of samples that make up the window (``SortedRuns``).
 public final class AlertEvaluator {
     public let rules: [AlertRule]
-    private(set) var stores: [SampleStore] = []
+    package private(set) var stores: [SampleStore] = []
     private var storeMatchers: [[LabelMatcher]] = []
     private var storeIDs: [StoreKey: Int] = [:]
-    private(set) var leaves: [Leaf] = []
+    package private(set) var leaves: [Leaf] = []
     /// Metric name → the stores that read it.
     private var byMetric: [String: [Int]] = [:]
     private var ruleStates: [RuleState]
     /// Series key → series id, and each series' routes.
     private var seriesIDs: [String: Int] = [:]
-    private(set) var routes: [[Route]] = []
+    package private(set) var routes: [[Route]] = []
     /// Called for every group of every rule at each evaluation, after its transitions: the rule's
     /// index, the group's values, the value and the phase (backtests follow peaks with it).
     public var observe: ((_ rule: Int, _ group: [String], _ value: Double?, _ phase: AlertGroupState.Phase) -> Void)?
 
-    public init(rules: [AlertRule]) throws(ReplayError) {
+    public init(rules: [AlertRule]) throws(LabelMatcherError) {
         self.rules = rules.filter(\.enabled)
         ruleStates = []
         for rule in self.rules {
@@ -93,7 +92,7 @@ public final class AlertEvaluator {
         }
     }
 
-    private func build(_ e: AlertExpression, groupBy: [String]) throws(ReplayError) -> Tree {
+    private func build(_ e: AlertExpression, groupBy: [String]) throws(LabelMatcherError) -> Tree {
         switch e {
         case .aggregate(let selector, let aggregation, let window):
             var matchers: [LabelMatcher] = []
@@ -163,7 +162,7 @@ public final class AlertEvaluator {
     /// The rules' part of an evaluation at `t`, with the leaves' values from `values` (which have
     /// moved to `t`).
     @discardableResult
-    func evaluateRules(at t: Int64, values: some LeafValues, onTransition: ((AlertTransition) -> Void)? = nil) -> [AlertTransition] {
+    package func evaluateRules(at t: Int64, values: some LeafValues, onTransition: ((AlertTransition) -> Void)? = nil) -> [AlertTransition] {
         var out: [AlertTransition] = []
         for (r, rule) in rules.enumerated() {
             let tree = ruleStates[r].tree
@@ -251,16 +250,27 @@ public final class AlertEvaluator {
     }
 
     /// One selector of one rule: an aggregation over a view of a store.
-    struct Leaf: Sendable {
-        let store: Int
-        let view: Int
-        let aggregation: AlertAggregation
+    package struct Leaf: Sendable {
+        package let store: Int
+        package let view: Int
+        package let aggregation: AlertAggregation
+
+        package init(store: Int, view: Int, aggregation: AlertAggregation) {
+            self.store = store
+            self.view = view
+            self.aggregation = aggregation
+        }
     }
 
     /// Where a series' samples go: a store, and a group in it.
-    struct Route: Sendable {
-        var store: Int
-        var group: Int
+    package struct Route: Sendable {
+        package var store: Int
+        package var group: Int
+
+        package init(store: Int, group: Int) {
+            self.store = store
+            self.group = group
+        }
     }
 
     /// Live evaluation reads its leaves from its own stores.
@@ -277,7 +287,7 @@ public final class AlertEvaluator {
 
 /// Where the rules' part of an evaluation reads what its leaves compute: the evaluator's own
 /// stores (live), or what a backtest's workers computed for that evaluation.
-protocol LeafValues {
+package protocol LeafValues {
     /// The groups a store has seen, in the order it saw them.
     func seen(store: Int) -> ArraySlice<[String]>
     /// A leaf's value for a group (`nil`: no value).

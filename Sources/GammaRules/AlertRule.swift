@@ -1,4 +1,4 @@
-public import GammaReplay
+public import GammaModel
 
 /// One alert rule: an expression evaluated per group of label values at each evaluation time,
 /// a condition on its value, and when the answer turns into a notification.

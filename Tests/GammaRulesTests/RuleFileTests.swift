@@ -1,4 +1,5 @@
-import GammaAlerting
+import GammaRules
+import GammaModel
 import GammaConfig
 import GammaReplay
 import GammaTestKit

@@ -1,5 +1,4 @@
 import GammaModel
-import GammaReplay
 
 /// The samples of one selector (a metric and its matchers) split by one `group_by`, shared by
 /// every rule leaf that reads them: a sample is stored once however many rules read it, and
@@ -13,25 +12,25 @@ import GammaReplay
 /// window is the part of a run at its head and the whole runs after it, so its minimum is the
 /// least of a few run minimums and a scan of that part, and its quantile is selected across its
 /// sorted runs (``SortedRuns``).
-struct SampleStore: Sendable {
-    let groupBy: [String]
+package struct SampleStore: Sendable {
+    package let groupBy: [String]
     /// The window lengths leaves read, and what each needs besides sums and counts.
-    private(set) var views: [ViewSpec] = []
-    private(set) var keys: [[String]] = []
+    package private(set) var views: [ViewSpec] = []
+    package private(set) var keys: [[String]] = []
     private var index: [[String]: Int] = [:]
     /// The groups that have had a sample, in the order they had their first.
-    private(set) var seen: [[String]] = []
-    private(set) var groups: [Group] = []
+    package private(set) var seen: [[String]] = []
+    package private(set) var groups: [Group] = []
 
-    struct ViewSpec: Equatable, Sendable {
-        var window: Int64
-        var min = false, max = false, sorted = false
+    package struct ViewSpec: Equatable, Sendable {
+        package var window: Int64
+        package var min = false, max = false, sorted = false
     }
 
-    init(groupBy: [String]) { self.groupBy = groupBy }
+    package init(groupBy: [String]) { self.groupBy = groupBy }
 
     /// The view of a window length for an aggregation (made before any sample is added).
-    mutating func view(window: Int64, for aggregation: AlertAggregation) -> Int {
+    package mutating func view(window: Int64, for aggregation: AlertAggregation) -> Int {
         let v = views.firstIndex { $0.window == window } ?? {
             views.append(ViewSpec(window: window))
             return views.count - 1
@@ -46,7 +45,7 @@ struct SampleStore: Sendable {
     }
 
     /// The group of a series with these labels; the series' kind becomes the group's.
-    mutating func group(for labels: [String: String], kind: MetricKind) -> Int {
+    package mutating func group(for labels: [String: String], kind: MetricKind) -> Int {
         let key = groupBy.map { labels[$0] ?? "" }
         if let g = index[key] {
             groups[g].kind = kind
@@ -58,20 +57,20 @@ struct SampleStore: Sendable {
         return keys.count - 1
     }
 
-    func group(_ key: [String]) -> Int? { index[key] }
+    package func group(_ key: [String]) -> Int? { index[key] }
 
     @inline(__always)
-    mutating func add(group g: Int, ts: Int64, value: Double) {
+    package mutating func add(group g: Int, ts: Int64, value: Double) {
         groups[g].add(ts, value)
     }
 
     /// Adds samples to a group, in time order.
-    mutating func add(group g: Int, ts: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>) {
+    package mutating func add(group g: Int, ts: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>) {
         groups[g].add(ts, values)
     }
 
     /// Moves every group's windows to end at `t`.
-    mutating func advance(to t: Int64) {
+    package mutating func advance(to t: Int64) {
         for g in groups.indices {
             let had = groups[g].hadSamples
             groups[g].advance(to: t, views)
@@ -81,7 +80,7 @@ struct SampleStore: Sendable {
 
     /// The aggregation of a group's window in view `v` at the last evaluation; `nil` for a group
     /// without samples so far, or an empty window where the aggregation needs a sample.
-    func value(_ aggregation: AlertAggregation, view v: Int, group g: Int) -> Double? {
+    package func value(_ aggregation: AlertAggregation, view v: Int, group g: Int) -> Double? {
         guard groups[g].hadSamples else { return nil }
         let group = groups[g]
         let w = group.views[v]
@@ -102,31 +101,31 @@ struct SampleStore: Sendable {
     }
 
     /// One group's samples, oldest first; those before the heads are dropped now and then.
-    struct Group: Sendable {
-        var ts: [Int64] = []
-        var values: [Double] = []
+    package struct Group: Sendable {
+        package var ts: [Int64] = []
+        package var values: [Double] = []
         /// prefix[i] = values[0] + … + values[i-1], up to `tail`.
-        var prefix: [Double] = [0]
+        package var prefix: [Double] = [0]
         /// The samples up to `tail` have `ts <= t` of the last evaluation.
-        var tail = 0
+        package var tail = 0
         /// For views that need more than sums: the samples that came in at an evaluation, or at
         /// a few when they bring few (a run, from one start to the next or to `tail`). A window
         /// is the part of a run at its head and whole runs after it.
-        var runStarts: [Int] = []
+        package var runStarts: [Int] = []
         /// For views that sort: each run sorted once (`sortedRuns[r]` holds `values[r]` sorted).
-        var sortedRuns: [Double] = []
+        package var sortedRuns: [Double] = []
         /// For views that need a minimum or a maximum: each run's.
-        var runMin: [Double] = [], runMax: [Double] = []
+        package var runMin: [Double] = [], runMax: [Double] = []
         /// The runs before this one are behind every view's head.
-        var firstRun = 0
+        package var firstRun = 0
         /// Everything a counter ever added up to `tail` (for `value`).
-        var total = 0.0
+        package var total = 0.0
         /// Whether an evaluation has seen a sample of the group (a group exists from then on).
-        var hadSamples = false
-        var kind: MetricKind
-        var views: [GroupView]
+        package var hadSamples = false
+        package var kind: MetricKind
+        package var views: [GroupView]
 
-        init(kind: MetricKind, views: Int) {
+        package init(kind: MetricKind, views: Int) {
             self.kind = kind
             self.views = Array(repeating: GroupView(), count: views)
         }
@@ -135,7 +134,7 @@ struct SampleStore: Sendable {
         /// the next evaluation will see; one older than what an evaluation already saw counts
         /// from the next evaluation on, at the time of the newest sample already seen.
         @inline(__always)
-        mutating func add(_ time: Int64, _ v: Double) {
+        package mutating func add(_ time: Int64, _ v: Double) {
             if let last = ts.last, time < last {
                 insert(time, v)
                 return
@@ -145,7 +144,7 @@ struct SampleStore: Sendable {
         }
 
         /// Adds samples in time order: appended whole when they come after the newest.
-        mutating func add(_ times: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Double>) {
+        package mutating func add(_ times: UnsafeBufferPointer<Int64>, _ vs: UnsafeBufferPointer<Double>) {
             guard let earliest = times.first else { return }
             if let last = ts.last, earliest < last {
                 for i in times.indices { add(times[i], vs[i]) }
@@ -162,7 +161,7 @@ struct SampleStore: Sendable {
             values.insert(v, at: i)
         }
 
-        mutating func advance(to t: Int64, _ specs: [ViewSpec]) {
+        package mutating func advance(to t: Int64, _ specs: [ViewSpec]) {
             let oldTail = tail
             while tail < ts.count, ts[tail] <= t { tail += 1 }
             if tail > oldTail {
@@ -229,7 +228,7 @@ struct SampleStore: Sendable {
         static let shortRun = 256, runsInPlay = 64
 
         /// The first sample any view still reads.
-        var low: Int { views.reduce(tail) { Swift.min($0, $1.head) } }
+        package var low: Int { views.reduce(tail) { Swift.min($0, $1.head) } }
 
         /// Where run `r` ends: at the next run's start, or at `tail`.
         private func runEnd(_ r: Int) -> Int { r + 1 < runStarts.count ? runStarts[r + 1] : tail }
@@ -302,7 +301,7 @@ struct SampleStore: Sendable {
 
         /// The minimum (or maximum) of the window of view `v` (not empty): from the samples of
         /// the run at its head that are in it, and the extremes of the whole runs after them.
-        func extreme(view v: Int, smallest: Bool) -> Double {
+        package func extreme(view v: Int, smallest: Bool) -> Double {
             let head = views[v].head
             var r = run(containing: head)
             var (low, high) = (Double.infinity, -Double.infinity)
@@ -320,7 +319,7 @@ struct SampleStore: Sendable {
 
         /// The quantile `q` of the window of view `v`, from its partial run and the whole runs
         /// after it; `nil` for an empty window.
-        func quantile(_ q: Double, view v: Int) -> Double? {
+        package func quantile(_ q: Double, view v: Int) -> Double? {
             let w = views[v]
             let n = tail - w.head
             guard n > 0 else { return nil }
@@ -342,14 +341,14 @@ struct SampleStore: Sendable {
     }
 
     /// One window length's place in one group.
-    struct GroupView: Sendable {
-        var head = 0
+    package struct GroupView: Sendable {
+        package var head = 0
         /// For quantiles: the window's samples before its first whole run
         /// (`head..<partialEnd`), sorted.
-        var partial: [Double] = []
-        var partialEnd = 0
+        package var partial: [Double] = []
+        package var partialEnd = 0
 
-        mutating func advance(to t: Int64, spec: ViewSpec, ts: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>,
+        package mutating func advance(to t: Int64, spec: ViewSpec, ts: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>,
                               runStarts: ArraySlice<Int>, tail: Int) {
             let oldHead = head
             let start = t - spec.window
@@ -389,7 +388,7 @@ struct SampleStore: Sendable {
             sorted.removeLast(sorted.count - kept)
         }
 
-        mutating func rebase(by n: Int) {
+        package mutating func rebase(by n: Int) {
             head -= n
             partialEnd -= n
         }

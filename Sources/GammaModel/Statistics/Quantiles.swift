@@ -60,10 +60,10 @@ public struct CompensatedSum: Sendable {
 /// would put it (introselect: quickselect, falling back to sorting a range that partitions badly),
 /// in expected linear time and in place. Quantiles need only a few ranks of a series, so this
 /// is much cheaper than sorting all of its observations.
-enum OrderStatistics {
+package enum OrderStatistics {
     /// Rearranges `v` so that `v[r]` is the value of rank `r` for every `r` in `ranks` (ascending,
     /// each in `v.indices`); values left of a rank are at most its value, right ones at least.
-    static func select(_ v: UnsafeMutableBufferPointer<Double>, ranks: [Int]) {
+    package static func select(_ v: UnsafeMutableBufferPointer<Double>, ranks: [Int]) {
         var lo = 0
         for r in ranks where r >= lo {
             selectOne(v, r, lo, v.count - 1)
@@ -72,7 +72,7 @@ enum OrderStatistics {
     }
 
     /// Quickselect of rank `k` in `v[lo...hi]`, with a median-of-three pivot.
-    static func selectOne(_ v: UnsafeMutableBufferPointer<Double>, _ k: Int, _ lo: Int, _ hi: Int) {
+    package static func selectOne(_ v: UnsafeMutableBufferPointer<Double>, _ k: Int, _ lo: Int, _ hi: Int) {
         var lo = lo, hi = hi
         var budget = 2 * (Int.bitWidth - (hi - lo + 1).leadingZeroBitCount) + 4
         while hi > lo {
@@ -99,7 +99,7 @@ enum OrderStatistics {
     }
 
     /// Sorts `v[lo...hi]`: insertion sort when short, the standard library's sort otherwise.
-    static func insertionOrSort(_ v: UnsafeMutableBufferPointer<Double>, _ lo: Int, _ hi: Int) {
+    package static func insertionOrSort(_ v: UnsafeMutableBufferPointer<Double>, _ lo: Int, _ hi: Int) {
         if hi - lo < 32 {
             var i = lo + 1
             while i <= hi {
@@ -128,7 +128,7 @@ extension Quantiles {
     }
 
     /// The ranks that ``linear(_:_:)`` reads for each quantile of `n` values.
-    static func ranks(_ n: Int, _ quantiles: [Double]) -> [Int] {
+    package static func ranks(_ n: Int, _ quantiles: [Double]) -> [Int] {
         guard n > 0 else { return [] }
         var ranks: Set<Int> = [0, n - 1]
         for q in quantiles {

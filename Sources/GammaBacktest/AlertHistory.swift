@@ -1,3 +1,4 @@
+public import GammaRules
 import GammaLog
 public import GammaModel
 public import GammaReplay

@@ -1,3 +1,4 @@
+import GammaRules
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -1,5 +1,5 @@
 public import GammaConfig
-import GammaReplay
+import GammaModel
 
 /// Reads alert rule files: YAML (JSON accepted), a `rules:` list. docs/ALERTING.md gives the
 /// format. A file is loaded whole or not at all: the first problem is thrown as a
@@ -116,7 +116,7 @@ public enum RuleFile {
             } else {
                 for m in try match.list() {
                     let text = try m.string()
-                    do throws(ReplayError) {
+                    do throws(LabelMatcherError) {
                         let parsed = try LabelMatcher(parsing: text)
                         matchers.append(.init(label: parsed.label, operation: parsed.operation, value: parsed.value))
                     } catch {

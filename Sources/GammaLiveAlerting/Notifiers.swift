@@ -1,9 +1,9 @@
+public import GammaRules
 #if canImport(Glibc)
 import Glibc
 #endif
 import GammaModel
 import GammaNet
-import GammaReplay
 
 /// What a notifier sends: a transition that passed cooldown and deduplication, with its rule.
 public struct AlertNotification: Sendable, Equatable {

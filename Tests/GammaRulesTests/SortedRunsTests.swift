@@ -1,4 +1,4 @@
-@testable import GammaAlerting
+@testable import GammaRules
 import GammaTestKit
 import Testing
 

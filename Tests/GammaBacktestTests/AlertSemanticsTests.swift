@@ -1,4 +1,6 @@
-@testable import GammaAlerting
+@testable import GammaRules
+@testable import GammaBacktest
+import GammaLiveAlerting
 import GammaConfig
 import GammaLog
 import GammaModel

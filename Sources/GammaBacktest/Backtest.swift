@@ -1,3 +1,4 @@
+public import GammaRules
 import Foundation
 import GammaLog
 import GammaModel
