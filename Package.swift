@@ -18,7 +18,7 @@ let package = Package(
         .library(name: "GammaTestKit", targets: ["GammaTestKit"]),
         .library(name: "GammaConfig", targets: ["GammaConfig"]),
         .library(name: "GammaAgent", targets: ["GammaAgent"]),
-        .library(name: "GammaAgentCLI", targets: ["GammaAgentCLI"]),
+        .library(name: "GammaAgentRecording", targets: ["GammaAgentRecording"]),
         .library(name: "GammaRules", targets: ["GammaRules"]),
         .library(name: "GammaBacktest", targets: ["GammaBacktest"]),
         .library(name: "GammaLiveAlerting", targets: ["GammaLiveAlerting"]),
@@ -87,41 +87,46 @@ let package = Package(
             dependencies: ["GammaLog", "GammaModel", "GammaReplay", "GammaRules", "GammaBacktest"],
             swiftSettings: strictSettings
         ),
+        // What the executables share: output with atomic replace, warnings and --strict, the
+        // input and stream options, the progress line, terminal width.
         .target(
             name: "GammaCLI",
-            dependencies: ["GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest", "GammaHTML", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaLog", "GammaModel", "GammaConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
-        // The agent's command line: run and simulate, recording with Gamma's own backends.
+        // The agent recorded by Gamma's own backends: simulations, and live alerting wired to a recorder.
         .target(
-            name: "GammaAgentCLI",
-            dependencies: ["GammaAgent", "GammaRules", "GammaLiveAlerting", "GammaNet", "GammaRecorder", "GammaCLI", "GammaConfig", "GammaLog", "GammaModel",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            name: "GammaAgentRecording",
+            dependencies: ["GammaAgent", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaLog", "GammaModel"],
             swiftSettings: strictSettings
         ),
+        // Each executable is its @main command and its subcommands, over the libraries.
         .executableTarget(
             name: "gamma-agent",
-            dependencies: ["GammaAgentCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaAgent", "GammaAgentRecording", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaNet", "GammaCLI",
+                           "GammaConfig", "GammaLog", "GammaModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-log",
-            dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaCLI", "GammaLog", "GammaModel", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-report",
-            dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest", "GammaHTML",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-backtest",
-            dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest",
+                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-traces",
-            dependencies: ["GammaCLI", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: ["GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
             swiftSettings: strictSettings
         ),
         // A child process for the crash and multi-process tests: writes lines, acknowledges flushes.
@@ -152,7 +157,7 @@ let package = Package(
         .testTarget(
             name: "GammaAgentTests",
             dependencies: [
-                "GammaAgent", "GammaAgentCLI", "GammaRules", "GammaLiveAlerting", "GammaBacktest", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
+                "GammaAgent", "GammaAgentRecording", "GammaRules", "GammaLiveAlerting", "GammaBacktest", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

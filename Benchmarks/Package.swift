@@ -20,7 +20,7 @@ let package = Package(
                 .product(name: "GammaRecorder", package: "Gamma"),
                 .product(name: "GammaTestKit", package: "Gamma"),
                 .product(name: "GammaAgent", package: "Gamma"),
-                .product(name: "GammaAgentCLI", package: "Gamma"),
+                .product(name: "GammaAgentRecording", package: "Gamma"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),

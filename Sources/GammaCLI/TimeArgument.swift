@@ -1,4 +1,5 @@
 import GammaConfig
+import GammaModel
 
 /// A time given on the command line: absolute, or relative to the end of the data (`-1h`).
 public enum TimeArgument: Equatable, Sendable {

@@ -58,9 +58,7 @@ public struct HTMLReport {
         var failing = TraceQuery()
         failing.errors = true
         failing.slowest = traces
-        let shown = Set((TraceDigest.choose(digests, slow) + TraceDigest.choose(digests, failing)).map(\.traceID))
-        let collected = try SpanCollector.collect(reader, keep: { shown.contains($0) })
-        let forest = TraceForest.build(collected)
+        let forest = try TraceDigest.read(TraceDigest.choose(digests, slow) + TraceDigest.choose(digests, failing), from: reader).forest
         input.slowest = slow.select(forest)
         input.failing = failing.select(forest)
         var summary = StreamingSpanSummary()

@@ -1,5 +1,5 @@
 import GammaAgent
-import GammaAgentCLI
+import GammaAgentRecording
 import GammaRules
 import GammaLiveAlerting
 import GammaBacktest

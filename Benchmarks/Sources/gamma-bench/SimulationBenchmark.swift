@@ -3,7 +3,7 @@ import Glibc
 #endif
 import CoreMetrics
 import GammaAgent
-import GammaAgentCLI
+import GammaAgentRecording
 import GammaLog
 import GammaTestKit
 import Tracing

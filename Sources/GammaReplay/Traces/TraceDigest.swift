@@ -55,6 +55,21 @@ public struct TraceDigest: Sendable {
         return kept
     }
 
+    /// The chosen traces read in full: their spans, from the members of their time range only,
+    /// and the trees built from them (in ``TraceForest/build(_:)``'s order). The second pass of
+    /// every view that chooses traces by digest (gamma-traces, the HTML report).
+    public static func read(_ chosen: [TraceDigest], from reader: LogReader) throws -> (spans: CollectedSpans, forest: [Trace]) {
+        let ids = Set(chosen.map(\.traceID))
+        guard !ids.isEmpty else { return (CollectedSpans(), []) }
+        var range = reader.options
+        if let first = chosen.map(\.start).min(), let last = chosen.map(\.end).max() {
+            range.since = max(range.since ?? .min, first)
+            range.until = min(range.until ?? .max, last &+ 1)
+        }
+        let spans = try SpanCollector.collect(LogReader(streams: reader.streams, options: range), keep: { ids.contains($0) })
+        return (spans, TraceForest.build(spans))
+    }
+
     struct Parsed: Sendable {
         struct Span { var trace: TraceID; var start: Int64; var end: Int64; var error: Bool; var matched: Bool }
         var spans: [Span] = []

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GammaModel
 import GammaRules
 import GammaLiveAlerting
 import GammaCLI

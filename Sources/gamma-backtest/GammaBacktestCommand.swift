@@ -1,4 +1,5 @@
-public import ArgumentParser
+import ArgumentParser
+import GammaCLI
 import GammaRules
 import GammaBacktest
 import GammaConfig
@@ -10,8 +11,9 @@ import Glibc
 #endif
 
 /// `gamma-backtest`: alert rules evaluated over recorded metrics, as live evaluation would have.
-public struct GammaBacktestCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+@main
+struct GammaBacktestCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
         commandName: "gamma-backtest",
         abstract: "Backtest alert rules on Gamma logs: what would have fired, when, and what would have been sent.",
         discussion: """
@@ -32,28 +34,26 @@ public struct GammaBacktestCommand: ParsableCommand {
             """
     )
 
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case table, json, csv }
-    public enum FailOn: String, ExpressibleByArgument, CaseIterable, Sendable { case never, pending, firing, notify }
+    enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case table, json, csv }
+    enum FailOn: String, ExpressibleByArgument, CaseIterable, Sendable { case never, pending, firing, notify }
 
-    @OptionGroup public var input: LogInputOptions
-    @Option(help: ArgumentHelp("The rule file (YAML or JSON).", valueName: "file")) public var rules: String?
-    @Option(help: ArgumentHelp("A second rule file: compare the two episode by episode.", valueName: "file")) public var compare: String?
-    @Option(help: ArgumentHelp("Evaluate every this much recorded time.", valueName: "duration")) public var interval = "15s"
-    @Option(help: ArgumentHelp("table, json or csv.", valueName: "format")) public var format: Format = .table
-    @Flag(help: "Show a timeline of each rule's phases (table format).") public var timeline = false
-    @Option(help: ArgumentHelp("Width of the timeline (default: the terminal's, or 100).", valueName: "columns")) public var width: Int?
+    @OptionGroup var input: LogInputOptions
+    @Option(help: ArgumentHelp("The rule file (YAML or JSON).", valueName: "file")) var rules: String?
+    @Option(help: ArgumentHelp("A second rule file: compare the two episode by episode.", valueName: "file")) var compare: String?
+    @Option(help: ArgumentHelp("Evaluate every this much recorded time.", valueName: "duration")) var interval = "15s"
+    @Option(help: ArgumentHelp("table, json or csv.", valueName: "format")) var format: Format = .table
+    @Flag(help: "Show a timeline of each rule's phases (table format).") var timeline = false
+    @Option(help: ArgumentHelp("Width of the timeline (default: the terminal's, or 100).", valueName: "columns")) var width: Int?
     @Option(help: ArgumentHelp("Exit 1 if any rule went pending, fired, or sent a notification.", valueName: "never|pending|firing|notify"))
-    public var failOn: FailOn = .never
+    var failOn: FailOn = .never
     @Option(help: ArgumentHelp("Only rules of at least this severity (info, warning, error, critical).", valueName: "severity"))
-    public var severity: String?
-    @Option(help: ArgumentHelp("Only rules whose name matches this glob; repeatable.", valueName: "glob")) public var rule: [String] = []
-    @Flag(help: "List the alert records that live evaluation wrote into the logs, instead of backtesting.") public var history = false
-    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) public var output: String?
-    @Flag(help: "Exit 1 if the log is damaged or holds invalid lines.") public var strict = false
+    var severity: String?
+    @Option(help: ArgumentHelp("Only rules whose name matches this glob; repeatable.", valueName: "glob")) var rule: [String] = []
+    @Flag(help: "List the alert records that live evaluation wrote into the logs, instead of backtesting.") var history = false
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var strictness: StrictOptions
 
-    public init() {}
-
-    public mutating func validate() throws {
+    mutating func validate() throws {
         if history {
             if rules != nil || compare != nil { throw ValidationError("--history lists recorded alerts; it takes no --rules or --compare.") }
         } else if rules == nil {
@@ -82,14 +82,11 @@ public struct GammaBacktestCommand: ParsableCommand {
         }
     }
 
-    public func run() throws {
+    func run() throws {
         let reader = try input.reader()
-        var issues = 0
-        let onIssue: (ReplayIssue) -> Void = { issue in
-            issues += 1
-            printError("warning: \(issue)")
-        }
-        let out = try Output.opening(output)
+        let warnings = Warnings(strictness)
+        let onIssue: (ReplayIssue) -> Void = { warnings.warn($0) }
+        let out = try output.open()
         let formatTime: @Sendable (Int64) -> String = { TimeParser.format($0) }
         if history {
             let globs = rule.map(Glob.init)
@@ -101,7 +98,7 @@ public struct GammaBacktestCommand: ParsableCommand {
             case .json: AlertHistory.jsonLines(records).withUnsafeBytes { out.write($0) }
             }
             try out.finish()
-            if strict && issues > 0 { throw ExitCode.failure }
+            try warnings.check()
             return
         }
         let rulesA = selected(try load(rules!))
@@ -137,7 +134,7 @@ public struct GammaBacktestCommand: ParsableCommand {
             }
         }
         try out.finish()
-        if strict && issues > 0 { throw ExitCode.failure }
+        try warnings.check()
         let results = [a] + (b.map { [$0] } ?? [])
         let met: Bool
         switch failOn {
@@ -150,11 +147,5 @@ public struct GammaBacktestCommand: ParsableCommand {
             printError("gamma-backtest: --fail-on \(failOn.rawValue) is met")
             throw ExitCode.failure
         }
-    }
-
-    func terminalWidth() -> Int? {
-        var size = winsize()
-        guard isatty(1) == 1, ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return nil }
-        return Int(size.ws_col)
     }
 }

@@ -1,4 +1,5 @@
-public import ArgumentParser
+import ArgumentParser
+import GammaCLI
 import GammaLog
 import GammaModel
 import GammaConfig
@@ -11,8 +12,9 @@ import Glibc
 #endif
 
 /// `gamma-report`: figures of the metrics in Gamma logs, as a table, JSON, CSV, Prometheus or OpenMetrics.
-public struct GammaReportCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+@main
+struct GammaReportCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
         commandName: "gamma-report",
         abstract: "Percentiles, totals, rates and gauges from the metrics in Gamma logs.",
         discussion: """
@@ -39,66 +41,63 @@ public struct GammaReportCommand: ParsableCommand {
             """
     )
 
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
+    enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {
         case table, json, prometheus, openmetrics, csv, html
     }
 
-    @OptionGroup public var input: LogInputOptions
+    @OptionGroup var input: LogInputOptions
 
     @Option(name: .customLong("metric"), help: ArgumentHelp("Only metrics whose name matches this glob (* and ?); repeatable.", valueName: "glob"))
-    public var metrics: [String] = []
+    var metrics: [String] = []
 
     @Option(help: ArgumentHelp("Leave out metrics whose name matches this glob; repeatable.", valueName: "glob"))
-    public var exclude: [String] = []
+    var exclude: [String] = []
 
     @Option(name: .customLong("match"), help: ArgumentHelp("Only series whose labels match: label=value, label!=value, label=~regex, label!~regex; repeatable.", valueName: "matcher"))
-    public var matchers: [String] = []
+    var matchers: [String] = []
 
     @Option(help: ArgumentHelp("Merge series over every label not in this comma-separated list ('' merges all labels).", valueName: "labels"))
-    public var groupBy: String?
+    var groupBy: String?
 
-    @Option(help: ArgumentHelp("Only this stream (repeatable).", valueName: "id"))
-    public var stream: [String] = []
+    @OptionGroup var streams: StreamOptions
 
     @Option(help: ArgumentHelp("Also give the figures per window of this length (30s, 5m, 1h), aligned to the epoch.", valueName: "duration"))
-    public var step: String?
+    var step: String?
 
     @Flag(help: "Quantiles from a bounded-memory sketch (at most 1% relative error) instead of every observation.")
-    public var approx = false
+    var approx = false
 
     @Option(help: ArgumentHelp("The quantiles of histograms, comma-separated, each in 0...1.", valueName: "list"))
-    public var quantiles: String = "0.5,0.9,0.95,0.99,0.999"
+    var quantiles: String = "0.5,0.9,0.95,0.99,0.999"
 
     @Option(help: ArgumentHelp("Histogram bucket upper bounds in the recorded unit, comma-separated; prometheus and openmetrics then write histograms instead of summaries.", valueName: "list"))
-    public var buckets: String?
+    var buckets: String?
 
     @Option(help: ArgumentHelp("table, json, prometheus, openmetrics, csv or html (one self-contained page).", valueName: "format"))
-    public var format: Format = .table
+    var format: Format = .table
 
     @Option(help: ArgumentHelp("With --format html: backtest these alert rules and chart each over the value it watches.", valueName: "file"))
-    public var rules: String?
+    var rules: String?
 
     @Option(help: ArgumentHelp("With --rules: the evaluation interval of the backtest.", valueName: "duration"))
-    public var interval: String = "15s"
+    var interval: String = "15s"
 
     @Flag(help: "Stamp each prometheus or openmetrics sample with its series' last observation.")
-    public var timestamps = false
+    var timestamps = false
 
-    @Option(name: [.short, .long], help: ArgumentHelp("Write the report to this file instead of standard output.", valueName: "file"))
-    public var output: String?
+    @OptionGroup var output: OutputOptions
 
-    @Flag(help: "Exit 1 if the log is damaged or holds invalid lines.")
-    public var strict = false
+    @OptionGroup var strictness: StrictOptions
 
     @Flag(help: "Print what was read, the time taken and the peak memory to standard error.")
-    public var stats = false
+    var stats = false
 
     @Flag(help: "No progress line on standard error (it is shown only when standard error is a terminal).")
-    public var noProgress = false
+    var noProgress = false
 
-    public init() {}
+    init() {}
 
-    public mutating func validate() throws {
+    mutating func validate() throws {
         _ = try query()
         if rules != nil && format != .html {
             throw ValidationError("--rules charts a backtest in the HTML report: use it with --format html (or run gamma-backtest).")
@@ -112,7 +111,7 @@ public struct GammaReportCommand: ParsableCommand {
     }
 
     /// The query the options describe.
-    public func query() throws -> MetricQuery {
+    func query() throws -> MetricQuery {
         var q = MetricQuery()
         q.metrics = metrics.map(Glob.init)
         q.excluded = exclude.map(Glob.init)
@@ -145,27 +144,18 @@ public struct GammaReportCommand: ParsableCommand {
         return q
     }
 
-    public func run() throws {
+    func run() throws {
         let started = monotonicSeconds()
-        var reader = try input.reader()
-        if !stream.isEmpty {
-            let unknown = stream.filter { id in !reader.streams.contains { $0.id == id } }
-            if !unknown.isEmpty { printError("warning: no stream \(unknown.joined(separator: ", ")) in the input") }
-            reader = LogReader(streams: reader.streams.filter { stream.contains($0.id) }, options: reader.options)
-        }
         let progress = ProgressLine(disabled: noProgress)
-        var issues = 0
-        if format == .html { return try html(reader) }
+        let warnings = Warnings(strictness, before: { progress.clear() })
+        let reader = streams.select(try input.reader(), warnings: warnings)
+        if format == .html { return try html(reader, warnings: warnings) }
         let report = try MetricReplay(query: query()).run(reader, progress: progress.enabled ? { fraction in
             progress.show("gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read")
-        } : nil, onIssue: { issue in
-            issues += 1
-            progress.clear()
-            printError("warning: \(issue)")
-        })
+        } : nil, onIssue: { warnings.warn($0) })
         progress.clear()
 
-        let out = try Output.opening(output)
+        let out = try output.open()
         switch rendered(report) {
         case .success(let bytes): bytes.withUnsafeBytes { out.write($0) }
         case .failure(let error):
@@ -180,10 +170,7 @@ public struct GammaReportCommand: ParsableCommand {
             printError("gamma-report: \(report.records) records, \(report.observations) observations (\(inHistograms) in histograms) in \(report.series.count) series, "
                        + "\(ReportNumbers.fixed(monotonicSeconds() - started, decimals: 3)) s, peak RSS \(usage.ru_maxrss) KB")
         }
-        if strict && issues > 0 {
-            printError("error: \(issues) damaged places or invalid lines (--strict)")
-            throw ExitCode.failure
-        }
+        try warnings.check()
     }
 }
 
@@ -205,8 +192,7 @@ extension GammaReportCommand {
 extension GammaReportCommand {
     /// `--format html`: reads the log for metrics, traces and (with --rules) a backtest, and
     /// writes one page.
-    func html(_ reader: LogReader) throws {
-        var issues = 0
+    func html(_ reader: LogReader, warnings: Warnings) throws {
         let ruleSet: (file: String, rules: [AlertRule])?
         if let rules {
             do throws(ConfigError) { ruleSet = (rules, try RuleFile.load(path: rules)) } catch {
@@ -218,22 +204,16 @@ extension GammaReportCommand {
         }
         let input: HTMLReport.Input
         do {
-            input = try HTMLReport.gather(reader, query: query(), rules: ruleSet, interval: DurationParser.parse(interval)!) { issue in
-                issues += 1
-                printError("warning: \(issue)")
-            }
+            input = try HTMLReport.gather(reader, query: query(), rules: ruleSet, interval: DurationParser.parse(interval)!) { warnings.warn($0) }
         } catch let error as ReplayError {
             printError("error: \(error)")
             throw ExitCode(2)
         }
         let page = HTMLReport(formatTime: TimeParser.format).render(input)
-        let out = try Output.opening(output)
+        let out = try output.open()
         out.write(page)
         try out.finish()
-        if strict && issues > 0 {
-            printError("error: \(issues) damaged places or invalid lines (--strict)")
-            throw ExitCode.failure
-        }
+        try warnings.check()
     }
 }
 

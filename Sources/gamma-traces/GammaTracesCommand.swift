@@ -1,4 +1,5 @@
-public import ArgumentParser
+import ArgumentParser
+import GammaCLI
 import GammaLog
 import GammaModel
 import GammaConfig
@@ -8,8 +9,9 @@ import Glibc
 #endif
 
 /// `gamma-traces`: rebuild, look at and export the traces in Gamma logs.
-public struct GammaTracesCommand: ParsableCommand {
-    public static let configuration = CommandConfiguration(
+@main
+struct GammaTracesCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
         commandName: "gamma-traces",
         abstract: "Rebuild trace trees from the spans in Gamma logs: trees, waterfalls, the critical path, summaries and exports.",
         discussion: """
@@ -34,34 +36,32 @@ public struct GammaTracesCommand: ParsableCommand {
             """
     )
 
-    public enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case text, json, otlp, chrome, jaeger, zipkin }
+    enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case text, json, otlp, chrome, jaeger, zipkin }
 
-    @OptionGroup public var input: LogInputOptions
-    @Option(help: ArgumentHelp("Only this trace (32 hex digits).", valueName: "id")) public var trace: String?
-    @Option(help: ArgumentHelp("Only the N slowest traces, slowest first.", valueName: "n")) public var slowest: Int?
-    @Flag(help: "Only traces with a failed span.") public var errors = false
-    @Option(help: ArgumentHelp("Only traces with a span whose name matches this glob; those spans are marked.", valueName: "glob")) public var name: String?
-    @Option(help: ArgumentHelp("Only traces lasting at least this long (250ms, 2s).", valueName: "duration")) public var minDuration: String?
-    @Option(help: ArgumentHelp("Only traces with a span carrying this attribute value; repeatable.", valueName: "key=value")) public var attr: [String] = []
-    @Option(help: ArgumentHelp("At most this many traces (default 10 in the text view, all in exports).", valueName: "n")) public var limit: Int?
-    @Flag(help: "Per span name: count, errors, p50, p95 and p99 duration, and share of self time.") public var summary = false
-    @Option(help: ArgumentHelp("text, json, otlp, chrome, jaeger or zipkin.", valueName: "format")) public var format: Format = .text
-    @Option(help: ArgumentHelp("Attributes to show under each span in the text view, comma-separated.", valueName: "keys")) public var attrs: String?
-    @Flag(help: "Show span events in the text view.") public var events = false
-    @Option(help: ArgumentHelp("Width of the text view (default: the terminal's, or 120).", valueName: "columns")) public var width: Int?
-    @Option(help: ArgumentHelp("Only this stream (repeatable).", valueName: "id")) public var stream: [String] = []
-    @Option(name: [.short, .long], help: ArgumentHelp("Write to this file instead of standard output.", valueName: "file")) public var output: String?
-    @Flag(help: "Exit 1 if the log is damaged or holds invalid lines.") public var strict = false
+    @OptionGroup var input: LogInputOptions
+    @Option(help: ArgumentHelp("Only this trace (32 hex digits).", valueName: "id")) var trace: String?
+    @Option(help: ArgumentHelp("Only the N slowest traces, slowest first.", valueName: "n")) var slowest: Int?
+    @Flag(help: "Only traces with a failed span.") var errors = false
+    @Option(help: ArgumentHelp("Only traces with a span whose name matches this glob; those spans are marked.", valueName: "glob")) var name: String?
+    @Option(help: ArgumentHelp("Only traces lasting at least this long (250ms, 2s).", valueName: "duration")) var minDuration: String?
+    @Option(help: ArgumentHelp("Only traces with a span carrying this attribute value; repeatable.", valueName: "key=value")) var attr: [String] = []
+    @Option(help: ArgumentHelp("At most this many traces (default 10 in the text view, all in exports).", valueName: "n")) var limit: Int?
+    @Flag(help: "Per span name: count, errors, p50, p95 and p99 duration, and share of self time.") var summary = false
+    @Option(help: ArgumentHelp("text, json, otlp, chrome, jaeger or zipkin.", valueName: "format")) var format: Format = .text
+    @Option(help: ArgumentHelp("Attributes to show under each span in the text view, comma-separated.", valueName: "keys")) var attrs: String?
+    @Flag(help: "Show span events in the text view.") var events = false
+    @Option(help: ArgumentHelp("Width of the text view (default: the terminal's, or 120).", valueName: "columns")) var width: Int?
+    @OptionGroup var streams: StreamOptions
+    @OptionGroup var output: OutputOptions
+    @OptionGroup var strictness: StrictOptions
 
-    public init() {}
-
-    public mutating func validate() throws {
+    mutating func validate() throws {
         _ = try query()
         if let width, width < 60 { throw ValidationError("--width must be at least 60.") }
         if summary && format != .text { throw ValidationError("--summary is a text view; leave out --format.") }
     }
 
-    public func query() throws -> TraceQuery {
+    func query() throws -> TraceQuery {
         var q = TraceQuery()
         if let trace {
             guard trace.count == 32, let id = UInt128(trace, radix: 16), id != 0 else {
@@ -92,33 +92,23 @@ public struct GammaTracesCommand: ParsableCommand {
         return q
     }
 
-    public func run() throws {
-        var reader = try input.reader()
-        if !stream.isEmpty { reader = LogReader(streams: reader.streams.filter { stream.contains($0.id) }, options: reader.options) }
-        var issues = 0
+    func run() throws {
+        let warnings = Warnings(strictness)
+        let reader = streams.select(try input.reader(), warnings: warnings)
         if summary && slowest == nil && limit == nil && trace == nil {
             // Streaming: traces are summarized as they complete, so memory does not grow with their number.
             var streaming = StreamingSpanSummary(query: try query())
-            _ = try streaming.read(reader) { issue in
-                issues += 1
-                printError("warning: \(issue)")
-            }
+            _ = try streaming.read(reader) { warnings.warn($0) }
             let rows = streaming.finish()
-            let out = Output()
+            let out = try output.open()
             out.write(Self.summaryTable(rows, traces: streaming.traces) + "\n")
-            out.flush()
-            if strict && issues > 0 {
-                printError("error: \(issues) damaged places or invalid lines (--strict)")
-                throw ExitCode.failure
-            }
+            try out.finish()
+            try warnings.check()
             return
         }
         let wanted = trace.flatMap { UInt128($0, radix: 16) }
         let query = try self.query()
-        let report: (ReplayIssue) -> Void = { issue in
-            issues += 1
-            printError("warning: \(issue)")
-        }
+        let report: (ReplayIssue) -> Void = { warnings.warn($0) }
         var collected: CollectedSpans
         var traces: [Trace]
         if !attr.isEmpty || summary {
@@ -129,25 +119,19 @@ public struct GammaTracesCommand: ParsableCommand {
             // Two passes: a digest of every trace (time range, counts, name match) to choose the
             // traces; then the chosen traces' spans in full, reading only the members of their time range.
             let chosen = TraceDigest.choose(try TraceDigest.digest(reader, name: query.name, onIssue: report), query)
-            let ids = Set(chosen.map(\.traceID))
-            var range = reader.options
-            if let first = chosen.map(\.start).min(), let last = chosen.map(\.end).max() {
-                range.since = max(range.since ?? .min, first)
-                range.until = min(range.until ?? .max, last &+ 1)
-            }
-            collected = ids.isEmpty ? CollectedSpans()
-                : try SpanCollector.collect(LogReader(streams: reader.streams, options: range), keep: { ids.contains($0) })
-            let full = Dictionary(uniqueKeysWithValues: TraceForest.build(collected).map { ($0.traceID, $0) })
+            let forest: [Trace]
+            (collected, forest) = try TraceDigest.read(chosen, from: reader)
+            let full = Dictionary(uniqueKeysWithValues: forest.map { ($0.traceID, $0) })
             traces = chosen.compactMap { full[$0.traceID] }
         }
-        let out = try Output.opening(output)
+        let out = try output.open()
         let resources = collected.resourceTable
         let bytes: [UInt8]
         switch format {
         case .text where summary: bytes = Array(Self.summaryTable(SpanNameSummary.summarize(traces), traces: traces.count).utf8)
         case .text:
             let keys = attrs.map { $0.split(separator: ",").map(String.init) } ?? []
-            let text = TraceText(width: width ?? Self.terminalWidth(), attributeKeys: keys, events: events, query: query,
+            let text = TraceText(width: width ?? terminalWidth().flatMap { $0 >= 60 ? $0 : nil } ?? 120, attributeKeys: keys, events: events, query: query,
                                  formatTime: TimeParser.format).render(traces)
             bytes = Array((traces.isEmpty ? "no traces match\n" : text).utf8)
         case .json: bytes = TraceJSONExporter().render(traces, resources: resources)
@@ -158,10 +142,7 @@ public struct GammaTracesCommand: ParsableCommand {
         }
         bytes.withUnsafeBytes { out.write($0) }
         try out.finish()
-        if strict && issues > 0 {
-            printError("error: \(issues) damaged places or invalid lines (--strict)")
-            throw ExitCode.failure
-        }
+        try warnings.check()
     }
 
     static func summaryTable(_ rows: [SpanNameSummary], traces: Int) -> String {
@@ -171,11 +152,5 @@ public struct GammaTracesCommand: ParsableCommand {
                        TraceText.duration(Int64(r.p99)), ReportNumbers.fixed(r.selfShare * 100, decimals: 1) + "%"])
         }
         return "\(traces) traces, \(rows.reduce(0) { $0 + $1.count }) spans\n" + table.render()
-    }
-
-    static func terminalWidth() -> Int {
-        var size = winsize()
-        if ioctl(1, UInt(TIOCGWINSZ), &size) == 0, size.ws_col >= 60 { return Int(size.ws_col) }
-        return 120
     }
 }

@@ -65,19 +65,19 @@ public enum SimulationRecording {
                               progress: (@Sendable (Simulation.Progress) -> Void)? = nil) async throws -> Result {
         let clock = SimulationClock(start: options.start)
         let tools = try Self.tools(corpus: corpus, clock: clock)
-        let box = RecorderBox()
-        var live: LiveAlerting?
-        if let a = alerting {
-            live = try LiveAlerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers,
-                                    write: { record in box.recorder.withLock { $0 }?.record(.alert(record)) }, onDelivery: a.onDelivery)
+        let recorded = try alerting.map { a in
+            let onDelivery = a.onDelivery
+            return try RecordedAlerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers,
+                                        onDelivery: { notifier, notification, error, _ in onDelivery(notifier, notification, error) })
         }
+        let live = recorded?.live
         let recorder = try Recorder(directory: directory, stream: stream,
                                     resource: ["service.name": .string("gamma-agent"),
                                                "gamma.simulation.seed": .int(Int64(bitPattern: options.seed)),
                                                "gamma.simulation.workload": .string(options.workload.name)],
                                     clock: SimulatedRecorderClock(clock: clock), options: writerOptions,
-                                    metricObserver: live.map { live in { @Sendable m in live.observe(m) } })
-        box.recorder.withLock { $0 = recorder }
+                                    metricObserver: recorded?.metricObserver)
+        recorded?.attach(recorder)
         for d in AgentMetrics.declarations { recorder.declare(d.name, kind: d.kind, unit: d.unit, help: d.help) }
         let simulation = Simulation(options: options, tools: tools, metrics: GammaMetricsFactory(recorder: recorder),
                                     tracer: GammaTracer(recorder: recorder, idSeed: options.seed ^ 0x5350_414E), clock: clock,

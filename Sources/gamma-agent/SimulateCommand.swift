@@ -1,5 +1,6 @@
 import ArgumentParser
 import GammaAgent
+import GammaAgentRecording
 import GammaRules
 import GammaLiveAlerting
 import GammaCLI

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GammaAgent
+import GammaAgentRecording
 import GammaRules
 import GammaLiveAlerting
 import GammaCLI
@@ -82,27 +83,24 @@ struct RunCommand: AsyncParsableCommand {
                                                   timeout: Double(DurationParser.parse(timeout)!) / 1e9, retries: retries, clock: clock)
         }
         // Live alerting: the recorder feeds the evaluator; transitions go back into the log.
-        let box = RecorderBox()
-        var live: LiveAlerting?
-        if let a = try alerts.load() {
-            live = try LiveAlerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers,
-                                    write: { record in box.recorder.withLock { $0 }?.record(.alert(record)) },
-                                    onDelivery: { notifier, _, error in
-                                        guard let recorder = box.recorder.withLock({ $0 }) else { return }
-                                        if let error { printError("warning: notification given up: \(error)") }
-                                        recorder.record(.metric(MetricRecord(kind: .counter, ts: recorder.clock.now(), name: "alerts.notifications.total",
-                                                                             labels: ["notifier": notifier, "result": error == nil ? "sent" : "failed"], value: 1)))
-                                    })
+        let recorded = try alerts.load().map { a in
+            try RecordedAlerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers, onDelivery: { notifier, _, error, recorder in
+                guard let recorder else { return }
+                if let error { printError("warning: notification given up: \(error)") }
+                recorder.record(.metric(MetricRecord(kind: .counter, ts: recorder.clock.now(), name: "alerts.notifications.total",
+                                                     labels: ["notifier": notifier, "result": error == nil ? "sent" : "failed"], value: 1)))
+            })
         }
+        let live = recorded?.live
         let gamma: GammaSystem
         do throws(LogError) {
             gamma = try GammaSystem.bootstrap(logDirectory: log, serviceName: "gamma-agent", sampleInterval: .seconds(10),
-                                              metricObserver: live.map { live in { @Sendable m in live.observe(m) } })
+                                              metricObserver: recorded?.metricObserver)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        box.recorder.withLock { $0 = gamma.recorder }
+        recorded?.attach(gamma.recorder)
         let ticker = live.map { live in
             Task {
                 while !Task.isCancelled {
@@ -175,9 +173,4 @@ struct VerboseTool: AgentTool {
             throw error
         }
     }
-}
-
-/// The recorder, for closures made before it exists.
-final class RecorderBox: Sendable {
-    let recorder = Mutex<Recorder?>(nil)
 }

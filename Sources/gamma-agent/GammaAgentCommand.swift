@@ -1,8 +1,9 @@
-public import ArgumentParser
+import ArgumentParser
 
 /// `gamma-agent`: the instrumented agent, run for real or simulated in virtual time.
-public struct GammaAgentCommand: AsyncParsableCommand {
-    public static let configuration = CommandConfiguration(
+@main
+struct GammaAgentCommand: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
         commandName: "gamma-agent",
         abstract: "An instrumented LLM agent: run it on a prompt, or simulate days of traffic in seconds, recorded into a Gamma log.",
         discussion: """
@@ -22,5 +23,5 @@ public struct GammaAgentCommand: AsyncParsableCommand {
         subcommands: [RunCommand.self, SimulateCommand.self, ProfilesCommand.self]
     )
 
-    public init() {}
+    init() {}
 }

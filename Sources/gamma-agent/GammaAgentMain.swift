@@ -1,7 +1,0 @@
-import ArgumentParser
-import GammaAgentCLI
-
-@main
-enum GammaAgentMain {
-    static func main() async { await GammaAgentCommand.main() }
-}

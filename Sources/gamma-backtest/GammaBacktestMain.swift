@@ -1,7 +1,0 @@
-import ArgumentParser
-import GammaCLI
-
-@main
-enum GammaBacktestMain {
-    static func main() { GammaBacktestCommand.main() }
-}

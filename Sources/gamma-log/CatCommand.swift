@@ -1,0 +1,35 @@
+import ArgumentParser
+import GammaCLI
+import GammaLog
+
+/// `gamma-log cat`: the lines of a log, decompressed.
+struct CatCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "cat",
+        abstract: "Print the lines of a log, decompressed, one record per line.",
+        discussion: """
+            Lines come stream by stream in file order, or with --merge, all streams merged
+            by each line's "ts". --since/--until skip whole members by their headers and
+            then filter lines by "ts". Damage is reported on stderr and skipped.
+            """
+    )
+    @OptionGroup var input: LogInputOptions
+    @Flag(help: "Merge streams by timestamp instead of printing one stream after another.") var merge = false
+    @OptionGroup var streams: StreamOptions
+    @OptionGroup var strictness: StrictOptions
+
+    func run() throws {
+        let warnings = Warnings(strictness)
+        let reader = streams.select(try input.reader(), warnings: warnings)
+        let out = Output()
+        let onDamage: (LogDamage) -> Void = { warnings.warn($0) }
+        let write: (LogLine) throws -> Void = { line in
+            out.write(line.bytes)
+            out.write("\n")
+            if out.failed { try out.finish() }  // a closed pipe ends the run quietly; any other failure is an error
+        }
+        _ = merge ? try reader.forEachLineMerged(onDamage: onDamage, write) : try reader.forEachLine(onDamage: onDamage, write)
+        try out.finish()
+        try warnings.check()
+    }
+}

@@ -1,7 +1,0 @@
-import ArgumentParser
-import GammaCLI
-
-@main
-enum GammaLogMain {
-    static func main() { GammaLogCommand.main() }
-}

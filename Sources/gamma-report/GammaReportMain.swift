@@ -1,7 +1,0 @@
-import ArgumentParser
-import GammaCLI
-
-@main
-enum GammaReportMain {
-    static func main() { GammaReportCommand.main() }
-}

@@ -1,7 +1,0 @@
-import ArgumentParser
-import GammaCLI
-
-@main
-enum GammaTracesMain {
-    static func main() { GammaTracesCommand.main() }
-}
