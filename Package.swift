@@ -80,7 +80,12 @@ let package = Package(
             ],
             swiftSettings: strictSettings
         ),
-        .target(name: "GammaTestKit", dependencies: ["GammaLog"], swiftSettings: strictSettings),
+        // For tests of code that records or reads logs: the in-memory record sink, record and line
+        // fixtures, temporary folders, segment corrupters.
+        .target(name: "GammaTestKit", dependencies: ["GammaLog", "GammaModel", "GammaRecorder"], swiftSettings: strictSettings),
+        // What only this repository's tests need (not a product): child processes, the stub HTTP
+        // server, the repository's paths.
+        .target(name: "GammaTestSupport", dependencies: ["GammaLog"], path: "Tests/GammaTestSupport", swiftSettings: strictSettings),
         // The self-contained HTML report: metrics, traces and rule timelines as inline SVG.
         .target(
             name: "GammaHTML",
@@ -143,7 +148,7 @@ let package = Package(
         ),
         .testTarget(name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
         .testTarget(name: "GammaConfigTests", dependencies: ["GammaConfig"], swiftSettings: strictSettings),
-        .testTarget(name: "GammaRulesTests", dependencies: ["GammaRules", "GammaConfig", "GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
+        .testTarget(name: "GammaRulesTests", dependencies: ["GammaTestSupport", "GammaRules", "GammaConfig", "GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
         .testTarget(
             name: "GammaBacktestTests",
             dependencies: ["GammaRules", "GammaBacktest", "GammaLiveAlerting", "GammaConfig", "GammaReplay", "GammaModel", "GammaLog", "GammaTestKit"],
@@ -151,12 +156,12 @@ let package = Package(
         ),
         .testTarget(
             name: "GammaLiveAlertingTests",
-            dependencies: ["GammaRules", "GammaLiveAlerting", "GammaModel", "GammaNet", "GammaTestKit"],
+            dependencies: ["GammaTestSupport", "GammaRules", "GammaLiveAlerting", "GammaModel", "GammaNet", "GammaTestKit"],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GammaAgentTests",
-            dependencies: [
+            dependencies: ["GammaTestSupport", 
                 "GammaAgent", "GammaAgentRecording", "GammaRules", "GammaLiveAlerting", "GammaBacktest", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -190,7 +195,7 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-traces", "gamma-agent", "gamma-backtest", "gamma-crash-writer"],
+            dependencies: ["GammaTestSupport", "GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-traces", "gamma-agent", "gamma-backtest", "gamma-crash-writer"],
             swiftSettings: strictSettings
         ),
     ],

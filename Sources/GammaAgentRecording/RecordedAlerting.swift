@@ -18,7 +18,7 @@ public final class RecordedAlerting: Sendable {
     ///   recorder once attached (`run` counts them in the log; a simulation does not, as they
     ///   happen in real time and would make its log depend on the network).
     public init(rules: [AlertRule], interval: Int64, notifiers: [any AlertNotifier],
-                onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?, Recorder?) -> Void = { _, _, _, _ in })
+                onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?, LogRecorder?) -> Void = { _, _, _, _ in })
         throws(LabelMatcherError) {
         let slot = self.slot
         live = try LiveAlerting(rules: rules, interval: interval, notifiers: notifiers,
@@ -35,10 +35,10 @@ public final class RecordedAlerting: Sendable {
     }
 
     /// The recorder the transitions go to.
-    public func attach(_ recorder: Recorder) { slot.recorder.withLock { $0 = recorder } }
+    public func attach(_ recorder: LogRecorder) { slot.recorder.withLock { $0 = recorder } }
 }
 
 /// The recorder, for the closures made before it exists.
 private final class RecorderSlot: Sendable {
-    let recorder = Mutex<Recorder?>(nil)
+    let recorder = Mutex<LogRecorder?>(nil)
 }

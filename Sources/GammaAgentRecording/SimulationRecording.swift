@@ -71,7 +71,7 @@ public enum SimulationRecording {
                                         onDelivery: { notifier, notification, error, _ in onDelivery(notifier, notification, error) })
         }
         let live = recorded?.live
-        let recorder = try Recorder(directory: directory, stream: stream,
+        let recorder = try LogRecorder(directory: directory, stream: stream,
                                     resource: ["service.name": .string("gamma-agent"),
                                                "gamma.simulation.seed": .int(Int64(bitPattern: options.seed)),
                                                "gamma.simulation.workload": .string(options.workload.name)],
@@ -85,7 +85,8 @@ public enum SimulationRecording {
                                     finished: live.map { live in { @Sendable in live.finish() } })
         let summary = await simulation.run(progress: progress)
         await live?.drain()
-        let stats = try recorder.close()
+        try recorder.close()
+        let stats = recorder.writer!.stats  // made with a directory above
         return Result(summary: summary, stats: stats, stream: recorder.stream, transitions: live?.transitions ?? [])
     }
 }

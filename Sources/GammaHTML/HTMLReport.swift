@@ -1,6 +1,6 @@
-public import GammaRules
+import GammaRules
 public import GammaBacktest
-public import GammaLog
+import GammaLog
 import GammaModel
 public import GammaReplay
 
@@ -9,6 +9,10 @@ public import GammaReplay
 /// time, counters and gauges over time, the slowest and the failing traces as waterfalls and,
 /// given rules, each rule's backtest over the value it watches. docs/REPORT.md describes it.
 public struct HTMLReport {
+    public var formatTime: (Int64) -> String
+
+    public init(formatTime: @escaping (Int64) -> String) { self.formatTime = formatTime }
+
     /// What the page shows, read from a log by ``gather(_:query:rules:interval:traces:onIssue:)``.
     public struct Input: Sendable {
         /// The metrics, with windows (``MetricQuery/step``) for the charts over time.
@@ -34,50 +38,6 @@ public struct HTMLReport {
         let wanted = seconds / 60
         return (nice.first { Double($0) >= wanted } ?? 86400) * 1_000_000_000
     }
-
-    /// Reads what the page shows: the metrics (with `query.step`, or a step chosen from the
-    /// segments' time range), the traces and their operations, and the backtest of `rules`.
-    public static func gather(_ reader: LogReader, query: MetricQuery, rules: (file: String, rules: [AlertRule])?, interval: Int64,
-                              traces: Int = 5, onIssue: (ReplayIssue) -> Void) throws -> Input {
-        var q = query
-        q.quantiles = Self.quantiles
-        if q.step == nil {
-            let ranges = reader.inventory().compactMap(\.timeRange)
-            let from = reader.options.since ?? ranges.map(\.lowerBound).min() ?? 0
-            let to = reader.options.until ?? ranges.map(\.upperBound).max() ?? 0
-            q.step = step(forSeconds: Double(max(0, to - from)) / 1e9)
-        }
-        var input = Input(metrics: try MetricReplay(query: q).run(reader, onIssue: onIssue))
-        // Traces: digests of all, then the spans of those shown; issues were reported above.
-        let digests = try TraceDigest.digest(reader, name: nil)
-        input.traces = digests.count
-        input.failedTraces = digests.count { $0.errors > 0 }
-        input.spans = digests.reduce(0) { $0 + $1.spans }
-        var slow = TraceQuery()
-        slow.slowest = traces
-        var failing = TraceQuery()
-        failing.errors = true
-        failing.slowest = traces
-        let forest = try TraceDigest.read(TraceDigest.choose(digests, slow) + TraceDigest.choose(digests, failing), from: reader).forest
-        input.slowest = slow.select(forest)
-        input.failing = failing.select(forest)
-        var summary = StreamingSpanSummary()
-        _ = try summary.read(reader)
-        input.operations = summary.finish()
-        if let rules {
-            var options = Backtest.Options()
-            options.interval = interval
-            options.since = reader.options.since
-            options.until = reader.options.until
-            input.backtest = try Backtest.run([rules.rules], reader: reader, options: options, onIssue: { _ in })[0]
-            input.rulesFile = rules.file
-        }
-        return input
-    }
-
-    public var formatTime: (Int64) -> String
-
-    public init(formatTime: @escaping (Int64) -> String) { self.formatTime = formatTime }
 
     public func render(_ input: Input) -> String {
         let m = input.metrics
@@ -252,23 +212,4 @@ public struct HTMLReport {
             return String(chars[5..<10]) + " " + String(chars[11..<16])
         }
     }
-
-    static let css = """
-        body{font:14px/1.45 system-ui,-apple-system,"Segoe UI",sans-serif;margin:0 auto;max-width:1100px;padding:0 16px 40px;color:#1d1d1f}
-        header{border-bottom:1px solid #ddd;margin-bottom:12px}h1{margin:16px 0 4px}nav a{margin-right:12px}
-        h2{margin-top:32px;border-bottom:1px solid #eee}h3{margin:18px 0 4px;font-size:15px}small{color:#666;font-weight:normal}
-        .figures{display:flex;flex-wrap:wrap;gap:12px}.figures div{background:#f5f5f7;border-radius:6px;padding:8px 14px}
-        dt{color:#666;font-size:12px}dd{margin:0;font-size:20px;font-weight:600}
-        .cols{display:flex;flex-wrap:wrap;gap:16px}.cols>div,.cols>figure{flex:1 1 340px;margin:0}
-        table{border-collapse:collapse}td,th{padding:2px 8px;text-align:left;border-bottom:1px solid #eee;font-variant-numeric:tabular-nums}
-        .labels{color:#666;font-weight:normal}.nums{margin:2px 0}.empty,.more{color:#888}.warn{color:#a15c00}
-        svg.chart{width:100%;height:auto;background:#fafafa;border:1px solid #eee}svg .axis{stroke:#bbb}svg .tick{font-size:10px;fill:#666}
-        svg .line{stroke-width:1.6}figcaption{font-size:12px;color:#666}
-        .legend span{margin-right:12px;font-size:12px}.legend i{display:inline-block;width:10px;height:10px;margin-right:4px}
-        .waterfall{width:100%;table-layout:fixed}.waterfall td.name{width:32%;overflow:hidden;text-overflow:ellipsis;white-space:nowrap}
-        .waterfall td.dur{width:10%;text-align:right}.waterfall td.bar div{height:12px;background:#4269d0;border-radius:2px}
-        .waterfall tr.critical td.bar div{background:#2a4aa0}.waterfall tr.error td.bar div{background:#e0412b}.err{color:#c0301c}
-        .attrs th{width:30%;vertical-align:top;font-weight:normal}.attrs code{color:#555}
-        footer{margin-top:40px;color:#888;font-size:12px}
-        """
 }

@@ -4,7 +4,7 @@ import Synchronization
 
 /// Rules evaluated on the live record stream, with the evaluator backtests use.
 ///
-/// Feed it every metric record as it is recorded (``observe(_:)``, a `Recorder`'s
+/// Feed it every metric record as it is recorded (``observe(_:)``, a `LogRecorder`'s
 /// `metricObserver`) and tell it how far time has got (``evaluate(before:)`` before time
 /// passes `t`, ``finish()`` at the end). Evaluation times are the multiples of `interval`, from
 /// the first one at or after the first sample, as in a backtest; each evaluation sees every

@@ -7,15 +7,15 @@ import Synchronization
 /// | swift-metrics | record |
 /// |---|---|
 /// | `Counter`, `FloatingPointCounter` | `counter`, the increment |
-/// | `Meter`, `Recorder(aggregate: false)` | `gauge`, the new value |
-/// | `Recorder(aggregate: true)` | `histogram`, the value |
+/// | `Meter`, `LogRecorder(aggregate: false)` | `gauge`, the new value |
+/// | `LogRecorder(aggregate: true)` | `histogram`, the value |
 /// | `Timer` | `histogram`, the duration in milliseconds (meta unit `ms`) |
 ///
 /// The label is the metric name and the dimensions its labels. Handlers are cached by kind, label
 /// and sorted dimensions, so re-creating a metric (as `Counter(label:)` does each time) costs one
 /// lookup; the meta record is written when a name's first handler is made.
 public final class GammaMetricsFactory: MetricsFactory {
-    public let recorder: Recorder
+    public let recorder: LogRecorder
 
     private struct Key: Hashable {
         var kind: UInt8
@@ -24,7 +24,7 @@ public final class GammaMetricsFactory: MetricsFactory {
     }
     private let cache = Mutex<[Key: any AnyObject & Sendable]>([:])
 
-    public init(recorder: Recorder) {
+    public init(recorder: LogRecorder) {
         self.recorder = recorder
     }
 

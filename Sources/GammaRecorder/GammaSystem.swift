@@ -12,13 +12,13 @@ import Tracing
 /// // swift-metrics and swift-distributed-tracing calls anywhere in the program now land in logs/
 /// ```
 ///
-/// It opens a ``Recorder``, bootstraps `MetricsSystem` with a ``GammaMetricsFactory`` and
+/// It opens a ``LogRecorder``, bootstraps `MetricsSystem` with a ``GammaMetricsFactory`` and
 /// `InstrumentationSystem` with a ``GammaTracer``, and starts a ``SystemSampler``. Both
 /// bootstraps are once per process (swift-metrics and swift-distributed-tracing enforce that);
-/// nothing else Gamma does is global. Libraries and tests make a ``Recorder`` and the backends
+/// nothing else Gamma does is global. Libraries and tests make a ``LogRecorder`` and the backends
 /// themselves and pass them in.
 public final class GammaSystem: Sendable {
-    public let recorder: Recorder
+    public let recorder: LogRecorder
     public let metrics: GammaMetricsFactory
     public let tracer: GammaTracer
     public let sampler: SystemSampler?
@@ -32,7 +32,7 @@ public final class GammaSystem: Sendable {
                                  metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) throws(LogError) -> GammaSystem {
         var resource = resource
         resource["service.name"] = .string(serviceName)
-        let recorder = try Recorder(directory: logDirectory, resource: resource, clock: clock, redaction: redaction, options: options,
+        let recorder = try LogRecorder(directory: logDirectory, resource: resource, clock: clock, redaction: redaction, options: options,
                                     metricObserver: metricObserver)
         let system = GammaSystem(recorder: recorder, timeSource: clock is SystemClock ? .instants : .recorderClock,
                                  sampleInterval: sampleInterval, directory: logDirectory)
@@ -42,7 +42,7 @@ public final class GammaSystem: Sendable {
         return system
     }
 
-    init(recorder: Recorder, timeSource: GammaTracer.TimeSource, sampleInterval: Duration?, directory: String) {
+    init(recorder: LogRecorder, timeSource: GammaTracer.TimeSource, sampleInterval: Duration?, directory: String) {
         self.recorder = recorder
         metrics = GammaMetricsFactory(recorder: recorder)
         tracer = GammaTracer(recorder: recorder, timeSource: timeSource)
@@ -55,6 +55,7 @@ public final class GammaSystem: Sendable {
     public func shutdown() throws(LogError) -> SegmentWriter.Stats {
         sampler?.stop()
         tracer.endOpenSpans()
-        return try recorder.close()
+        try recorder.close()
+        return recorder.writer!.stats  // bootstrap always records into a log folder
     }
 }

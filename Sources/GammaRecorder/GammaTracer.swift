@@ -3,7 +3,7 @@ public import Instrumentation
 public import Tracing
 import Synchronization
 
-/// A swift-distributed-tracing backend that records every ended span into a ``Recorder``.
+/// A swift-distributed-tracing backend that records every ended span into a ``LogRecorder``.
 ///
 /// IDs are W3C: a 128-bit trace id and 64-bit span ids, never zero. A span's parent is the span
 /// of the context it starts in (the task-local `InstrumentationContext.current` under `withSpan`),
@@ -19,7 +19,7 @@ public final class GammaTracer: Tracer {
         case recorderClock
     }
 
-    public let recorder: Recorder
+    public let recorder: LogRecorder
     public let timeSource: TimeSource
     private let open = Mutex<[SpanID: GammaSpan]>([:])
     private let ids: IDGenerator
@@ -38,7 +38,7 @@ public final class GammaTracer: Tracer {
 
     /// - Parameter idSeed: seeds the trace and span ids, for a simulation that must record the same
     ///   bytes every time; `nil` (the default) seeds them at random.
-    public init(recorder: Recorder, timeSource: TimeSource = .instants, idSeed: UInt64? = nil) {
+    public init(recorder: LogRecorder, timeSource: TimeSource = .instants, idSeed: UInt64? = nil) {
         self.recorder = recorder
         self.timeSource = timeSource
         self.ids = IDGenerator(seed: idSeed ?? UInt64.random(in: 1...UInt64.max))

@@ -4,9 +4,9 @@ import Synchronization
 /// `Counter`: each increment is a counter record carrying the increment.
 final class GammaCounter: CounterHandler, FloatingPointCounterHandler {
     let template: MetricLineTemplate
-    let recorder: Recorder
+    let recorder: LogRecorder
 
-    init(_ template: MetricLineTemplate, _ recorder: Recorder) {
+    init(_ template: MetricLineTemplate, _ recorder: LogRecorder) {
         self.template = template
         self.recorder = recorder
     }
@@ -17,13 +17,13 @@ final class GammaCounter: CounterHandler, FloatingPointCounterHandler {
     func reset() {}
 }
 
-/// `Meter` (and a non-aggregating `Recorder`): each change is a gauge record carrying the new value.
+/// `Meter` (and a non-aggregating `LogRecorder`): each change is a gauge record carrying the new value.
 final class GammaGauge: MeterHandler, RecorderHandler {
     let template: MetricLineTemplate
-    let recorder: Recorder
+    let recorder: LogRecorder
     private let current = Mutex<Double>(0)
 
-    init(_ template: MetricLineTemplate, _ recorder: Recorder) {
+    init(_ template: MetricLineTemplate, _ recorder: LogRecorder) {
         self.template = template
         self.recorder = recorder
     }
@@ -47,12 +47,12 @@ final class GammaGauge: MeterHandler, RecorderHandler {
     }
 }
 
-/// An aggregating `Recorder`: each value is a histogram observation.
+/// An aggregating `LogRecorder`: each value is a histogram observation.
 final class GammaHistogram: RecorderHandler {
     let template: MetricLineTemplate
-    let recorder: Recorder
+    let recorder: LogRecorder
 
-    init(_ template: MetricLineTemplate, _ recorder: Recorder) {
+    init(_ template: MetricLineTemplate, _ recorder: LogRecorder) {
         self.template = template
         self.recorder = recorder
     }
@@ -64,9 +64,9 @@ final class GammaHistogram: RecorderHandler {
 /// `Timer`: each duration is a histogram observation in milliseconds (unit "ms" in the meta record).
 final class GammaTimer: TimerHandler {
     let template: MetricLineTemplate
-    let recorder: Recorder
+    let recorder: LogRecorder
 
-    init(_ template: MetricLineTemplate, _ recorder: Recorder) {
+    init(_ template: MetricLineTemplate, _ recorder: LogRecorder) {
         self.template = template
         self.recorder = recorder
     }

@@ -30,7 +30,7 @@ struct MetricLineTemplate: Sendable {
     }
 
     @inline(__always)
-    func emit(ts: Int64, int value: Int64, to recorder: Recorder) {
+    func emit(ts: Int64, int value: Int64, to recorder: LogRecorder) {
         if let observe = recorder.metricObserver { observe(MetricRecord(kind: kind, ts: ts, name: name, labels: labels, value: Double(value))) }
         withUnsafeTemporaryAllocation(byteCount: head.count + tail.count + 48, alignment: 1) { buf in
             var p = copy(head, buf, 0)
@@ -43,7 +43,7 @@ struct MetricLineTemplate: Sendable {
     }
 
     @inline(__always)
-    func emit(ts: Int64, double value: Double, to recorder: Recorder) {
+    func emit(ts: Int64, double value: Double, to recorder: LogRecorder) {
         if value == value.rounded(.towardZero) && abs(value) < 9_007_199_254_740_992 && !(value == 0 && value.sign == .minus) {
             emit(ts: ts, int: Int64(value), to: recorder)
             return

@@ -36,14 +36,14 @@ public final class SystemSampler: Sendable {
         }
     }
 
-    public let recorder: Recorder
+    public let recorder: LogRecorder
     public let interval: Duration
     public let directory: String
     private let previous = Mutex<(system: (busy: UInt64, total: UInt64)?, process: UInt64?)>((nil, nil))
     private let lock = ConditionLock()
     private let running = Atomic<Int>(0)  // 0 stopped, 1 running, 2 stopping
 
-    public init(recorder: Recorder, directory: String, interval: Duration = .seconds(10)) {
+    public init(recorder: LogRecorder, directory: String, interval: Duration = .seconds(10)) {
         self.recorder = recorder
         self.directory = directory
         self.interval = interval

@@ -23,9 +23,6 @@ public enum Fixtures {
     }
 
     /// Reads every line of `paths` as strings, with the summary.
-    /// The repository's root folder (this file is Sources/GammaTestKit/Fixtures.swift).
-    public static let repositoryRoot = String(#filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(3).joined(separator: "/"))
-
     public static func readAll(_ paths: [String], options: ReadOptions = .init()) throws -> (lines: [String], summary: ReadSummary) {
         var out: [String] = []
         let summary = try LogReader(paths: paths, options: options).forEachLine { out.append($0.string) }

@@ -1,9 +1,10 @@
 import Foundation
 import GammaTestKit
+import GammaTestSupport
 import Testing
 
 @Suite struct GammaAgentCLITests {
-    static var corpus: String { Fixtures.repositoryRoot + "/samples/corpus" }
+    static var corpus: String { RepositoryPaths.root + "/samples/corpus" }
 
     @Test func simulateRecordsAndSaysWhatItDid() throws {
         let dir = TemporaryDirectory()

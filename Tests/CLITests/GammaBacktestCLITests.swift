@@ -1,10 +1,11 @@
 import Foundation
 import GammaTestKit
+import GammaTestSupport
 import Testing
 
 /// gamma-backtest on the recorded sample day (samples/day) and the sample rules.
 @Suite struct GammaBacktestCLITests {
-    static var root: String { Fixtures.repositoryRoot }
+    static var root: String { RepositoryPaths.root }
     static var day: String { root + "/samples/day" }
     static var rules: String { root + "/samples/rules/agent.yaml" }
 

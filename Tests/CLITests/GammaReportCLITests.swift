@@ -8,14 +8,12 @@ import Testing
     static let t0: Int64 = 1_795_000_000_000_000_000
 
     static func writeLog(_ dir: TemporaryDirectory, extra: [String] = []) throws {
-        let writer = try SegmentWriter(directory: dir.path, stream: "a")
-        for i in 0..<100 {
-            let r = Record.metric(MetricRecord(kind: .histogram, ts: t0 + Int64(i) * 1_000_000_000, name: "llm.latency_ms",
-                                               labels: ["model": "m"], value: Double(i)))
-            try writer.append(RecordEncoder.encode(r), timestamp: r.ts)
+        let records = (0..<100).map { i in
+            Record.metric(MetricRecord(kind: .histogram, ts: t0 + Int64(i) * 1_000_000_000, name: "llm.latency_ms", labels: ["model": "m"], value: Double(i)))
         }
-        for line in extra { try writer.append(line, timestamp: t0 + 200_000_000_000) }
-        try writer.close()
+        // The extra lines (invalid or clashing ones) follow in the same stream.
+        try Fixtures.writeStream(records.map { (String(decoding: RecordEncoder.encode($0), as: UTF8.self), $0.ts) } + extra.map { ($0, t0 + 200_000_000_000) },
+                                 to: dir.path, stream: "a")
     }
 
     @Test func aReportOfEveryFormatExitsZero() throws {

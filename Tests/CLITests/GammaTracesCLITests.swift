@@ -6,16 +6,16 @@ import Testing
 
 @Suite struct GammaTracesCLITests {
     static func writeLog(_ dir: TemporaryDirectory) throws {
-        let writer = try SegmentWriter(directory: dir.path, stream: "a")
         let t0: Int64 = 1_795_000_000_000_000_000
+        var records: [Record] = []
         for i in 0..<20 {
             let trace = TraceID(0x1000 + i)
             let root = SpanRecord(traceID: trace, spanID: 1, name: "agent.run", start: t0, end: t0 + Int64(i + 1) * 1_000_000, status: .ok)
             let child = SpanRecord(traceID: trace, spanID: 2, parentSpanID: 1, name: "tool.search", start: t0 + 1, end: t0 + 500_000,
                                    status: i % 4 == 0 ? .error : .ok, attributes: ["gen_ai.tool.name": .string("search")])
-            for s in [child, root] { try writer.append(RecordEncoder.encode(.span(s)), timestamp: s.end) }
+            records += [.span(child), .span(root)]
         }
-        try writer.close()
+        try RecordFixtures.write(records, to: dir.path)
     }
 
     @Test func viewsAndExportsExitZero() throws {

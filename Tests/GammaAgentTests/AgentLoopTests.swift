@@ -23,7 +23,7 @@ final class SimulatedTime: AgentClock, RecorderClock {
     /// Runs prompts through an agent recorded by Gamma, and reads the log back.
     static func record(_ prompts: [String], profile: ScriptedModel.Profile, dir: TemporaryDirectory) async throws -> ([Agent.Outcome], [Trace], MetricReport) {
         let time = SimulatedTime(start: t0)
-        let recorder = try Recorder(directory: dir.path, stream: "agent", resource: ["service.name": .string("gamma-agent")], clock: time)
+        let recorder = try LogRecorder(directory: dir.path, stream: "agent", resource: ["service.name": .string("gamma-agent")], clock: time)
         let tracer = GammaTracer(recorder: recorder)
         let corpus = dir.file("corpus")
         mkdir(corpus, 0o755)

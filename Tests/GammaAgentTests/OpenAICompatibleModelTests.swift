@@ -1,5 +1,6 @@
 import GammaAgent
 import GammaTestKit
+import GammaTestSupport
 import CoreMetrics
 import Tracing
 import Testing

@@ -8,13 +8,14 @@ import GammaLog
 import GammaModel
 import GammaReplay
 import GammaTestKit
+import GammaTestSupport
 import Testing
 
 @Suite struct SimulationTests {
     /// 2026-11-02T00:00:00Z.
     static let midnight: Int64 = 1_793_577_600_000_000_000
     static let minute: Int64 = 60_000_000_000
-    static var corpus: String { Fixtures.repositoryRoot + "/samples/corpus" }
+    static var corpus: String { RepositoryPaths.root + "/samples/corpus" }
 
     /// A busy workload with one incident of each kind in its first two hours.
     static let incidents = Workload(
@@ -127,7 +128,7 @@ import Testing
     @Test func theSampleRulesFireInsideTheIncidentsAndTheBacktestAgreesWithLiveEvaluation() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let rules = try RuleFile.load(path: Fixtures.repositoryRoot + "/samples/rules/agent.yaml")
+        let rules = try RuleFile.load(path: RepositoryPaths.root + "/samples/rules/agent.yaml")
         let workload = try #require(Workload.presets.first { $0.name == "incidents" })
         let options = Simulation.Options(runs: nil, duration: 86_400_000_000_000, concurrency: 8, seed: 1, start: Self.midnight, workload: workload)
         let result = try await SimulationRecording.record(options, directory: dir.path, corpus: Self.corpus, stream: "day",
@@ -206,7 +207,7 @@ import Testing
     @Test(arguments: Workload.presets.map(\.name)) func presetsRoundTripThroughTheirSampleFiles(_ name: String) throws {
         let preset = try #require(Workload.presets.first { $0.name == name })
         #expect(try Workload.parse(ConfigDocument.parse(preset.yaml, file: "x.yaml")) == preset)
-        let path = Fixtures.repositoryRoot + "/samples/profiles/\(name).yaml"
+        let path = RepositoryPaths.root + "/samples/profiles/\(name).yaml"
         #expect(String(decoding: Files.read(path), as: UTF8.self) == preset.yaml, "samples/profiles/\(name).yaml is stale: gamma-agent profiles --show \(name)")
     }
 

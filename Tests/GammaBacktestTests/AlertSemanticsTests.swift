@@ -316,12 +316,8 @@ import Testing
         defer { dir.remove() }
         var writerOptions = SegmentWriterOptions()
         writerOptions.memberBytes = 1 << 20  // members of hundreds of evaluations: a sweep starts with series new to the one before
-        let writer = try SegmentWriter(directory: dir.path, stream: "a", options: writerOptions)
-        for x in samples {
-            let r = Record.metric(MetricRecord(kind: x.kind, ts: x.ts, name: x.name, labels: x.labels, value: x.value))
-            try writer.append(RecordEncoder.encode(r), timestamp: x.ts)
-        }
-        _ = try writer.close()
+        try RecordFixtures.write(samples.map { x in .metric(MetricRecord(kind: x.kind, ts: x.ts, name: x.name, labels: x.labels, value: x.value)) },
+                                 to: dir.path, options: writerOptions)
         let rules = try RuleFile.parse("""
             rules:
               - {name: p90, metric: lat, aggregate: p90, window: 1m, op: ">", threshold: 91, group_by: [model]}

@@ -4,6 +4,7 @@ import GammaLiveAlerting
 import GammaNet
 import GammaReplay
 import GammaTestKit
+import GammaTestSupport
 import Testing
 
 /// An aiosmtpd peer (scripts/checkers/smtp_peer.py, from .build-python) on loopback.
@@ -14,8 +15,8 @@ final class SMTPPeer {
 
     init(_ options: [String], dir: TemporaryDirectory = TemporaryDirectory()) throws {
         self.dir = dir
-        let python = Fixtures.repositoryRoot + "/.build-python/bin/python"
-        process = try ChildProcess([access(python, X_OK) == 0 ? python : "python3", Fixtures.repositoryRoot + "/scripts/checkers/smtp_peer.py",
+        let python = RepositoryPaths.root + "/.build-python/bin/python"
+        process = try ChildProcess([access(python, X_OK) == 0 ? python : "python3", RepositoryPaths.root + "/scripts/checkers/smtp_peer.py",
                                     dir.file("port"), dir.file("out")] + options, log: dir.file("log"))
         var port: Int?
         for _ in 0..<1500 where port == nil && !process.hasExited {

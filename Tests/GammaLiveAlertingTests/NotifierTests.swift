@@ -4,6 +4,7 @@ import GammaLiveAlerting
 import GammaModel
 import GammaReplay
 import GammaTestKit
+import GammaTestSupport
 import Synchronization
 import Testing
 
@@ -14,7 +15,7 @@ final class WebhookCatcher {
     let port: Int
 
     init(statuses: [Int] = []) throws {
-        process = try ChildProcess(["python3", Fixtures.repositoryRoot + "/scripts/checkers/webhook_catcher.py", dir.file("port"), dir.file("out")]
+        process = try ChildProcess(["python3", RepositoryPaths.root + "/scripts/checkers/webhook_catcher.py", dir.file("port"), dir.file("out")]
             + statuses.map(String.init), log: dir.file("log"))
         var port: Int?
         for _ in 0..<1000 where port == nil && !process.hasExited {

@@ -145,7 +145,7 @@ struct DictionaryExtractor: Extractor {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         let clock = ManualClock(start: 1_000)
-        let recorder = try Recorder(directory: dir.path, clock: clock)
+        let recorder = try LogRecorder(directory: dir.path, clock: clock)
         let system = GammaSystem(recorder: recorder, timeSource: .recorderClock, sampleInterval: nil, directory: dir.path)
         let root = system.tracer.startSpan("agent.run", context: .topLevel)
         _ = system.tracer.startSpan("llm.call", context: root.context)

@@ -11,9 +11,7 @@ struct ReplayFixture {
 
     /// Writes `records` as one stream (timestamps as given).
     func write(_ records: [Record], stream: String = "a", options: SegmentWriterOptions = .init()) throws {
-        let writer = try SegmentWriter(directory: dir.path, stream: stream, options: options)
-        for r in records { try writer.append(RecordEncoder.encode(r), timestamp: r.ts) }
-        try writer.close()
+        try RecordFixtures.write(records, to: dir.path, stream: stream, options: options)
     }
 
     /// Writes raw lines as one stream.

@@ -3,15 +3,16 @@ import GammaModel
 import GammaConfig
 import GammaReplay
 import GammaTestKit
+import GammaTestSupport
 import Testing
 
 @Suite struct RuleFileTests {
     @Test func theSampleRulesLoad() throws {
         for name in ["agent.yaml", "agent-v2.yaml"] {
-            let rules = try RuleFile.load(path: Fixtures.repositoryRoot + "/samples/rules/" + name)
+            let rules = try RuleFile.load(path: RepositoryPaths.root + "/samples/rules/" + name)
             #expect(rules.count == 5, "\(name)")
         }
-        let rules = try RuleFile.load(path: Fixtures.repositoryRoot + "/samples/rules/agent.yaml")
+        let rules = try RuleFile.load(path: RepositoryPaths.root + "/samples/rules/agent.yaml")
         let ratio = try #require(rules.first { $0.name == "ToolErrorRatio" })
         #expect(ratio.groupBy == ["tool"] && ratio.cooldown == 1_800_000_000_000 && ratio.severity == .error)
         guard case .ratio(.aggregate(let n, .increase, let window), .aggregate(let d, .increase, _)) = ratio.expression else {

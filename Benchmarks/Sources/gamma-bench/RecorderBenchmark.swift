@@ -45,7 +45,7 @@ struct RecorderBenchmark {
     func counter() throws {
         let dir = freshDirectory()
         defer { system("rm -rf \(dir)") }
-        let recorder = try GammaRecorder.Recorder(directory: dir)
+        let recorder = try LogRecorder(directory: dir)
         let gamma = Counter(label: "tools.calls.total", dimensions: [("tool", "search")], factory: GammaMetricsFactory(recorder: recorder))
         let test = Counter(label: "tools.calls.total", dimensions: [("tool", "search")], factory: TestMetrics())
         var g: [Double] = [], t: [Double] = [], b: [Double] = []
@@ -57,11 +57,12 @@ struct RecorderBenchmark {
             // Back to back, the caller waits whenever it outruns the one compressor thread.
             b.append(medianPerCall { gamma.increment() })
         }
-        let stats = try recorder.close()
+        try recorder.close()
+        let stats = recorder.writer!.stats
         print("counter increment through swift-metrics (\(runs) runs of 2000 batches of 1000, alternating):")
-        print("  into a Recorder on disk, the caller's path:  median \(fmt(median(g), 1)) ns (target <= 300)")
-        print("  into MetricsTestKit.TestMetrics:             median \(fmt(median(t), 1)) ns, ratio Recorder / TestMetrics = \(fmt(median(g) / median(t), 2))")
-        print("  into a Recorder, back to back (bound by one compressor thread): median \(fmt(median(b), 1)) ns")
+        print("  into a LogRecorder on disk, the caller's path:  median \(fmt(median(g), 1)) ns (target <= 300)")
+        print("  into MetricsTestKit.TestMetrics:             median \(fmt(median(t), 1)) ns, ratio LogRecorder / TestMetrics = \(fmt(median(g) / median(t), 2))")
+        print("  into a LogRecorder, back to back (bound by one compressor thread): median \(fmt(median(b), 1)) ns")
         print("  \(stats.linesWritten) lines written, \(stats.droppedLines) dropped")
     }
 
@@ -81,7 +82,7 @@ struct RecorderBenchmark {
             var options = SegmentWriterOptions()
             options.overflow = overflow
             options.maxPendingMembers = 64
-            let recorder = try GammaRecorder.Recorder(directory: dir, options: options)
+            let recorder = try LogRecorder(directory: dir, options: options)
             let factory = GammaMetricsFactory(recorder: recorder)
             let t0 = now()
             runOnThreads(threads) { t in
@@ -91,7 +92,8 @@ struct RecorderBenchmark {
                     if i & 1 == 0 { c.increment() } else { h.record(Double(i & 1023) * 0.25) }
                 }
             }
-            let stats = try recorder.close()
+            try recorder.close()
+            let stats = recorder.writer!.stats
             let seconds = now() - t0
             rates.append(Double(threads * perThread - stats.droppedLines) / seconds)
             dropped += stats.droppedLines
@@ -103,7 +105,7 @@ struct RecorderBenchmark {
     func span() throws {
         let dir = freshDirectory()
         defer { system("rm -rf \(dir)") }
-        let recorder = try GammaRecorder.Recorder(directory: dir)
+        let recorder = try LogRecorder(directory: dir)
         let tracer = GammaTracer(recorder: recorder)
         let floor = FloorTracer()
         func oneSpan<T: Tracer>(_ tracer: T) {
@@ -121,7 +123,7 @@ struct RecorderBenchmark {
             b.append(medianPerCall(batches: 500, size: 200) { oneSpan(tracer) })
         }
         try recorder.close()
-        print("span started, given three attributes and ended, into a Recorder on disk:")
+        print("span started, given three attributes and ended, into a LogRecorder on disk:")
         print("  the caller's path: median \(fmt(median(m) / 1000, 3)) µs (target <= 1.5)")
         print("  back to back: median \(fmt(median(b) / 1000, 3)) µs")
         print("  the API's floor (FloorTracer: context, locked attributes, nothing recorded): median \(fmt(median(f) / 1000, 3)) µs, ratio back to back / floor = \(fmt(median(b) / median(f)))")

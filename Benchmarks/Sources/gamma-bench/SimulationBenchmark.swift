@@ -17,7 +17,7 @@ struct SimulationBenchmark {
     let agentRuns: Int
 
     func run() async throws {
-        let corpus = Fixtures.repositoryRoot + "/samples/corpus"
+        let corpus = String(#filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast(4).joined(separator: "/")) + "/samples/corpus"  // Benchmarks/Sources/gamma-bench/this file
         let workload = Workload.presets.first { $0.name == "steady" }!
         let options = Simulation.Options(runs: agentRuns, duration: nil, concurrency: 8, seed: 1, start: 1_793_577_600_000_000_000, workload: workload)
         var noop: [Double] = [], gamma: [Double] = []

@@ -2,13 +2,6 @@
 import Glibc
 #endif
 
-/// Why a tool could not do what it was asked; the message goes back to the model.
-public struct ToolError: Error, Equatable, CustomStringConvertible {
-    public var message: String
-    public init(_ message: String) { self.message = message }
-    public var description: String { message }
-}
-
 /// Reading files for the tools, and confining paths to a folder.
 public enum FileText {
     /// The text of a file, at most `limit` bytes (more is an error), invalid UTF-8 replaced.

@@ -2,17 +2,22 @@ public import GammaLog
 public import GammaModel
 import Synchronization
 
-/// Writes records to a log folder: the user-facing API under the metrics and tracing backends.
+/// Records metrics and spans: the user-facing API under the metrics and tracing backends.
 ///
-/// On the caller's path it only encodes a line and appends it to the ``SegmentWriter``;
-/// compression and I/O stay on the log's background thread. Safe to call from any thread.
-/// Every segment starts with the resource record and the meta records of every name known so far,
-/// so any one segment can be read on its own.
+/// It encodes each record into a line and hands it to its ``RecordSink``: a log folder's
+/// ``SegmentWriter`` (``init(directory:stream:resource:clock:redaction:options:metricObserver:)``),
+/// where compression and I/O stay on the log's background thread, or any other sink
+/// (``init(sink:resource:clock:redaction:metricObserver:)``), such as GammaTestKit's in-memory one.
+/// Safe to call from any thread. In a log folder, every segment starts with the resource record and
+/// the meta records of every name known so far, so any one segment can be read on its own; another
+/// sink gets the resource record first.
 ///
 /// Recording never throws (metrics and tracing APIs cannot); a failed append is counted in
 /// ``failedRecords`` and its first error is thrown by ``close()``.
-public final class Recorder: Sendable {
-    public let writer: SegmentWriter
+public final class LogRecorder: Sendable {
+    public let sink: any RecordSink
+    /// The log folder's writer, when recording into one.
+    public let writer: SegmentWriter?
     public let clock: any RecorderClock
     public let redaction: Redaction
     public let resource: Attributes
@@ -57,7 +62,9 @@ public final class Recorder: Sendable {
             }
             return lines
         }
-        self.writer = try SegmentWriter(directory: directory, stream: streamID, options: options)
+        let writer = try SegmentWriter(directory: directory, stream: streamID, options: options)
+        self.writer = writer
+        self.sink = SegmentSink(writer: writer)
         self.clock = clock
         self.redaction = redaction
         self.resource = resourceAttributes
@@ -65,8 +72,28 @@ public final class Recorder: Sendable {
         self.metricObserver = metricObserver
     }
 
-    /// The stream id of this recorder's segments.
-    public var stream: String { writer.stream }
+    /// Records into `sink`, starting with the resource record.
+    /// - Parameters:
+    ///   - resource: attributes of the process (`service.name`, …); `host.name` and `process.pid` are added.
+    ///   - metricObserver: as for a log folder.
+    public init(sink: any RecordSink, resource: Attributes = [:], clock: any RecorderClock = SystemClock(),
+                redaction: Redaction = .init(), metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) {
+        var resourceAttributes = redaction.apply(resource)
+        if resourceAttributes["host.name"] == nil { resourceAttributes["host.name"] = .string(ProcFS.hostName()) }
+        if resourceAttributes["process.pid"] == nil { resourceAttributes["process.pid"] = .int(Int64(ProcFS.pid())) }
+        self.sink = sink
+        self.writer = nil
+        self.clock = clock
+        self.redaction = redaction
+        self.resource = resourceAttributes
+        self.shared = Shared()
+        self.metricObserver = metricObserver
+        let now = clock.now()
+        append(RecordEncoder.encode(.resource(ResourceRecord(ts: now, stream: sink.stream, attributes: resourceAttributes))), timestamp: now)
+    }
+
+    /// The stream id of this recorder's records.
+    public var stream: String { sink.stream }
 
     /// Records `record` (attributes are redacted per ``redaction``).
     public func record(_ record: Record) {
@@ -110,12 +137,7 @@ public final class Recorder: Sendable {
     @inline(__always)
     func append(_ line: UnsafeRawBufferPointer, timestamp: Int64) {
         do throws(LogError) {
-            // Encoded records never hold a raw newline; lines over the writer's limit are its to reject.
-            if line.count > writer.options.maxLineBytes {
-                try writer.append(line, timestamp: timestamp)
-            } else {
-                try writer.appendTrusted(line, timestamp: timestamp)
-            }
+            try sink.write(line, timestamp: timestamp)
         } catch {
             noteFailure(error)
         }
@@ -136,14 +158,13 @@ public final class Recorder: Sendable {
     public var failedRecords: Int { shared.state.withLock { $0.failed } }
 
     /// Writes what was recorded so far; returns when it is on disk (in the page cache, or synced per the writer's durability).
-    public func flush() throws(LogError) { try writer.flush() }
+    public func flush() throws(LogError) { try sink.flush() }
 
-    /// Flushes, seals the segment and stops the writer.
+    /// Flushes and closes the sink (for a log folder: seals the segment and stops the writer;
+    /// ``writer``'s `stats` then say what was written).
     /// - Throws: the first recording or writing error, if any happened.
-    @discardableResult
-    public func close() throws(LogError) -> SegmentWriter.Stats {
-        let stats = try writer.close()
+    public func close() throws(LogError) {
+        try sink.close()
         if let error = shared.state.withLock({ $0.firstError }) { throw error }
-        return stats
     }
 }

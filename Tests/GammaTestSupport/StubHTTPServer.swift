@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import GammaLog
 import Synchronization
 
 /// A small HTTP/1.1 server on 127.0.0.1 for tests: each request goes to a handler that answers,
@@ -48,14 +49,7 @@ public final class StubHTTPServer: Sendable {
         _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
         listener = fd
         port = UInt16(bigEndian: addr.sin_port)
-        let box = Unmanaged.passRetained(self).toOpaque()
-        var thread = pthread_t()
-        pthread_create(&thread, nil, { raw in
-            let server = Unmanaged<StubHTTPServer>.fromOpaque(raw!).takeRetainedValue()
-            server.serve()
-            return nil
-        }, box)
-        pthread_detach(thread)
+        startThread { self.serve() }
     }
 
     public var baseURL: String { "http://127.0.0.1:\(port)" }
