@@ -1,5 +1,5 @@
 public import GammaRules
-import GammaLog
+public import GammaLog
 public import GammaModel
 public import GammaReplay
 

@@ -1,7 +1,7 @@
 public import GammaRules
 import Foundation
-import GammaLog
-import GammaModel
+public import GammaLog
+public import GammaModel
 public import GammaReplay
 
 /// Evaluates rules over recorded metrics as live evaluation would have, every `interval` of

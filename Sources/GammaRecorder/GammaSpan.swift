@@ -1,4 +1,4 @@
-import GammaModel
+public import GammaModel
 public import Instrumentation
 public import Tracing
 import Synchronization

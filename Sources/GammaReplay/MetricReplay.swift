@@ -1,5 +1,5 @@
 public import GammaLog
-import GammaModel
+package import GammaModel
 
 /// Reads metric records from a log and computes a ``MetricReport``.
 ///

@@ -1,5 +1,5 @@
-import GammaLog
-import GammaModel
+package import GammaLog
+package import GammaModel
 
 /// The worker-side loop of every replay: each line of a member read in place by ``RecordView``,
 /// with its line number (from 1) and its offset in the member; invalid lines are collected with

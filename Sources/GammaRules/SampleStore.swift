@@ -1,4 +1,4 @@
-import GammaModel
+package import GammaModel
 
 /// The samples of one selector (a metric and its matchers) split by one `group_by`, shared by
 /// every rule leaf that reads them: a sample is stored once however many rules read it, and

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+public import Glibc
 #endif
 
 /// A child process for tests (a Python peer on loopback), started with `posix_spawnp` and ended

@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-import Glibc
+package import Glibc
 #endif
 
 /// The system calls the writer makes, behind a seam so tests can inject faults

@@ -1,4 +1,4 @@
-import GammaModel
+public import GammaModel
 
 /// The JSON that the Jaeger UI accepts as an upload ("JSON File" on the search page): the
 /// `{"data":[trace…]}` its query API returns. Times in microseconds; each trace's processes are

@@ -1,4 +1,4 @@
-import GammaModel
+public import GammaModel
 
 /// Writes an attribute map or list in the shapes the trace formats use.
 enum TraceJSON {
