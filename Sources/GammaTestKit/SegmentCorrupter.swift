@@ -1,4 +1,4 @@
-public import GammaLog
+package import GammaLog
 
 /// Damages segment files the ways disks, crashes and people do, for the corruption tables.
 public enum SegmentCorrupter {
@@ -25,7 +25,7 @@ public enum SegmentCorrupter {
     }
 
     /// The members of a Gamma segment as its headers say (offset and header).
-    public static func members(_ path: String) throws -> [SegmentLayout.Member] {
+    package static func members(_ path: String) throws -> [SegmentLayout.Member] {
         try SegmentScanner.scan(FileSource(path: path), nameSaysGamma: true).members
     }
 }

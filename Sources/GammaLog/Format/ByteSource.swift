@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Random access to a segment's bytes: a file (by `pread`) or memory (tests, the fuzzer).
-public protocol ByteSource: AnyObject, Sendable {
+package protocol ByteSource: AnyObject, Sendable {
     /// Where the bytes come from, for error messages.
     var path: String { get }
     var count: Int64 { get }
@@ -12,12 +12,12 @@ public protocol ByteSource: AnyObject, Sendable {
 }
 
 /// A file, opened once and read with `pread`. The size is taken when it is opened.
-public final class FileSource: ByteSource {
-    public let path: String
-    public let count: Int64
+package final class FileSource: ByteSource {
+    package let path: String
+    package let count: Int64
     private let fd: Int32
 
-    public init(path: String) throws(LogError) {
+    package init(path: String) throws(LogError) {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw .system(path: path, operation: "open", errno: errno) }
         var st = stat()
@@ -33,24 +33,24 @@ public final class FileSource: ByteSource {
 
     deinit { close(fd) }
 
-    public func read(at offset: Int64, count: Int) throws(LogError) -> [UInt8] {
+    package func read(at offset: Int64, count: Int) throws(LogError) -> [UInt8] {
         let n = Int(max(0, min(Int64(count), self.count - offset)))
         return try POSIX.pread(fd: fd, offset: offset, count: n, path: path)
     }
 }
 
 /// Bytes in memory.
-public final class MemorySource: ByteSource {
-    public let path: String
-    public let bytes: [UInt8]
-    public var count: Int64 { Int64(bytes.count) }
+package final class MemorySource: ByteSource {
+    package let path: String
+    package let bytes: [UInt8]
+    package var count: Int64 { Int64(bytes.count) }
 
-    public init(_ bytes: [UInt8], path: String = "<memory>") {
+    package init(_ bytes: [UInt8], path: String = "<memory>") {
         self.bytes = bytes
         self.path = path
     }
 
-    public func read(at offset: Int64, count: Int) throws(LogError) -> [UInt8] {
+    package func read(at offset: Int64, count: Int) throws(LogError) -> [UInt8] {
         let start = Int(max(0, min(offset, self.count)))
         let end = min(bytes.count, start + count)
         return Array(bytes[start..<end])

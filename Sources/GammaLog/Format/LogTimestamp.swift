@@ -3,9 +3,9 @@
 /// The log needs a record's time for member headers, `--since`/`--until` and merged reading,
 /// and nothing else of the record. Strings are skipped with their escapes, so `"ts"` inside a
 /// value or a nested object never matches.
-public enum LogTimestamp {
+package enum LogTimestamp {
     /// The value of the first top-level `"ts"` key if it is an integer, else `nil`.
-    public static func find(in line: UnsafeRawBufferPointer) -> Int64? {
+    package static func find(in line: UnsafeRawBufferPointer) -> Int64? {
         let n = line.count
         var i = 0
         var depth = 0

@@ -15,22 +15,22 @@ internal import CZlib
 /// 44 u32 CRC-32 of bytes 0..<44
 /// ```
 /// All integers are little-endian.
-public struct MemberHeader: Equatable, Sendable {
-    public static let size = 48
+package struct MemberHeader: Equatable, Sendable {
+    package static let size = 48
     /// The trailer after the deflate data: CRC-32 and ISIZE.
-    public static let trailerSize = 8
-    public static let version: UInt8 = 1
+    package static let trailerSize = 8
+    package static let version: UInt8 = 1
     static let xlen: UInt16 = 36
 
-    public var sealed: Bool
+    package var sealed: Bool
     /// Total bytes of the member, header and trailer included.
-    public var length: UInt32
-    public var lineCount: UInt32
-    public var minTimestamp: Int64
-    public var maxTimestamp: Int64
+    package var length: UInt32
+    package var lineCount: UInt32
+    package var minTimestamp: Int64
+    package var maxTimestamp: Int64
     var extraFlags: UInt8 = 0
 
-    public init(sealed: Bool, length: UInt32, lineCount: UInt32, minTimestamp: Int64, maxTimestamp: Int64) {
+    package init(sealed: Bool, length: UInt32, lineCount: UInt32, minTimestamp: Int64, maxTimestamp: Int64) {
         self.sealed = sealed
         self.length = length
         self.lineCount = lineCount
@@ -39,7 +39,7 @@ public struct MemberHeader: Equatable, Sendable {
     }
 
     /// The 48 bytes of this header.
-    public func encoded() -> [UInt8] {
+    package func encoded() -> [UInt8] {
         var b = [UInt8](repeating: 0, count: Self.size)
         write(into: &b, at: 0)
         return b
@@ -64,7 +64,7 @@ public struct MemberHeader: Equatable, Sendable {
     }
 
     /// What the bytes at a position are.
-    public enum Parse: Equatable, Sendable {
+    package enum Parse: Equatable, Sendable {
         /// A valid Gamma member header.
         case header(MemberHeader)
         /// Fewer than 48 bytes, all matching what a Gamma header starts with: a member cut short.
@@ -74,7 +74,7 @@ public struct MemberHeader: Equatable, Sendable {
     }
 
     /// Reads a header from the start of `bytes`.
-    public static func parse(_ bytes: UnsafeRawBufferPointer) -> Parse {
+    package static func parse(_ bytes: UnsafeRawBufferPointer) -> Parse {
         let fixed: [UInt8] = [0x1F, 0x8B, 8, 4, 0, 0, 0, 0]
         let n = bytes.count
         for i in 0..<min(n, 8) where bytes[i] != fixed[i] {
@@ -104,7 +104,7 @@ public struct MemberHeader: Equatable, Sendable {
         return .header(h)
     }
 
-    public static func parse(_ bytes: [UInt8]) -> Parse {
+    package static func parse(_ bytes: [UInt8]) -> Parse {
         bytes.withUnsafeBytes { parse($0) }
     }
 

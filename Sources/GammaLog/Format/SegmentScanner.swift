@@ -3,12 +3,12 @@
 /// At bytes that are not a valid header it searches forward for the next valid one (a header
 /// checksum makes false matches negligible) and records the skipped range as corrupt; if none
 /// follows, the rest is the segment's tail.
-public enum SegmentScanner {
+package enum SegmentScanner {
     static let resyncChunk = 1 << 20
 
     /// - Parameter nameSaysGamma: the file is named like a Gamma segment, so a bad first header is
     ///   damage rather than a sign of a foreign gzip file.
-    public static func scan(_ source: any ByteSource, nameSaysGamma: Bool) throws(LogError) -> SegmentLayout {
+    package static func scan(_ source: any ByteSource, nameSaysGamma: Bool) throws(LogError) -> SegmentLayout {
         let size = source.count
         var layout = SegmentLayout(format: .gamma, size: size)
         if size == 0 { layout.format = .empty; return layout }

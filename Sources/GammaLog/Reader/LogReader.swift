@@ -14,9 +14,13 @@ public final class LogReader: Sendable {
         try self.init(streams: LogCatalog.discover(paths), options: options)
     }
 
-    /// Reads given streams; `opener` maps a segment path to its bytes (files by default).
-    public init(streams: [LogStream], options: ReadOptions = .init(),
-                opener: @escaping @Sendable (String) throws(LogError) -> any ByteSource = { (p) throws(LogError) in try FileSource(path: p) }) {
+    /// Reads given streams, from their files.
+    public convenience init(streams: [LogStream], options: ReadOptions = .init()) {
+        self.init(streams: streams, options: options, opener: { (p) throws(LogError) in try FileSource(path: p) })
+    }
+
+    /// Reads given streams; `opener` maps a segment path to its bytes (tests and fuzzers read memory).
+    package init(streams: [LogStream], options: ReadOptions = .init(), opener: @escaping @Sendable (String) throws(LogError) -> any ByteSource) {
         self.streams = streams
         self.options = options
         self.opener = opener
