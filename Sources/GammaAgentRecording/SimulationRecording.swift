@@ -2,7 +2,7 @@ public import GammaAgent
 public import GammaRules
 public import GammaLiveAlerting
 public import GammaLog
-import GammaModel
+public import GammaModel
 import GammaRecorder
 import Synchronization
 
@@ -51,7 +51,7 @@ public enum SimulationRecording {
 
     /// The agent's tools over a document folder: calculator, clock, read_file and search (no
     /// http_get: a simulation does not reach the network).
-    public static func tools(corpus: String, clock: any AgentClock) throws(ToolError) -> [any AgentTool] {
+    public static func tools(corpus: String, clock: any EpochClock) throws(ToolError) -> [any AgentTool] {
         let index = try SearchIndex.load(folder: corpus)
         return [CalculatorTool(), ClockTool(now: { clock.now() }), ReadFileTool(root: corpus), SearchTool(index: index)]
     }
@@ -75,7 +75,7 @@ public enum SimulationRecording {
                                     resource: ["service.name": .string("gamma-agent"),
                                                "gamma.simulation.seed": .int(Int64(bitPattern: options.seed)),
                                                "gamma.simulation.workload": .string(options.workload.name)],
-                                    clock: SimulatedRecorderClock(clock: clock), options: writerOptions,
+                                    clock: clock, options: writerOptions,
                                     metricObserver: recorded?.metricObserver)
         recorded?.attach(recorder)
         for d in AgentMetrics.declarations { recorder.declare(d.name, kind: d.kind, unit: d.unit, help: d.help) }
@@ -89,10 +89,4 @@ public enum SimulationRecording {
         let stats = recorder.writer!.stats  // made with a directory above
         return Result(summary: summary, stats: stats, stream: recorder.stream, transitions: live?.transitions ?? [])
     }
-}
-
-/// The recorder reads the simulation's clock.
-struct SimulatedRecorderClock: RecorderClock {
-    let clock: SimulationClock
-    func now() -> Int64 { clock.now() }
 }

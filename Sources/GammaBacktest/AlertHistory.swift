@@ -36,7 +36,7 @@ public enum AlertHistory {
         var invalid: [RecordLines.Invalid]
     }
 
-    public static func table(_ records: [AlertRecord], formatTime: (Int64) -> String) -> String {
+    public static func table(_ records: [AlertRecord], formatTime: (Int64) -> String = { TimeParser.format($0) }) -> String {
         if records.isEmpty { return "no alert records\n" }
         var rows = TextTable(headers: ["TIME", "RULE", "STATE", "SEVERITY", "LABELS", "VALUE"])
         for r in records {

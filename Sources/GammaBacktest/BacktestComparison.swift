@@ -1,5 +1,5 @@
 import GammaRules
-import GammaModel
+public import GammaModel
 import GammaReplay
 
 /// Two versions of a rule file over the same data, episode by episode: each episode of a rule's
@@ -54,7 +54,7 @@ public struct BacktestComparison: Sendable {
     }
 
     /// The rows as a table.
-    public func table(formatTime: (Int64) -> String, nameA: String, nameB: String) -> String {
+    public func table(formatTime: (Int64) -> String = { TimeParser.format($0) }, nameA: String, nameB: String) -> String {
         let out = "A: \(nameA)\nB: \(nameB)\n\n"
         if rows.isEmpty { return out + "neither version fired\n" }
         var cells = TextTable(headers: ["RULE", "GROUP", "A FIRED", "B FIRED", "DIFFERENCE"])

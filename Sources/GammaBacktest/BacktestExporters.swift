@@ -1,5 +1,5 @@
 import GammaRules
-import GammaModel
+public import GammaModel
 import GammaReplay
 
 extension Backtest.GroupResult {
@@ -15,7 +15,7 @@ public struct BacktestTableExporter: Sendable {
     public var formatTime: @Sendable (Int64) -> String
     public var timelineWidth: Int?
 
-    public init(formatTime: @escaping @Sendable (Int64) -> String, timelineWidth: Int? = nil) {
+    public init(formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }, timelineWidth: Int? = nil) {
         self.formatTime = formatTime
         self.timelineWidth = timelineWidth
     }

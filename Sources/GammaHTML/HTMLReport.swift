@@ -1,7 +1,7 @@
 import GammaRules
 public import GammaBacktest
 import GammaLog
-import GammaModel
+public import GammaModel
 public import GammaReplay
 
 /// `gamma-report --format html`: one self-contained page (inline CSS and SVG, no script, nothing
@@ -11,7 +11,7 @@ public import GammaReplay
 public struct HTMLReport {
     public var formatTime: (Int64) -> String
 
-    public init(formatTime: @escaping (Int64) -> String) { self.formatTime = formatTime }
+    public init(formatTime: @escaping (Int64) -> String = { TimeParser.format($0) }) { self.formatTime = formatTime }
 
     /// What the page shows, read from a log by ``gather(_:query:rules:interval:traces:onIssue:)``.
     public struct Input: Sendable {

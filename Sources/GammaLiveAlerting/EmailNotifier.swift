@@ -1,4 +1,5 @@
 import GammaRules
+public import GammaModel
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -18,7 +19,7 @@ public struct EmailNotifier: AlertNotifier {
     public let formatTime: @Sendable (Int64) -> String
 
     public init(client: SMTPClient, from: String, to: [String], userVariable: String = "GAMMA_SMTP_USER",
-                passwordVariable: String = "GAMMA_SMTP_PASSWORD", formatTime: @escaping @Sendable (Int64) -> String) {
+                passwordVariable: String = "GAMMA_SMTP_PASSWORD", formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) {
         self.client = client
         self.from = from
         self.to = to

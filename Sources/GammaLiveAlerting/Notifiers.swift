@@ -2,7 +2,7 @@ public import GammaRules
 #if canImport(Glibc)
 import Glibc
 #endif
-import GammaModel
+public import GammaModel
 import GammaNet
 
 /// What a notifier sends: a transition that passed cooldown and deduplication, with its rule.
@@ -23,7 +23,7 @@ public struct AlertNotification: Sendable, Equatable {
     }
 
     /// The title, then the value against the condition, the time, and the summary annotation.
-    public func text(formatTime: (Int64) -> String) -> String {
+    public func text(formatTime: (Int64) -> String = { TimeParser.format($0) }) -> String {
         var lines = [title]
         var condition = ""
         switch rule.condition {
@@ -60,7 +60,7 @@ public struct ConsoleNotifier: AlertNotifier {
     public let fd: Int32
     public let formatTime: @Sendable (Int64) -> String
 
-    public init(fd: Int32 = 2, formatTime: @escaping @Sendable (Int64) -> String) {
+    public init(fd: Int32 = 2, formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) {
         self.fd = fd
         self.formatTime = formatTime
     }
@@ -84,7 +84,7 @@ public struct WebhookNotifier: AlertNotifier {
     public var backoff: Double
     public let formatTime: @Sendable (Int64) -> String
 
-    public init(url: String, timeout: Double = 5, retries: Int = 3, backoff: Double = 0.5, formatTime: @escaping @Sendable (Int64) -> String) {
+    public init(url: String, timeout: Double = 5, retries: Int = 3, backoff: Double = 0.5, formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) {
         self.url = url
         self.timeout = timeout
         self.retries = retries

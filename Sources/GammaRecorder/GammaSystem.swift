@@ -27,7 +27,7 @@ public final class GammaSystem: Sendable {
     ///   - sampleInterval: how often system gauges are recorded; `nil` for none.
     ///   - metricObserver: sees every metric record as it is recorded (live alerting's feed).
     public static func bootstrap(logDirectory: String, serviceName: String, resource: Attributes = [:],
-                                 clock: any RecorderClock = SystemClock(), redaction: Redaction = .init(),
+                                 clock: any EpochClock = SystemClock(), redaction: Redaction = .init(),
                                  options: SegmentWriterOptions = .init(), sampleInterval: Duration? = .seconds(10),
                                  metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) throws(LogError) -> GammaSystem {
         var resource = resource

@@ -18,7 +18,7 @@ public final class LogRecorder: Sendable {
     public let sink: any RecordSink
     /// The log folder's writer, when recording into one.
     public let writer: SegmentWriter?
-    public let clock: any RecorderClock
+    public let clock: any EpochClock
     public let redaction: Redaction
     public let resource: Attributes
 
@@ -43,7 +43,7 @@ public final class LogRecorder: Sendable {
     ///   - metricObserver: called with every metric record as it is recorded, on the recording
     ///     thread: it must be quick (live alerting takes its samples this way).
     /// - Throws: ``LogError`` if the folder cannot be written.
-    public init(directory: String, stream: String? = nil, resource: Attributes = [:], clock: any RecorderClock = SystemClock(),
+    public init(directory: String, stream: String? = nil, resource: Attributes = [:], clock: any EpochClock = SystemClock(),
                 redaction: Redaction = .init(), options: SegmentWriterOptions = .init(),
                 metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) throws(LogError) {
         let shared = Shared()
@@ -76,7 +76,7 @@ public final class LogRecorder: Sendable {
     /// - Parameters:
     ///   - resource: attributes of the process (`service.name`, …); `host.name` and `process.pid` are added.
     ///   - metricObserver: as for a log folder.
-    public init(sink: any RecordSink, resource: Attributes = [:], clock: any RecorderClock = SystemClock(),
+    public init(sink: any RecordSink, resource: Attributes = [:], clock: any EpochClock = SystemClock(),
                 redaction: Redaction = .init(), metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) {
         var resourceAttributes = redaction.apply(resource)
         if resourceAttributes["host.name"] == nil { resourceAttributes["host.name"] = .string(ProcFS.hostName()) }

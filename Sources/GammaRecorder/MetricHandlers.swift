@@ -1,5 +1,6 @@
 import CoreMetrics
 import Synchronization
+import GammaModel
 
 /// `Counter`: each increment is a counter record carrying the increment.
 final class GammaCounter: CounterHandler, FloatingPointCounterHandler {

@@ -1,4 +1,4 @@
-import GammaModel
+public import GammaModel
 
 /// Writes a report as aligned text for a terminal of 80 columns: a section per kind, a heading
 /// line per metric (with its unit), and a row per label set. Numbers keep about four
@@ -7,7 +7,7 @@ public struct TableReportExporter: Sendable {
     /// Formats a time for the heading (RFC 3339 in the CLI).
     public var formatTime: @Sendable (Int64) -> String
 
-    public init(formatTime: @escaping @Sendable (Int64) -> String) { self.formatTime = formatTime }
+    public init(formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) { self.formatTime = formatTime }
 
     static let width = 80
     static let cell = 9

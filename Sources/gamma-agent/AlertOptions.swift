@@ -41,12 +41,11 @@ struct AlertOptions: ParsableArguments {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        let format: @Sendable (Int64) -> String = { TimeParser.format($0) }
-        var notifiers: [any AlertNotifier] = quietAlerts ? [] : [ConsoleNotifier(formatTime: format)]
-        notifiers += webhook.map { WebhookNotifier(url: $0, formatTime: format) }
+        var notifiers: [any AlertNotifier] = quietAlerts ? [] : [ConsoleNotifier()]
+        notifiers += webhook.map { WebhookNotifier(url: $0) }
         if let smtp, let (host, port) = smtpEndpoint(smtp) {
             notifiers.append(EmailNotifier(client: SMTPClient(host: host, port: port, requireTLS: smtpRequireTLS, caFile: smtpCA),
-                                           from: smtpFrom, to: smtpTo, formatTime: format))
+                                           from: smtpFrom, to: smtpTo))
         }
         return (loaded, DurationParser.parse(alertInterval)!, notifiers)
     }

@@ -67,7 +67,7 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: cannot create the log folder '\(log)': \(String(cString: strerror(errno)))")
             throw ExitCode(2)
         }
-        let clock = RealAgentClock()
+        let clock = SystemClock()
         let index: SearchIndex
         do throws(ToolError) { index = try SearchIndex.load(folder: corpus) } catch {
             printError("error: \(error) (give the documents with --corpus)")

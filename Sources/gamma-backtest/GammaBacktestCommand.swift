@@ -87,13 +87,12 @@ struct GammaBacktestCommand: ParsableCommand {
         let warnings = Warnings(strictness)
         let onIssue: (ReplayIssue) -> Void = { warnings.warn($0) }
         let out = try output.open()
-        let formatTime: @Sendable (Int64) -> String = { TimeParser.format($0) }
         if history {
             let globs = rule.map(Glob.init)
             let records = try AlertHistory.read(reader, rule: { name in globs.isEmpty || globs.contains { $0.matches(name) } },
                                                 severity: minimumSeverity, onIssue: onIssue)
             switch format {
-            case .table: out.write(AlertHistory.table(records, formatTime: formatTime))
+            case .table: out.write(AlertHistory.table(records))
             case .csv: out.write(AlertHistory.csv(records))
             case .json: AlertHistory.jsonLines(records).withUnsafeBytes { out.write($0) }
             }
@@ -120,7 +119,7 @@ struct GammaBacktestCommand: ParsableCommand {
         if let b {
             let comparison = BacktestComparison(a, b)
             switch format {
-            case .table: out.write(comparison.table(formatTime: formatTime, nameA: rules!, nameB: compare!))
+            case .table: out.write(comparison.table(nameA: rules!, nameB: compare!))
             case .json: comparison.json(nameA: rules!, nameB: compare!).withUnsafeBytes { out.write($0) }
             case .csv: break  // refused by validate()
             }
@@ -128,7 +127,7 @@ struct GammaBacktestCommand: ParsableCommand {
             switch format {
             case .table:
                 let columns = width ?? terminalWidth() ?? 100
-                out.write(BacktestTableExporter(formatTime: formatTime, timelineWidth: timeline ? columns : nil).render(a, interval: options.interval))
+                out.write(BacktestTableExporter(timelineWidth: timeline ? columns : nil).render(a, interval: options.interval))
             case .json: BacktestJSONExporter().render(a, interval: options.interval).withUnsafeBytes { out.write($0) }
             case .csv: out.write(BacktestCSVExporter().render(a))
             }

@@ -24,7 +24,7 @@ struct CatCommand: ParsableCommand {
         let out = Output()
         let onDamage: (LogDamage) -> Void = { warnings.warn($0) }
         let write: (LogLine) throws -> Void = { line in
-            out.write(line.bytes)
+            line.withBytes { out.write($0) }
             out.write("\n")
             if out.failed { try out.finish() }  // a closed pipe ends the run quietly; any other failure is an error
         }

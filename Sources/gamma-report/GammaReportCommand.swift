@@ -178,7 +178,7 @@ extension GammaReportCommand {
     /// The report in the chosen format.
     func rendered(_ report: MetricReport) -> Result<[UInt8], ReplayError> {
         switch format {
-        case .table: return .success(Array(TableReportExporter(formatTime: TimeParser.format).render(report).utf8))
+        case .table: return .success(Array(TableReportExporter().render(report).utf8))
         case .json: return .success(JSONReportExporter().render(report))
         case .csv: return .success(Array(CSVReportExporter().render(report).utf8))
         case .prometheus, .openmetrics:
@@ -209,7 +209,7 @@ extension GammaReportCommand {
             printError("error: \(error)")
             throw ExitCode(2)
         }
-        let page = HTMLReport(formatTime: TimeParser.format).render(input)
+        let page = HTMLReport().render(input)
         let out = try output.open()
         out.write(page)
         try out.finish()

@@ -131,8 +131,7 @@ struct GammaTracesCommand: ParsableCommand {
         case .text where summary: bytes = Array(Self.summaryTable(SpanNameSummary.summarize(traces), traces: traces.count).utf8)
         case .text:
             let keys = attrs.map { $0.split(separator: ",").map(String.init) } ?? []
-            let text = TraceText(width: width ?? terminalWidth().flatMap { $0 >= 60 ? $0 : nil } ?? 120, attributeKeys: keys, events: events, query: query,
-                                 formatTime: TimeParser.format).render(traces)
+            let text = TraceText(width: width ?? terminalWidth().flatMap { $0 >= 60 ? $0 : nil } ?? 120, attributeKeys: keys, events: events, query: query).render(traces)
             bytes = Array((traces.isEmpty ? "no traces match\n" : text).utf8)
         case .json: bytes = TraceJSONExporter().render(traces, resources: resources)
         case .otlp: bytes = OTLPExporter().render(traces, resources: resources)

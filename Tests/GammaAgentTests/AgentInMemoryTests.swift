@@ -7,7 +7,7 @@ import Testing
 /// The agent's metrics and spans checked through GammaTestKit's in-memory sink, without a log folder.
 @Suite struct AgentInMemoryTests {
     @Test func aRunsMetricsAndSpansAgreeRecordByRecord() async throws {
-        let time = SimulatedTime(start: 1_795_000_000_000_000_000)
+        let time = ManualClock(start: 1_795_000_000_000_000_000)
         let sink = InMemoryRecordSink(stream: "agent")
         let recorder = LogRecorder(sink: sink, resource: ["service.name": .string("gamma-agent")], clock: time)
         let agent = Agent(model: ScriptedModel(seed: 3, clock: time), tools: [CalculatorTool(), ClockTool(now: time.now)], clock: time,

@@ -9,20 +9,12 @@ import GammaReplay
 import GammaTestKit
 import Testing
 
-/// One clock for the agent and the recorder: simulated time.
-final class SimulatedTime: AgentClock, RecorderClock {
-    let manual: ManualClock
-    init(start: Int64) { manual = ManualClock(start: start) }
-    func now() -> Int64 { manual.now() }
-    func pass(_ nanoseconds: Int64) async { manual.advance(by: max(0, nanoseconds)) }
-}
-
 @Suite struct AgentLoopTests {
     static let t0: Int64 = 1_795_000_000_000_000_000
 
     /// Runs prompts through an agent recorded by Gamma, and reads the log back.
     static func record(_ prompts: [String], profile: ScriptedModel.Profile, dir: TemporaryDirectory) async throws -> ([Agent.Outcome], [Trace], MetricReport) {
-        let time = SimulatedTime(start: t0)
+        let time = ManualClock(start: t0)
         let recorder = try LogRecorder(directory: dir.path, stream: "agent", resource: ["service.name": .string("gamma-agent")], clock: time)
         let tracer = GammaTracer(recorder: recorder)
         let corpus = dir.file("corpus")

@@ -3,6 +3,7 @@ import GammaTestKit
 import GammaTestSupport
 import CoreMetrics
 import Tracing
+import GammaModel
 import Testing
 
 /// The chat-completions client against a stub server on loopback that speaks the API.
@@ -14,7 +15,7 @@ import Testing
     }
 
     /// A virtual clock: backoffs pass without sleeping, and the test sees how long they were.
-    static func model(_ server: StubHTTPServer, timeout: Double = 5, retries: Int = 3, clock: VirtualAgentClock = VirtualAgentClock(start: 0)) -> OpenAICompatibleModel {
+    static func model(_ server: StubHTTPServer, timeout: Double = 5, retries: Int = 3, clock: ManualClock = ManualClock(start: 0)) -> OpenAICompatibleModel {
         OpenAICompatibleModel(baseURL: server.baseURL + "/v1/", model: "stub", apiKeyVariable: "GAMMA_TEST_NO_SUCH_KEY",
                               timeout: timeout, retries: retries, backoff: 0.5, clock: clock)
     }
@@ -26,7 +27,7 @@ import Testing
                 : .respond(status: 200, body: Self.completion(content: "The answer is 42."))
         }
         defer { server.stop() }
-        let clock = VirtualAgentClock(start: 0)
+        let clock = ManualClock(start: 0)
         let agent = Agent(model: Self.model(server, clock: clock), tools: [CalculatorTool()], clock: clock,
                           metrics: NOOPMetricsHandler.instance, tracer: NoOpTracer())
         let outcome = await agent.run("What is 6 * 7?")
@@ -47,7 +48,7 @@ import Testing
                    : .respond(status: 200, body: Self.completion(content: "ok"))
         }
         defer { server.stop() }
-        let clock = VirtualAgentClock(start: 0)
+        let clock = ManualClock(start: 0)
         let reply = try await Self.model(server, clock: clock).complete([ChatMessage(role: .user, content: "hi")], tools: [])
         #expect(reply.message.content == "ok" && reply.inputTokens == 42 && reply.outputTokens == 7 && reply.model == "stub-1")
         #expect(server.requests.count == 2)
@@ -57,7 +58,7 @@ import Testing
     @Test func serverErrorsAreRetriedWithBackoffThenReported() async throws {
         let server = StubHTTPServer { _, _ in .respond(status: 503, body: #"{"error":{"message":"overloaded"}}"#) }
         defer { server.stop() }
-        let clock = VirtualAgentClock(start: 0)
+        let clock = ManualClock(start: 0)
         await #expect(throws: ModelError.server(status: 503, message: "overloaded")) {
             try await Self.model(server, retries: 2, clock: clock).complete([ChatMessage(role: .user, content: "hi")], tools: [])
         }
@@ -108,7 +109,7 @@ import Testing
         let server = StubHTTPServer { _, _ in .drop }
         let port = server.port
         server.stop()
-        let model = OpenAICompatibleModel(baseURL: "http://127.0.0.1:\(port)/v1", model: "stub", timeout: 2, retries: 0, clock: VirtualAgentClock(start: 0))
+        let model = OpenAICompatibleModel(baseURL: "http://127.0.0.1:\(port)/v1", model: "stub", timeout: 2, retries: 0, clock: ManualClock(start: 0))
         do {
             _ = try await model.complete([ChatMessage(role: .user, content: "hi")], tools: [])
             Issue.record("no error")

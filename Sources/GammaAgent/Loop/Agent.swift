@@ -1,3 +1,4 @@
+public import GammaModel
 public import CoreMetrics
 import Metrics
 public import Tracing
@@ -17,13 +18,13 @@ import Instrumentation
 public struct Agent: Sendable {
     public var model: any LanguageModel
     public var tools: [any AgentTool]
-    public var clock: any AgentClock
+    public var clock: any EpochClock
     public var maxIterations: Int
     public var systemPrompt: String
     public var metrics: any MetricsFactory
     public var tracer: any Tracer
 
-    public init(model: any LanguageModel, tools: [any AgentTool], clock: any AgentClock, maxIterations: Int = 5,
+    public init(model: any LanguageModel, tools: [any AgentTool], clock: any EpochClock, maxIterations: Int = 5,
                 systemPrompt: String = "You are a helpful assistant. Use the tools when they help.",
                 metrics: any MetricsFactory = MetricsSystem.factory, tracer: any Tracer = InstrumentationSystem.tracer) {
         self.model = model

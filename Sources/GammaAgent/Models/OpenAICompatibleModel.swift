@@ -1,3 +1,4 @@
+public import GammaModel
 import GammaNet
 import Foundation
 
@@ -18,14 +19,14 @@ public struct OpenAICompatibleModel: LanguageModel {
     public var retries: Int
     /// The first backoff, in seconds.
     public var backoff: Double
-    public let clock: any AgentClock
+    public let clock: any EpochClock
     let apiKey: String?
 
     /// - Parameters:
     ///   - baseURL: the API's root, such as `http://127.0.0.1:8080/v1`.
     ///   - apiKeyVariable: the environment variable holding the key; unset or empty sends none.
     public init(baseURL: String, model: String, apiKeyVariable: String = "OPENAI_API_KEY", timeout: Double = 60,
-                retries: Int = 3, backoff: Double = 0.5, clock: any AgentClock = RealAgentClock()) {
+                retries: Int = 3, backoff: Double = 0.5, clock: any EpochClock = SystemClock()) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.name = model
         self.timeout = timeout

@@ -1,7 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
-import GammaModel
+public import GammaModel
 
 /// The offline model: deterministic for a seed, it answers the way a tool-calling model would.
 ///
@@ -37,11 +37,11 @@ public struct ScriptedModel: LanguageModel {
     public let seed: UInt64
     public var profile: Profile
     /// Where the calls' latency passes; `nil` for none (the reply still says what it would have been).
-    public let clock: (any AgentClock)?
+    public let clock: (any EpochClock)?
     /// How long a call that times out takes (the client's timeout).
     public var timeout: Int64 = 30_000_000_000
 
-    public init(name: String = "scripted", seed: UInt64, profile: Profile = .init(), clock: (any AgentClock)? = nil) {
+    public init(name: String = "scripted", seed: UInt64, profile: Profile = .init(), clock: (any EpochClock)? = nil) {
         self.name = name
         self.seed = seed
         self.profile = profile

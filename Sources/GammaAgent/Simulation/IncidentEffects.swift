@@ -1,3 +1,4 @@
+public import GammaModel
 /// A model during a workload's incidents: an outage fails every call with HTTP 503 after a
 /// short wait, and a latency spike multiplies the call's latency (the wrapped model must let
 /// its own latency pass on the same clock, as ``ScriptedModel`` does when given one). Outside incidents it is the
@@ -5,9 +6,9 @@
 public struct IncidentModel<Base: LanguageModel>: LanguageModel {
     public let base: Base
     public let workload: Workload
-    public let clock: any AgentClock
+    public let clock: any EpochClock
 
-    public init(_ base: Base, workload: Workload, clock: any AgentClock) {
+    public init(_ base: Base, workload: Workload, clock: any EpochClock) {
         self.base = base
         self.workload = workload
         self.clock = clock
@@ -40,10 +41,10 @@ public struct IncidentModel<Base: LanguageModel>: LanguageModel {
 public struct SimulatedTool: AgentTool {
     public let base: any AgentTool
     public let workload: Workload
-    public let clock: any AgentClock
+    public let clock: any EpochClock
     public let seed: UInt64
 
-    public init(_ base: any AgentTool, workload: Workload, clock: any AgentClock, seed: UInt64) {
+    public init(_ base: any AgentTool, workload: Workload, clock: any EpochClock, seed: UInt64) {
         self.base = base
         self.workload = workload
         self.clock = clock

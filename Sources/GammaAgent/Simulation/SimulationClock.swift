@@ -1,3 +1,4 @@
+public import GammaModel
 import GammaLog
 import Synchronization
 
@@ -10,7 +11,7 @@ import Synchronization
 /// that one run (or starts a new one, or samples the gauges). Ties go to the event scheduled
 /// first. So nothing sleeps, the clock only moves forward, and the same seed records the same
 /// lines in the same order, whatever the machine's scheduler does.
-public final class SimulationClock: AgentClock {
+public final class SimulationClock: EpochClock {
     /// What an event does when its time comes.
     package enum Event {
         /// A parked run continues.

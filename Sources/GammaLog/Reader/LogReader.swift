@@ -241,8 +241,8 @@ public final class LogReader: Sendable {
 
 /// A decoded member, valid only during the callback that receives it.
 public struct LogMember {
-    /// Whole lines, each ending in `\n`.
-    public let bytes: UnsafeRawBufferPointer
+    /// Whole lines, each ending in `\n`; valid only during the callback that receives the member.
+    package let bytes: UnsafeRawBufferPointer
     /// Index into ``LogReader/streams``.
     public let stream: Int
     /// Index into that stream's segments.
@@ -253,6 +253,10 @@ public struct LogMember {
     /// headers; `Int64.min` when a later one has none, as foreign files): a reader in time order
     /// knows that everything before it has been delivered.
     public var earliestLater: Int64 = .min
+
+    /// Calls `body` with the member's bytes: whole lines, each ending in `\n`. The pointer is valid
+    /// only inside `body` (as NIO's `withUnsafeReadableBytes`): copy what you keep.
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result { try body(bytes) }
 
     /// Calls `body` with each line, without its `\n`.
     @inline(__always)

@@ -1,4 +1,4 @@
-import GammaModel
+public import GammaModel
 
 /// Trees of traces for a terminal: one line per span with its duration, self time and status,
 /// a waterfall bar aligned to the trace's start, `*` on the critical path, `!` on errors, `>`
@@ -11,7 +11,7 @@ public struct TraceText: Sendable {
     public var formatTime: @Sendable (Int64) -> String
 
     public init(width: Int, attributeKeys: [String] = [], events: Bool = false, query: TraceQuery = .init(),
-                formatTime: @escaping @Sendable (Int64) -> String) {
+                formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) {
         self.width = max(60, width)
         self.attributeKeys = attributeKeys
         self.events = events
