@@ -5,7 +5,7 @@ import PackageDescription
 let strictSettings: [SwiftSetting] = [
     .enableUpcomingFeature("ExistentialAny"),
     .enableUpcomingFeature("MemberImportVisibility"),
-    .enableUpcomingFeature("InternalImportsByDefault"),
+    .enableUpcomingFeature("InternalImportsByDefault")
 ]
 
 let package = Package(
@@ -27,13 +27,13 @@ let package = Package(
         .executable(name: "gamma-report", targets: ["gamma-report"]),
         .executable(name: "gamma-traces", targets: ["gamma-traces"]),
         .executable(name: "gamma-agent", targets: ["gamma-agent"]),
-        .executable(name: "gamma-backtest", targets: ["gamma-backtest"]),
+        .executable(name: "gamma-backtest", targets: ["gamma-backtest"])
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
         .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
-        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2"),
+        .package(url: "https://github.com/jpsim/Yams", from: "6.2.2")
     ],
     targets: [
         // zlib from Debian's zlib1g-dev, plus static inline wrappers for its init macros.
@@ -44,7 +44,8 @@ let package = Package(
         .target(name: "GammaLog", dependencies: ["CZlib"], swiftSettings: strictSettings),
         .target(name: "GammaModel", swiftSettings: strictSettings),
         // Configuration files (workload profiles, alert rules): YAML or JSON, with every error placed.
-        .target(name: "GammaConfig", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
+        .target(
+            name: "GammaConfig", dependencies: [.product(name: "Yams", package: "Yams")], swiftSettings: strictSettings),
         .target(
             name: "GammaRecorder",
             dependencies: [
@@ -52,7 +53,7 @@ let package = Package(
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing")
             ],
             swiftSettings: strictSettings
         ),
@@ -66,9 +67,13 @@ let package = Package(
         // evaluator and its state machine, sample stores.
         .target(name: "GammaRules", dependencies: ["GammaModel", "GammaConfig"], swiftSettings: strictSettings),
         // The offline side of alerting: backtests over a log, comparison, history, exporters.
-        .target(name: "GammaBacktest", dependencies: ["GammaRules", "GammaLog", "GammaModel", "GammaReplay"], swiftSettings: strictSettings),
+        .target(
+            name: "GammaBacktest", dependencies: ["GammaRules", "GammaLog", "GammaModel", "GammaReplay"],
+            swiftSettings: strictSettings),
         // The live side of alerting: rules evaluated on a recording's metrics, and the notifiers.
-        .target(name: "GammaLiveAlerting", dependencies: ["GammaRules", "GammaModel", "GammaNet"], swiftSettings: strictSettings),
+        .target(
+            name: "GammaLiveAlerting", dependencies: ["GammaRules", "GammaModel", "GammaNet"],
+            swiftSettings: strictSettings),
         // The instrumented agent: tools, models, the loop, and simulation on a virtual clock.
         .target(
             name: "GammaAgent",
@@ -77,16 +82,20 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing")
             ],
             swiftSettings: strictSettings
         ),
         // For tests of code that records or reads logs: the in-memory record sink, record and line
         // fixtures, temporary folders, segment corrupters.
-        .target(name: "GammaTestKit", dependencies: ["GammaLog", "GammaModel", "GammaRecorder"], swiftSettings: strictSettings),
+        .target(
+            name: "GammaTestKit", dependencies: ["GammaLog", "GammaModel", "GammaRecorder"],
+            swiftSettings: strictSettings),
         // What only this repository's tests need (not a product): child processes, the stub HTTP
         // server, the repository's paths.
-        .target(name: "GammaTestSupport", dependencies: ["GammaLog"], path: "Tests/GammaTestSupport", swiftSettings: strictSettings),
+        .target(
+            name: "GammaTestSupport", dependencies: ["GammaLog"], path: "Tests/GammaTestSupport",
+            swiftSettings: strictSettings),
         // The self-contained HTML report: metrics, traces and rule timelines as inline SVG.
         .target(
             name: "GammaHTML",
@@ -97,7 +106,10 @@ let package = Package(
         // input and stream options, the progress line, terminal width.
         .target(
             name: "GammaCLI",
-            dependencies: ["GammaLog", "GammaModel", "GammaConfig", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GammaLog", "GammaModel", "GammaConfig",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ],
             swiftSettings: strictSettings
         ),
         // The agent recorded by Gamma's own backends: simulations, and live alerting wired to a recorder.
@@ -109,30 +121,45 @@ let package = Package(
         // Each executable is its @main command and its subcommands, over the libraries.
         .executableTarget(
             name: "gamma-agent",
-            dependencies: ["GammaAgent", "GammaAgentRecording", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaNet", "GammaCLI",
-                           "GammaConfig", "GammaLog", "GammaModel", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GammaAgent", "GammaAgentRecording", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaNet",
+                "GammaCLI",
+                "GammaConfig", "GammaLog", "GammaModel",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-log",
-            dependencies: ["GammaCLI", "GammaLog", "GammaModel", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GammaCLI", "GammaLog", "GammaModel", "GammaReplay",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-report",
-            dependencies: ["GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest", "GammaHTML",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest",
+                "GammaHTML",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-backtest",
-            dependencies: ["GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest",
-                           .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ],
             swiftSettings: strictSettings
         ),
         .executableTarget(
             name: "gamma-traces",
-            dependencies: ["GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", .product(name: "ArgumentParser", package: "swift-argument-parser")],
+            dependencies: [
+                "GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay",
+                .product(name: "ArgumentParser", package: "swift-argument-parser")
+            ],
             swiftSettings: strictSettings
         ),
         // A child process for the crash and multi-process tests: writes lines, acknowledges flushes.
@@ -147,27 +174,38 @@ let package = Package(
             dependencies: ["GammaLog", "GammaTestKit", "CZlib"],
             swiftSettings: strictSettings
         ),
-        .testTarget(name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GammaModelTests", dependencies: ["GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
         .testTarget(name: "GammaConfigTests", dependencies: ["GammaConfig"], swiftSettings: strictSettings),
-        .testTarget(name: "GammaRulesTests", dependencies: ["GammaTestSupport", "GammaRules", "GammaConfig", "GammaModel", "GammaTestKit"], swiftSettings: strictSettings),
+        .testTarget(
+            name: "GammaRulesTests",
+            dependencies: ["GammaTestSupport", "GammaRules", "GammaConfig", "GammaModel", "GammaTestKit"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "GammaBacktestTests",
-            dependencies: ["GammaRules", "GammaBacktest", "GammaLiveAlerting", "GammaConfig", "GammaReplay", "GammaModel", "GammaLog", "GammaTestKit"],
+            dependencies: [
+                "GammaRules", "GammaBacktest", "GammaLiveAlerting", "GammaConfig", "GammaReplay", "GammaModel",
+                "GammaLog", "GammaTestKit"
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GammaLiveAlertingTests",
-            dependencies: ["GammaTestSupport", "GammaRules", "GammaLiveAlerting", "GammaModel", "GammaNet", "GammaTestKit"],
+            dependencies: [
+                "GammaTestSupport", "GammaRules", "GammaLiveAlerting", "GammaModel", "GammaNet", "GammaTestKit"
+            ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GammaAgentTests",
-            dependencies: ["GammaTestSupport", 
-                "GammaAgent", "GammaAgentRecording", "GammaRules", "GammaLiveAlerting", "GammaBacktest", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
+            dependencies: [
+                "GammaTestSupport",
+                "GammaAgent", "GammaAgentRecording", "GammaRules", "GammaLiveAlerting", "GammaBacktest",
+                "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing")
             ],
             swiftSettings: strictSettings
         ),
@@ -178,13 +216,16 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
-                .product(name: "Instrumentation", package: "swift-distributed-tracing"),
+                .product(name: "Instrumentation", package: "swift-distributed-tracing")
             ],
             swiftSettings: strictSettings
         ),
         .testTarget(
             name: "GammaHTMLTests",
-            dependencies: ["GammaHTML", "GammaRules", "GammaBacktest", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit"],
+            dependencies: [
+                "GammaHTML", "GammaRules", "GammaBacktest", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig",
+                "GammaTestKit"
+            ],
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
@@ -196,9 +237,12 @@ let package = Package(
         ),
         .testTarget(
             name: "CLITests",
-            dependencies: ["GammaTestSupport", "GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report", "gamma-traces", "gamma-agent", "gamma-backtest", "gamma-crash-writer"],
+            dependencies: [
+                "GammaTestSupport", "GammaLog", "GammaModel", "GammaTestKit", "gamma-log", "gamma-report",
+                "gamma-traces", "gamma-agent", "gamma-backtest", "gamma-crash-writer"
+            ],
             swiftSettings: strictSettings
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,7 +9,7 @@ let package = Package(
         // Named explicitly: a path dependency is otherwise named after its folder, which differs per clone.
         .package(name: "Gamma", path: ".."),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
-        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3"),
+        .package(url: "https://github.com/apple/swift-distributed-tracing", from: "1.7.3")
     ],
     targets: [
         .executableTarget(
@@ -24,10 +24,10 @@ let package = Package(
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),
                 .product(name: "MetricsTestKit", package: "swift-metrics"),
-                .product(name: "Tracing", package: "swift-distributed-tracing"),
+                .product(name: "Tracing", package: "swift-distributed-tracing")
             ],
             swiftSettings: [.enableUpcomingFeature("ExistentialAny"), .enableUpcomingFeature("MemberImportVisibility")]
-        ),
+        )
     ],
     swiftLanguageModes: [.v6]
 )

@@ -9,8 +9,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     let bytes = Array(UnsafeBufferPointer(start: data, count: size))
     let source = MemorySource(bytes, path: "fuzz")
     for named in [true, false] {
-        let stream = LogStream(id: "f", directory: nil, isLive: false,
-                               segments: [LogSegment(path: "fuzz", seq: named ? 0 : nil, size: Int64(size))])
+        let stream = LogStream(
+            id: "f", directory: nil, isLive: false,
+            segments: [LogSegment(path: "fuzz", seq: named ? 0 : nil, size: Int64(size))])
         var options = ReadOptions()
         options.workers = 1
         let reader = LogReader(streams: [stream], options: options, opener: { _ in source })
@@ -22,7 +23,9 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         let summaries = [try? reader.forEachLine(check), try? reader.forEachLineMerged(check)]
         for summary in summaries {
             guard let summary else { fatalError("the reader threw on bytes") }
-            for d in summary.damages where d.offset < 0 || d.offset > Int64(size) { fatalError("damage outside the input: \(d)") }
+            for d in summary.damages where d.offset < 0 || d.offset > Int64(size) {
+                fatalError("damage outside the input: \(d)")
+            }
         }
         _ = reader.inventory()
     }

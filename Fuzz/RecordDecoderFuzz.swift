@@ -15,12 +15,16 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
     if viewed != (decodedLine != nil) { fatalError("RecordView and RecordDecoder disagree on acceptance") }
     switch decodedLine {
     case .record(.metric(let m))?:
-        if view.ts != m.ts || view.value?.bitPattern != m.value.bitPattern && !(m.value.isNaN && view.value?.isNaN == true) {
+        if view.ts != m.ts
+            || view.value?.bitPattern != m.value.bitPattern && !(m.value.isNaN && view.value?.isNaN == true)
+        {
             fatalError("RecordView read another ts or value")
         }
     case .record(.span(let d))?:
-        if view.ts != d.ts || view.start != d.start || view.end != d.end || view.traceID != d.traceID || view.spanID != d.spanID
-            || view.parentSpanID != d.parentSpanID || view.status != d.status || view.unfinished != d.unfinished {
+        if view.ts != d.ts || view.start != d.start || view.end != d.end || view.traceID != d.traceID
+            || view.spanID != d.spanID
+            || view.parentSpanID != d.parentSpanID || view.status != d.status || view.unfinished != d.unfinished
+        {
             fatalError("RecordView read another span field")
         }
     default:
@@ -30,11 +34,15 @@ public func fuzz(_ data: UnsafePointer<UInt8>, _ size: Int) -> Int32 {
         let decoded = try RecordDecoder.decode(line)
         if case .record(let record) = decoded {
             let again = RecordEncoder.encode(record)
-            guard case .record(let back) = try RecordDecoder.decode(again) else { fatalError("re-encoded record is not a record") }
+            guard case .record(let back) = try RecordDecoder.decode(again) else {
+                fatalError("re-encoded record is not a record")
+            }
             if RecordEncoder.encode(back) != again { fatalError("encode(decode(encode(r))) differs from encode(r)") }
         }
     } catch {
-        if error.offset < 0 || error.offset > max(size, RecordDecoder.maxLineBytes) { fatalError("error offset outside the line: \(error)") }
+        if error.offset < 0 || error.offset > max(size, RecordDecoder.maxLineBytes) {
+            fatalError("error offset outside the line: \(error)")
+        }
     }
     return 0
 }

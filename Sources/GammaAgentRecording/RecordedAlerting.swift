@@ -17,15 +17,21 @@ public final class RecordedAlerting: Sendable {
     /// - Parameter onDelivery: told of each delivery and each notification given up, with the
     ///   recorder once attached (`run` counts them in the log; a simulation does not, as they
     ///   happen in real time and would make its log depend on the network).
-    public init(rules: [AlertRule], interval: Int64, notifiers: [any AlertNotifier],
-                onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?, LogRecorder?) -> Void = { _, _, _, _ in })
-        throws(LabelMatcherError) {
+    public init(
+        rules: [AlertRule], interval: Int64, notifiers: [any AlertNotifier],
+        onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?, LogRecorder?) -> Void = {
+            _, _, _, _ in
+        }
+    )
+        throws(LabelMatcherError)
+    {
         let slot = self.slot
-        live = try LiveAlerting(rules: rules, interval: interval, notifiers: notifiers,
-                                write: { record in slot.recorder.withLock { $0 }?.record(.alert(record)) },
-                                onDelivery: { notifier, notification, error in
-                                    onDelivery(notifier, notification, error, slot.recorder.withLock { $0 })
-                                })
+        live = try LiveAlerting(
+            rules: rules, interval: interval, notifiers: notifiers,
+            write: { record in slot.recorder.withLock { $0 }?.record(.alert(record)) },
+            onDelivery: { notifier, notification, error in
+                onDelivery(notifier, notification, error, slot.recorder.withLock { $0 })
+            })
     }
 
     /// For the recorder's `metricObserver`.

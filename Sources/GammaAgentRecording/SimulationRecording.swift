@@ -28,16 +28,16 @@ public enum SimulationRecording {
         /// these: they happen in real time, which would make its log depend on the network).
         public var onDelivery: @Sendable (String, AlertNotification, NotifierError?) -> Void
 
-        public init(rules: [AlertRule], interval: Int64 = 15_000_000_000, notifiers: [any AlertNotifier] = [],
-                    onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?) -> Void = { _, _, _ in }) {
+        public init(
+            rules: [AlertRule], interval: Int64 = 15_000_000_000, notifiers: [any AlertNotifier] = [],
+            onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?) -> Void = { _, _, _ in }
+        ) {
             self.rules = rules
             self.interval = interval
             self.notifiers = notifiers
             self.onDelivery = onDelivery
         }
     }
-
-
 
     /// The writer's options for a reproducible recording: no flush by interval, no rotation by age.
     public static var writerOptions: SegmentWriterOptions {
@@ -60,29 +60,36 @@ public enum SimulationRecording {
     /// - Throws: ``LogError`` when the folder cannot be written, ``ToolError`` when the corpus cannot be read.
     /// - Parameter alerting: rules evaluated live on the recorded metrics; each transition is
     ///   recorded as an alert record in the same log, and notified.
-    public static func record(_ options: Simulation.Options, directory: String, corpus: String, stream: String? = nil,
-                              alerting: Alerting? = nil,
-                              progress: (@Sendable (Simulation.Progress) -> Void)? = nil) async throws -> Result {
+    public static func record(
+        _ options: Simulation.Options, directory: String, corpus: String, stream: String? = nil,
+        alerting: Alerting? = nil,
+        progress: (@Sendable (Simulation.Progress) -> Void)? = nil
+    ) async throws -> Result {
         let clock = SimulationClock(start: options.start)
         let tools = try Self.tools(corpus: corpus, clock: clock)
         let recorded = try alerting.map { a in
             let onDelivery = a.onDelivery
-            return try RecordedAlerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers,
-                                        onDelivery: { notifier, notification, error, _ in onDelivery(notifier, notification, error) })
+            return try RecordedAlerting(
+                rules: a.rules, interval: a.interval, notifiers: a.notifiers,
+                onDelivery: { notifier, notification, error, _ in onDelivery(notifier, notification, error) })
         }
         let live = recorded?.live
-        let recorder = try LogRecorder(directory: directory, stream: stream,
-                                    resource: ["service.name": .string("gamma-agent"),
-                                               "gamma.simulation.seed": .int(Int64(bitPattern: options.seed)),
-                                               "gamma.simulation.workload": .string(options.workload.name)],
-                                    clock: clock, options: writerOptions,
-                                    metricObserver: recorded?.metricObserver)
+        let recorder = try LogRecorder(
+            directory: directory, stream: stream,
+            resource: [
+                "service.name": .string("gamma-agent"),
+                "gamma.simulation.seed": .int(Int64(bitPattern: options.seed)),
+                "gamma.simulation.workload": .string(options.workload.name)
+            ],
+            clock: clock, options: writerOptions,
+            metricObserver: recorded?.metricObserver)
         recorded?.attach(recorder)
         for d in AgentMetrics.declarations { recorder.declare(d.name, kind: d.kind, unit: d.unit, help: d.help) }
-        let simulation = Simulation(options: options, tools: tools, metrics: GammaMetricsFactory(recorder: recorder),
-                                    tracer: GammaTracer(recorder: recorder, idSeed: options.seed ^ 0x5350_414E), clock: clock,
-                                    timeWillPass: live.map { live in { @Sendable t in live.evaluate(before: t) } },
-                                    finished: live.map { live in { @Sendable in live.finish() } })
+        let simulation = Simulation(
+            options: options, tools: tools, metrics: GammaMetricsFactory(recorder: recorder),
+            tracer: GammaTracer(recorder: recorder, idSeed: options.seed ^ 0x5350_414E), clock: clock,
+            timeWillPass: live.map { live in { @Sendable t in live.evaluate(before: t) } },
+            finished: live.map { live in { @Sendable in live.finish() } })
         let summary = await simulation.run(progress: progress)
         await live?.drain()
         try recorder.close()

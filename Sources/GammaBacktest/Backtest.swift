@@ -52,7 +52,9 @@ public struct Backtest {
         public var end: Int64
         public var evaluations: Int
         public var samples: Int
-        public var transitions: [AlertTransition] { groups.flatMap(\.transitions).sorted { ($0.at, $0.rule) < ($1.at, $1.rule) } }
+        public var transitions: [AlertTransition] {
+            groups.flatMap(\.transitions).sorted { ($0.at, $0.rule) < ($1.at, $1.rule) }
+        }
     }
 
     /// A rule (its index) and a group's values.
@@ -83,7 +85,9 @@ public struct Backtest {
         /// Samples given one by one (tests, small inputs), sorted by time.
         public init(_ list: [AlertSample]) {
             for s in list {
-                samples.append(Sample(ts: s.ts, series: id(of: Series(name: s.name, kind: s.kind, labels: s.labels)), value: s.value))
+                samples.append(
+                    Sample(
+                        ts: s.ts, series: id(of: Series(name: s.name, kind: s.kind, labels: s.labels)), value: s.value))
             }
             samples.sort { $0.ts < $1.ts }
         }
@@ -103,10 +107,13 @@ public struct Backtest {
     /// series key (as gamma-report does); here a key is looked up in a ``RawSeriesTable``, and a
     /// line is decoded only when its key is new.
     /// - Parameter onIssue: damage and invalid lines, each with its place.
-    public static func samples(for names: Set<String>, from reader: LogReader, options: Options,
-                               onIssue: (ReplayIssue) -> Void) throws -> Samples {
+    public static func samples(
+        for names: Set<String>, from reader: LogReader, options: Options,
+        onIssue: (ReplayIssue) -> Void
+    ) throws -> Samples {
         var collector = SampleCollector(names: names, since: options.since ?? .min, until: options.until ?? .max)
-        _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+        _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) {
+            member, parsed in
             collector.add(parsed, member.bytes)
             RecordLines.report(parsed.errors, reader, member, onIssue)
         }
@@ -136,7 +143,9 @@ public struct Backtest {
                     // A raw key met for the first time: decode the line. Other spellings of a
                     // series' labels get keys of their own that lead to the same series.
                     var found: Int32 = -1
-                    if case .record(.metric(let metric))? = try? RecordDecoder.decode(m.line(in: bytes)), names.contains(metric.name) {
+                    if case .record(.metric(let metric))? = try? RecordDecoder.decode(m.line(in: bytes)),
+                        names.contains(metric.name)
+                    {
                         found = out.id(of: Samples.Series(name: metric.name, kind: metric.kind, labels: metric.labels))
                     }
                     table.insert(hash: m.hash, kind: m.kind, name, labels, id: found)
@@ -149,7 +158,8 @@ public struct Backtest {
     }
 
     /// ``run(_:samples:options:)`` over samples given one by one.
-    public static func run(_ rules: [AlertRule], samples: [AlertSample], options: Options) throws(ReplayError) -> Result {
+    public static func run(_ rules: [AlertRule], samples: [AlertSample], options: Options) throws(ReplayError) -> Result
+    {
         try run(rules, samples: Samples(samples), options: options)
     }
 
@@ -166,12 +176,15 @@ public struct Backtest {
     /// members' headers show that every sample up to it has been read, so that evaluation and
     /// reading share the cores.
     /// - Parameter onIssue: damage and invalid lines, each with its place.
-    public static func run(_ ruleSets: [[AlertRule]], reader: LogReader, options: Options,
-                           onIssue: (ReplayIssue) -> Void) throws -> [Result] {
+    public static func run(
+        _ ruleSets: [[AlertRule]], reader: LogReader, options: Options,
+        onIssue: (ReplayIssue) -> Void
+    ) throws -> [Result] {
         var drivers: [BacktestDriver] = []
         for rules in ruleSets { drivers.append(try BacktestDriver(rules: rules, options: options)) }
-        var collector = SampleCollector(names: AlertRule.metricNames(ruleSets.flatMap { $0 }), since: options.since ?? .min,
-                                        until: options.until ?? .max)
+        var collector = SampleCollector(
+            names: AlertRule.metricNames(ruleSets.flatMap { $0 }), since: options.since ?? .min,
+            until: options.until ?? .max)
         var fed = 0
         var complete = Int64.min
         func feed(upTo bound: Int64) {
@@ -186,7 +199,8 @@ public struct Backtest {
             fed = collector.out.series.count
             collector.out.samples.removeFirst(n)
         }
-        _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+        _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) {
+            member, parsed in
             collector.add(parsed, member.bytes)
             RecordLines.report(parsed.errors, reader, member, onIssue)
             if member.earliestLater > complete {

@@ -29,7 +29,9 @@ public struct BacktestComparison: Sendable {
         let namesA = Set(a.rules.map(\.name)), namesB = Set(b.rules.map(\.name))
         var rows: [Row] = []
         var keys: [(String, String)] = []
-        for g in a.groups + b.groups where !keys.contains(where: { $0 == (g.rule, g.groupText) }) { keys.append((g.rule, g.groupText)) }
+        for g in a.groups + b.groups where !keys.contains(where: { $0 == (g.rule, g.groupText) }) {
+            keys.append((g.rule, g.groupText))
+        }
         for (rule, group) in keys {
             let ea = a.groups.first { $0.rule == rule && $0.groupText == group }?.episodes ?? []
             let eb = b.groups.first { $0.rule == rule && $0.groupText == group }?.episodes ?? []
@@ -43,29 +45,42 @@ public struct BacktestComparison: Sendable {
                     usedB.insert(j)
                     rows.append(Row(rule: rule, group: group, a: e, b: eb[j], note: ""))
                 } else {
-                    rows.append(Row(rule: rule, group: group, a: e, b: nil, note: namesB.contains(rule) ? "only in A" : "only in A (B has no such rule)"))
+                    rows.append(
+                        Row(
+                            rule: rule, group: group, a: e, b: nil,
+                            note: namesB.contains(rule) ? "only in A" : "only in A (B has no such rule)"))
                 }
             }
             for (j, e) in eb.enumerated() where !usedB.contains(j) {
-                rows.append(Row(rule: rule, group: group, a: nil, b: e, note: namesA.contains(rule) ? "only in B" : "only in B (A has no such rule)"))
+                rows.append(
+                    Row(
+                        rule: rule, group: group, a: nil, b: e,
+                        note: namesA.contains(rule) ? "only in B" : "only in B (A has no such rule)"))
             }
         }
         self.rows = rows.sorted { ($0.a?.start ?? $0.b!.start, $0.rule) < ($1.a?.start ?? $1.b!.start, $1.rule) }
     }
 
     /// The rows as a table.
-    public func table(formatTime: (Int64) -> String = { TimeParser.format($0) }, nameA: String, nameB: String) -> String {
+    public func table(formatTime: (Int64) -> String = { TimeParser.format($0) }, nameA: String, nameB: String) -> String
+    {
         let out = "A: \(nameA)\nB: \(nameB)\n\n"
         if rows.isEmpty { return out + "neither version fired\n" }
         var cells = TextTable(headers: ["RULE", "GROUP", "A FIRED", "B FIRED", "DIFFERENCE"])
         for r in rows {
             var diff = r.note
             if let d = r.startDifference {
-                diff = d == 0 ? "same start" : "B \(TableReportExporter.duration(abs(d))) \(d < 0 ? "earlier" : "later")"
+                diff =
+                    d == 0 ? "same start" : "B \(TableReportExporter.duration(abs(d))) \(d < 0 ? "earlier" : "later")"
                 let endA = r.a!.end ?? end, endB = r.b!.end ?? end
-                if endA != endB { diff += ", ends \(TableReportExporter.duration(abs(endB - endA))) \(endB < endA ? "earlier" : "later")" }
+                if endA != endB {
+                    diff +=
+                        ", ends \(TableReportExporter.duration(abs(endB - endA))) \(endB < endA ? "earlier" : "later")"
+                }
             }
-            cells.add([r.rule, r.group, r.a.map { formatTime($0.start) } ?? "-", r.b.map { formatTime($0.start) } ?? "-", diff])
+            cells.add([
+                r.rule, r.group, r.a.map { formatTime($0.start) } ?? "-", r.b.map { formatTime($0.start) } ?? "-", diff
+            ])
         }
         return out + cells.render() + "\n"
     }

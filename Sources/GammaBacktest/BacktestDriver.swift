@@ -43,7 +43,9 @@ struct BacktestDriver {
     /// Takes the series numbered from the count fed so far on, and samples in time order, all
     /// of them with `ts` below `complete`, and every sample with `ts` below `complete` that
     /// was not fed before.
-    mutating func feed(_ series: ArraySlice<Backtest.Samples.Series>, samples new: ArraySlice<Backtest.Samples.Sample>, complete: Int64) {
+    mutating func feed(
+        _ series: ArraySlice<Backtest.Samples.Series>, samples new: ArraySlice<Backtest.Samples.Sample>, complete: Int64
+    ) {
         for s in series {
             let known = evaluator.routes.count
             let id = evaluator.series(name: s.name, kind: s.kind, labels: s.labels)
@@ -68,8 +70,9 @@ struct BacktestDriver {
         let last = options.until.map { $0 - 1 } ?? (newest == .min ? 0 : newest)
         if next == nil { next = AlertEvaluator.evaluationTime(atOrAfter: first ?? 0, interval: options.interval) }
         dispatch(upTo: last, waiting: true)
-        return Backtest.Result(rules: evaluator.rules, groups: results.groups, start: first ?? 0, end: last,
-                               evaluations: evaluations, samples: samples)
+        return Backtest.Result(
+            rules: evaluator.rules, groups: results.groups, start: first ?? 0, end: last,
+            evaluations: evaluations, samples: samples)
     }
 
     /// Starts sweeps of the times up to `end` whose chunk is full (every one of them, if
@@ -115,10 +118,13 @@ struct BacktestDriver {
             for (series, id) in ids.enumerated() {
                 for r in evaluator.routes[id] { weights[r.store] += perSeries[series] }
             }
-            workers = BacktestWorkers(stores: evaluator.stores, leaves: evaluator.leaves, weights: weights,
-                                      cores: ProcessInfo.processInfo.activeProcessorCount)
+            workers = BacktestWorkers(
+                stores: evaluator.stores, leaves: evaluator.leaves, weights: weights,
+                cores: ProcessInfo.processInfo.activeProcessorCount)
         }
-        for s in unrouted { workers!.route(evaluator.routes[s.id], labels: s.series.labels, kind: s.series.kind, known: s.known) }
+        for s in unrouted {
+            workers!.route(evaluator.routes[s.id], labels: s.series.labels, kind: s.series.kind, known: s.known)
+        }
         unrouted = []
         let last = times[times.count - 1]
         var n = pendingFrom
@@ -151,19 +157,27 @@ struct BacktestDriver {
         /// The transitions of the group about to be observed.
         var transitions: [AlertTransition] = []
 
-        func observe(_ rules: [AlertRule], _ r: Int, _ groupValues: [String], _ value: Double?, _ phase: AlertGroupState.Phase) {
+        func observe(
+            _ rules: [AlertRule], _ r: Int, _ groupValues: [String], _ value: Double?, _ phase: AlertGroupState.Phase
+        ) {
             let key = Backtest.RuleGroup(rule: r, group: groupValues)
-            let k = slots[key] ?? {
-                let rule = rules[r]
-                groups.append(Backtest.GroupResult(rule: rule.name, severity: rule.severity, group: rule.labels(ofGroup: groupValues)))
-                slots[key] = groups.count - 1
-                return groups.count - 1
-            }()
+            let k =
+                slots[key]
+                ?? {
+                    let rule = rules[r]
+                    groups.append(
+                        Backtest.GroupResult(
+                            rule: rule.name, severity: rule.severity, group: rule.labels(ofGroup: groupValues)))
+                    slots[key] = groups.count - 1
+                    return groups.count - 1
+                }()
             // Episodes open before the value is followed, so the firing evaluation's value counts.
             for transition in transitions {
                 groups[k].transitions.append(transition)
                 switch transition.kind {
-                case .firing: groups[k].episodes.append(Backtest.Episode(start: transition.at, end: nil, peak: nil, notified: transition.notify))
+                case .firing:
+                    groups[k].episodes.append(
+                        Backtest.Episode(start: transition.at, end: nil, peak: nil, notified: transition.notify))
                 case .resolved:
                     if let n = groups[k].episodes.indices.last { groups[k].episodes[n].end = transition.at }
                 default: break

@@ -15,20 +15,28 @@ public struct BacktestTableExporter: Sendable {
     public var formatTime: @Sendable (Int64) -> String
     public var timelineWidth: Int?
 
-    public init(formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }, timelineWidth: Int? = nil) {
+    public init(
+        formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }, timelineWidth: Int? = nil
+    ) {
         self.formatTime = formatTime
         self.timelineWidth = timelineWidth
     }
 
     public func render(_ r: Backtest.Result, interval: Int64) -> String {
-        var out = "\(formatTime(r.start)) to \(formatTime(r.end)), \(r.evaluations) evaluations every \(TableReportExporter.duration(interval)), "
+        var out =
+            "\(formatTime(r.start)) to \(formatTime(r.end)), \(r.evaluations) evaluations every \(TableReportExporter.duration(interval)), "
         out += "\(r.rules.count) rules, \(r.samples) samples\n\n"
         let fired = r.groups.filter { !$0.episodes.isEmpty || $0.pendingTime > 0 }
         let quiet = r.rules.filter { rule in !fired.contains { $0.rule == rule.name } }.map(\.name)
-        var rows = TextTable(headers: ["RULE", "SEVERITY", "GROUP", "EPISODES", "NOTIFIED", "FIRST FIRE", "PENDING", "FIRING"])
+        var rows = TextTable(headers: [
+            "RULE", "SEVERITY", "GROUP", "EPISODES", "NOTIFIED", "FIRST FIRE", "PENDING", "FIRING"
+        ])
         for g in fired {
-            rows.add([g.rule, g.severity.rawValue, g.groupText, String(g.episodes.count), String(g.notifications),
-                         g.firstFire.map(formatTime) ?? "-", TableReportExporter.duration(g.pendingTime), TableReportExporter.duration(g.firingTime)])
+            rows.add([
+                g.rule, g.severity.rawValue, g.groupText, String(g.episodes.count), String(g.notifications),
+                g.firstFire.map(formatTime) ?? "-", TableReportExporter.duration(g.pendingTime),
+                TableReportExporter.duration(g.firingTime)
+            ])
         }
         out += rows.render() + "\n"
         if !quiet.isEmpty { out += "never pending or firing: \(quiet.joined(separator: ", "))\n" }
@@ -37,9 +45,12 @@ public struct BacktestTableExporter: Sendable {
             out += "\nEPISODES\n"
             var rows = TextTable(headers: ["RULE", "GROUP", "START", "END", "DURATION", "PEAK", "NOTIFIED"])
             for (g, e) in episodes {
-                rows.add([g.rule, g.groupText, formatTime(e.start), e.end.map(formatTime) ?? "still firing",
-                             TableReportExporter.duration((e.end ?? r.end) - e.start), e.peak.map { ReportNumbers.compact($0) } ?? "-",
-                             e.notified ? "yes" : "no (cooldown)"])
+                rows.add([
+                    g.rule, g.groupText, formatTime(e.start), e.end.map(formatTime) ?? "still firing",
+                    TableReportExporter.duration((e.end ?? r.end) - e.start),
+                    e.peak.map { ReportNumbers.compact($0) } ?? "-",
+                    e.notified ? "yes" : "no (cooldown)"
+                ])
             }
             out += rows.render() + "\n"
         }
@@ -54,7 +65,8 @@ public struct BacktestTableExporter: Sendable {
         let labelWidth = min(40, labels.map(\.count).max() ?? 0)
         let cells = max(10, width - labelWidth - 3)
         let span = max(1, r.end - r.start)
-        var out = "TIMELINE \(formatTime(r.start)) to \(formatTime(r.end)), a column is \(TableReportExporter.duration(span / Int64(cells))); # firing, - pending\n"
+        var out =
+            "TIMELINE \(formatTime(r.start)) to \(formatTime(r.end)), a column is \(TableReportExporter.duration(span / Int64(cells))); # firing, - pending\n"
         for (g, label) in zip(groups, labels) {
             var row = [Character](repeating: ".", count: cells)
             for (at, phase, _) in g.phases where phase != .inactive {
@@ -88,7 +100,8 @@ public struct BacktestJSONExporter: Sendable {
             w.raw(#","groups":["#)
             for (j, g) in r.groups.filter({ $0.rule == rule.name }).enumerated() {
                 if j > 0 { w.byte(0x2C) }
-                w.raw(#"{"labels":"#); w.stringMap(Dictionary(g.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+                w.raw(#"{"labels":"#);
+                w.stringMap(Dictionary(g.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
                 w.raw(#","first_fire":"#); optional(g.firstFire, &w)
                 w.raw(#","pending_ns":"#); w.int(g.pendingTime)
                 w.raw(#","firing_ns":"#); w.int(g.firingTime)
@@ -131,8 +144,12 @@ public struct BacktestCSVExporter: Sendable {
         var out = "rule,severity,labels,at,state,value,notify,suppressed_by\r\n"
         for t in r.transitions {
             let labels = t.group.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
-            out += [t.rule, t.severity.rawValue, labels, String(t.at), t.kind.rawValue, t.value.map { ReportNumbers.shortest($0) } ?? "",
-                    t.notify ? "true" : "false", t.suppressedBy ?? ""].map(CSVReportExporter.field).joined(separator: ",") + "\r\n"
+            out +=
+                [
+                    t.rule, t.severity.rawValue, labels, String(t.at), t.kind.rawValue,
+                    t.value.map { ReportNumbers.shortest($0) } ?? "",
+                    t.notify ? "true" : "false", t.suppressedBy ?? ""
+                ].map(CSVReportExporter.field).joined(separator: ",") + "\r\n"
         }
         return out
     }

@@ -79,7 +79,9 @@ struct BacktestWorkers {
     /// Starts moving every store through `times` with `samples` (in time order, those up to the
     /// last time that no earlier sweep took), each worker on its own thread; meanwhile the
     /// calling thread may read what the last finished sweep kept (``values(at:)``).
-    mutating func startSweep(_ times: [Int64], samples: [Backtest.Samples.Sample], stores: [SampleStore]) -> DispatchGroup {
+    mutating func startSweep(_ times: [Int64], samples: [Backtest.Samples.Sample], stores: [SampleStore])
+        -> DispatchGroup
+    {
         self.stores = stores
         let workers = self.workers
         let done = DispatchGroup()
@@ -220,7 +222,9 @@ struct BacktestWorkers {
                     for g in stores[store].groups.indices {
                         let range = starts[first[store] + g]..<starts[first[store] + g + 1]
                         if !range.isEmpty {
-                            stores[store].add(group: g, ts: UnsafeBufferPointer(rebasing: ts[range]), values: UnsafeBufferPointer(rebasing: values[range]))
+                            stores[store].add(
+                                group: g, ts: UnsafeBufferPointer(rebasing: ts[range]),
+                                values: UnsafeBufferPointer(rebasing: values[range]))
                         }
                     }
                 }

@@ -3,16 +3,23 @@ public import GammaLog
 
 /// The input every replay command takes: log folders or segment files, and a time range.
 public struct LogInputOptions: ParsableArguments {
-    @Argument(help: ArgumentHelp("Log folders or segment files (.jsonl.gz; plain gzip files from other tools too).",
-                                 valueName: "path"))
+    @Argument(
+        help: ArgumentHelp(
+            "Log folders or segment files (.jsonl.gz; plain gzip files from other tools too).",
+            valueName: "path"))
     public var paths: [String]
 
     // Unconditional: `--since -1h` is a value, not an option.
-    @Option(parsing: .unconditional, help: ArgumentHelp("Leave out lines before this time: RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, nanoseconds, or -DURATION before the last record (-1h, -30m).",
-                               valueName: "time"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Leave out lines before this time: RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, nanoseconds, or -DURATION before the last record (-1h, -30m).",
+            valueName: "time"))
     public var since: String?
 
-    @Option(parsing: .unconditional, help: ArgumentHelp("Leave out lines at or after this time (same forms as --since).", valueName: "time"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Leave out lines at or after this time (same forms as --since).", valueName: "time"))
     public var until: String?
 
     public init() {}
@@ -21,7 +28,9 @@ public struct LogInputOptions: ParsableArguments {
         if paths.isEmpty { throw ValidationError("Please give at least one log folder or segment file.") }
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, TimeArgument(value) == nil {
-                throw ValidationError("\(name) '\(value)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, nanoseconds, or -DURATION (-1h30m) before the last record.")
+                throw ValidationError(
+                    "\(name) '\(value)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, nanoseconds, or -DURATION (-1h30m) before the last record."
+                )
             }
         }
     }

@@ -35,7 +35,11 @@ public final class ProgressLine: Sendable {
 
     /// Clears the line, so what follows starts on a clean one.
     public func clear() {
-        guard enabled, state.withLock({ s in defer { s.shown = false }; return s.shown }) else { return }
+        guard enabled,
+            state.withLock({ s in
+                defer { s.shown = false }; return s.shown
+            })
+        else { return }
         "\r\u{1B}[K".withCString { _ = write(2, $0, strlen($0)) }
     }
 }

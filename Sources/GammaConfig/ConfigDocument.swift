@@ -21,7 +21,9 @@ public enum ConfigDocument {
     /// Reads and parses the file at `path`.
     public static func load(path: String) throws(ConfigError) -> ConfigNode {
         guard let bytes = FileBytes.read(path) else {
-            throw ConfigError(file: path, position: nil, path: "", message: "cannot read the file: \(FileBytes.lastErrorDescription())")
+            throw ConfigError(
+                file: path, position: nil, path: "",
+                message: "cannot read the file: \(FileBytes.lastErrorDescription())")
         }
         guard let text = String(validating: bytes, as: UTF8.self) else {
             throw ConfigError(file: path, position: nil, path: "", message: "the file is not UTF-8 text")
@@ -29,23 +31,32 @@ public enum ConfigDocument {
         return try parse(text, file: path)
     }
 
-    static func position(_ mark: Mark?) -> ConfigPosition? { mark.map { ConfigPosition(line: $0.line, column: $0.column) } }
+    static func position(_ mark: Mark?) -> ConfigPosition? {
+        mark.map { ConfigPosition(line: $0.line, column: $0.column) }
+    }
 
     static func convert(_ node: Node, path: String, file: String) throws(ConfigError) -> ConfigNode {
         switch node {
         case .scalar(let scalar):
-            let quoted = scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal || scalar.style == .folded
+            let quoted =
+                scalar.style == .singleQuoted || scalar.style == .doubleQuoted || scalar.style == .literal
+                || scalar.style == .folded
             let isNull = !quoted && ["", "~", "null", "Null", "NULL"].contains(scalar.string)
-            return ConfigNode(content: isNull ? .null : .scalar(scalar.string, quoted: quoted), position: position(scalar.mark), path: path, file: file)
+            return ConfigNode(
+                content: isNull ? .null : .scalar(scalar.string, quoted: quoted), position: position(scalar.mark),
+                path: path, file: file)
         case .sequence(let sequence):
             var items: [ConfigNode] = []
-            for (i, item) in sequence.enumerated() { items.append(try convert(item, path: "\(path)[\(i)]", file: file)) }
+            for (i, item) in sequence.enumerated() {
+                items.append(try convert(item, path: "\(path)[\(i)]", file: file))
+            }
             return ConfigNode(content: .sequence(items), position: position(sequence.mark), path: path, file: file)
         case .mapping(let mapping):
             var pairs: [(key: String, value: ConfigNode)] = []
             for (key, value) in mapping {
                 guard case .scalar(let k) = key else {
-                    throw ConfigError(file: file, position: position(key.mark), path: path, message: "a key must be a plain string")
+                    throw ConfigError(
+                        file: file, position: position(key.mark), path: path, message: "a key must be a plain string")
                 }
                 let childPath = path.isEmpty ? k.string : "\(path).\(k.string)"
                 var child = try convert(value, path: childPath, file: file)
@@ -54,21 +65,25 @@ public enum ConfigDocument {
             }
             return ConfigNode(content: .mapping(pairs), position: position(mapping.mark), path: path, file: file)
         case .alias(let alias):
-            throw ConfigError(file: file, position: position(alias.mark), path: path, message: "an alias (*name) that names nothing")
+            throw ConfigError(
+                file: file, position: position(alias.mark), path: path, message: "an alias (*name) that names nothing")
         }
     }
 
     static func convert(_ error: YamlError, file: String) -> ConfigError {
         switch error {
         case .scanner(let context, let problem, let mark, _), .parser(let context, let problem, let mark, _),
-             .composer(let context, let problem, let mark, _):
+            .composer(let context, let problem, let mark, _):
             let text = [context?.text, problem].compactMap { $0 }.filter { !$0.isEmpty }.joined(separator: ": ")
-            return ConfigError(file: file, position: position(mark), path: "", message: "not valid YAML or JSON: \(text)")
+            return ConfigError(
+                file: file, position: position(mark), path: "", message: "not valid YAML or JSON: \(text)")
         case .duplicatedKeysInMapping(let duplicates, let context):
-            return ConfigError(file: file, position: position(context.mark), path: "",
-                               message: "\(duplicates.map { "'\($0)'" }.joined(separator: ", ")) given twice in one mapping")
+            return ConfigError(
+                file: file, position: position(context.mark), path: "",
+                message: "\(duplicates.map { "'\($0)'" }.joined(separator: ", ")) given twice in one mapping")
         case .reader(let problem, let offset, _, _):
-            return ConfigError(file: file, position: nil, path: "", message: "unreadable at byte \(offset ?? 0): \(problem)")
+            return ConfigError(
+                file: file, position: nil, path: "", message: "unreadable at byte \(offset ?? 0): \(problem)")
         default:
             return ConfigError(file: file, position: nil, path: "", message: "\(error)")
         }

@@ -82,16 +82,21 @@ public struct ConfigNode: Sendable {
 
     /// The node as a mapping whose keys are all among `keys`.
     public func object(keys: [String]) throws(ConfigError) -> ConfigObject {
-        guard case .mapping(let pairs) = content else { throw error("expected a mapping (key: value), found \(kindName)") }
+        guard case .mapping(let pairs) = content else {
+            throw error("expected a mapping (key: value), found \(kindName)")
+        }
         var fields: [String: ConfigNode] = [:]
         for (key, value) in pairs {
             guard keys.contains(key) else {
                 let hint = ConfigObject.closest(to: key, in: keys).map { "; did you mean '\($0)'?" } ?? ""
-                throw ConfigError(file: file, position: value.keyPosition ?? value.position, path: value.path,
-                                  message: "unknown field '\(key)'\(hint) (known: \(keys.joined(separator: ", ")))")
+                throw ConfigError(
+                    file: file, position: value.keyPosition ?? value.position, path: value.path,
+                    message: "unknown field '\(key)'\(hint) (known: \(keys.joined(separator: ", ")))")
             }
             guard fields[key] == nil else {
-                throw ConfigError(file: file, position: value.keyPosition ?? value.position, path: value.path, message: "'\(key)' is given twice")
+                throw ConfigError(
+                    file: file, position: value.keyPosition ?? value.position, path: value.path,
+                    message: "'\(key)' is given twice")
             }
             fields[key] = value
         }
@@ -135,7 +140,9 @@ public struct ConfigNode: Sendable {
     /// A duration (`90s`, `15m`, `1h30m`, `500ms`) in nanoseconds.
     public func duration() throws(ConfigError) -> Int64 {
         let s = try string()
-        guard let d = DurationParser.parse(s) else { throw error("'\(s)' is not a duration (like 90s, 15m, 1h30m, 500ms)") }
+        guard let d = DurationParser.parse(s) else {
+            throw error("'\(s)' is not a duration (like 90s, 15m, 1h30m, 500ms)")
+        }
         return d
     }
 

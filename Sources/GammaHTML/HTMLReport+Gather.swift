@@ -7,8 +7,10 @@ public import GammaReplay
 extension HTMLReport {
     /// Reads what the page shows: the metrics (with `query.step`, or a step chosen from the
     /// segments' time range), the traces and their operations, and the backtest of `rules`.
-    public static func gather(_ reader: LogReader, query: MetricQuery, rules: (file: String, rules: [AlertRule])?, interval: Int64,
-                              traces: Int = 5, onIssue: (ReplayIssue) -> Void) throws -> Input {
+    public static func gather(
+        _ reader: LogReader, query: MetricQuery, rules: (file: String, rules: [AlertRule])?, interval: Int64,
+        traces: Int = 5, onIssue: (ReplayIssue) -> Void
+    ) throws -> Input {
         var q = query
         q.quantiles = Self.quantiles
         if q.step == nil {
@@ -28,7 +30,9 @@ extension HTMLReport {
         var failing = TraceQuery()
         failing.errors = true
         failing.slowest = traces
-        let forest = try TraceDigest.read(TraceDigest.choose(digests, slow) + TraceDigest.choose(digests, failing), from: reader).forest
+        let forest = try TraceDigest.read(
+            TraceDigest.choose(digests, slow) + TraceDigest.choose(digests, failing), from: reader
+        ).forest
         input.slowest = slow.select(forest)
         input.failing = failing.select(forest)
         var summary = StreamingSpanSummary()

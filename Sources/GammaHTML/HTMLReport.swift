@@ -30,7 +30,8 @@ public struct HTMLReport {
     }
 
     /// The quantiles the page asks of histograms: a distribution curve every 5%, and the tail.
-    public static let quantiles: [Double] = stride(from: 0.0, through: 1.0, by: 0.05).map { ($0 * 100).rounded() / 100 } + [0.99, 0.999]
+    public static let quantiles: [Double] =
+        stride(from: 0.0, through: 1.0, by: 0.05).map { ($0 * 100).rounded() / 100 } + [0.99, 0.999]
 
     /// A window length that gives about 60 points over `seconds`, rounded to one people use.
     public static func step(forSeconds seconds: Double) -> Int64 {
@@ -44,9 +45,12 @@ public struct HTMLReport {
         var out = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
         out += "<title>Gamma report</title><style>\(Self.css)</style></head><body>\n"
-        out += "<header><h1>Gamma report</h1><p>\(m.start.map(formatTime) ?? "–") to \(m.end.map(formatTime) ?? "–")</p>"
-        out += "<nav><a href=\"#overview\">Overview</a> <a href=\"#histograms\">Histograms</a> <a href=\"#counters\">Counters</a> "
-        out += "<a href=\"#gauges\">Gauges</a> <a href=\"#traces\">Traces</a>\(input.backtest != nil ? " <a href=\"#rules\">Rules</a>" : "")</nav></header>\n"
+        out +=
+            "<header><h1>Gamma report</h1><p>\(m.start.map(formatTime) ?? "–") to \(m.end.map(formatTime) ?? "–")</p>"
+        out +=
+            "<nav><a href=\"#overview\">Overview</a> <a href=\"#histograms\">Histograms</a> <a href=\"#counters\">Counters</a> "
+        out +=
+            "<a href=\"#gauges\">Gauges</a> <a href=\"#traces\">Traces</a>\(input.backtest != nil ? " <a href=\"#rules\">Rules</a>" : "")</nav></header>\n"
         out += overview(input)
         out += histograms(m)
         out += counters(m)
@@ -61,7 +65,9 @@ public struct HTMLReport {
 
     private func overview(_ input: Input) -> String {
         let m = input.metrics
-        let errorRate = input.traces == 0 ? "–" : ReportNumbers.fixed(Double(input.failedTraces) / Double(input.traces) * 100, decimals: 2) + "%"
+        let errorRate =
+            input.traces == 0
+            ? "–" : ReportNumbers.fixed(Double(input.failedTraces) / Double(input.traces) * 100, decimals: 2) + "%"
         var out = "<section id=\"overview\"><h2>Overview</h2><dl class=\"figures\">"
         let seconds = (m.start != nil && m.end != nil) ? Double(m.end! - m.start!) / 1e9 : nil
         let items: [(String, String, String)] = [
@@ -70,12 +76,13 @@ public struct HTMLReport {
             ("error-rate", "Failed runs", "\(input.failedTraces) (\(errorRate))"),
             ("spans", "Spans", String(input.spans)),
             ("records", "Records", String(m.records)),
-            ("series", "Metric series", String(m.series.count)),
+            ("series", "Metric series", String(m.series.count))
         ]
         for (id, name, value) in items { out += "<div id=\"fig-\(id)\"><dt>\(name)</dt><dd>\(value)</dd></div>" }
         out += "</dl>"
         if m.invalidLines > 0 || !m.damages.isEmpty {
-            out += "<p class=\"warn\">\(m.invalidLines) invalid lines and \(m.damages.count) damaged places were skipped (gamma-log verify names them).</p>"
+            out +=
+                "<p class=\"warn\">\(m.invalidLines) invalid lines and \(m.damages.count) damaged places were skipped (gamma-log verify names them).</p>"
         }
         let busiest = input.operations.sorted { ($0.count, $1.name) > ($1.count, $0.name) }.prefix(10)
         let slowest = input.operations.sorted { ($0.p95, $1.name) > ($1.p95, $0.name) }.prefix(10)
@@ -86,9 +93,11 @@ public struct HTMLReport {
 
     private func operationTable(_ ops: [SpanNameSummary]) -> String {
         guard !ops.isEmpty else { return "<p class=\"empty\">No spans.</p>" }
-        var out = "<table class=\"ops\"><thead><tr><th>Operation</th><th>Count</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>"
+        var out =
+            "<table class=\"ops\"><thead><tr><th>Operation</th><th>Count</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>"
         for o in ops {
-            out += "<tr><td>\(HTMLText.escape(o.name))</td><td>\(o.count)</td><td>\(o.errors)</td><td>\(TraceText.duration(Int64(o.p50)))</td>"
+            out +=
+                "<tr><td>\(HTMLText.escape(o.name))</td><td>\(o.count)</td><td>\(o.errors)</td><td>\(TraceText.duration(Int64(o.p50)))</td>"
             out += "<td>\(TraceText.duration(Int64(o.p95)))</td><td>\(TraceText.duration(Int64(o.p99)))</td></tr>"
         }
         return out + "</tbody></table>"
@@ -96,22 +105,29 @@ public struct HTMLReport {
 
     private func title(_ key: SeriesKey) -> String {
         let labels = key.labels.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ")
-        return HTMLText.escape(key.name) + (labels.isEmpty ? "" : " <span class=\"labels\">{\(HTMLText.escape(labels))}</span>")
+        return HTMLText.escape(key.name)
+            + (labels.isEmpty ? "" : " <span class=\"labels\">{\(HTMLText.escape(labels))}</span>")
     }
 
     private func quantile(_ f: Figures, _ q: Double) -> Double? {
-        guard let i = Self.quantiles.firstIndex(where: { abs($0 - q) < 1e-9 }), i < f.quantiles.count else { return nil }
+        guard let i = Self.quantiles.firstIndex(where: { abs($0 - q) < 1e-9 }), i < f.quantiles.count else {
+            return nil
+        }
         return f.quantiles[i]
     }
 
     /// A section with an article per series of one kind.
-    private func metricSection(_ m: MetricReport, _ kind: MetricKind, id: String, title heading: String,
-                               _ article: (MetricReport.Series) -> String) -> String {
+    private func metricSection(
+        _ m: MetricReport, _ kind: MetricKind, id: String, title heading: String,
+        _ article: (MetricReport.Series) -> String
+    ) -> String {
         let series = m.series.filter { $0.key.kind == kind }
         var out = "<section id=\"\(id)\"><h2>\(heading)</h2>"
         if series.isEmpty { out += "<p class=\"empty\">No \(heading.lowercased().dropLast()) metrics.</p>" }
         for s in series {
-            out += "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3>" + article(s) + "</article>"
+            out +=
+                "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3>"
+                + article(s) + "</article>"
         }
         return out + "</section>\n"
     }
@@ -124,21 +140,32 @@ public struct HTMLReport {
             for (name, q) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
                 out += " · \(name) <b class=\"\(name)\">\(ReportNumbers.compact(quantile(f, q)))\(unit)</b>"
             }
-            out += " · mean \(ReportNumbers.compact(f.mean)) · max \(ReportNumbers.compact(f.max))</p><div class=\"cols\">"
+            out +=
+                " · mean \(ReportNumbers.compact(f.mean)) · max \(ReportNumbers.compact(f.max))</p><div class=\"cols\">"
             // The distribution: the value below which each share of the observations lies.
             var dist = SVGChart(title: "distribution of \(s.key.name)")
             dist.width = 360
             dist.xLabel = { ReportNumbers.fixed($0 * 100, decimals: 0) + "%" }
-            dist.lines = [.init(name: "value at each share of observations", points: zip(Self.quantiles, f.quantiles).compactMap { q, v in v.map { (q, $0) } }
-                .sorted { $0.x < $1.x }, color: "#4269d0")]
-            out += "<figure><figcaption>Distribution (value under which each share of observations lies)</figcaption>\(dist.render())</figure>"
+            dist.lines = [
+                .init(
+                    name: "value at each share of observations",
+                    points: zip(Self.quantiles, f.quantiles).compactMap { q, v in v.map { (q, $0) } }
+                        .sorted { $0.x < $1.x }, color: "#4269d0")
+            ]
+            out +=
+                "<figure><figcaption>Distribution (value under which each share of observations lies)</figcaption>\(dist.render())</figure>"
             var time = SVGChart(title: "percentiles of \(s.key.name) over time")
             time.width = 360
             time.xLabel = formatTime64
-            time.lines = [("p50", 0.5, "#4269d0"), ("p95", 0.95, "#efb118"), ("p99", 0.99, "#ff725c")].map { name, q, color in
-                .init(name: name, points: s.windows.compactMap { w in quantile(w.figures, q).map { (Double(w.start), $0) } }, color: color)
+            time.lines = [("p50", 0.5, "#4269d0"), ("p95", 0.95, "#efb118"), ("p99", 0.99, "#ff725c")].map {
+                name, q, color in
+                .init(
+                    name: name,
+                    points: s.windows.compactMap { w in quantile(w.figures, q).map { (Double(w.start), $0) } },
+                    color: color)
             }
-            return out + "<figure><figcaption>Percentiles per \(TraceText.duration(m.query.step ?? 0)) window</figcaption>\(time.render())</figure></div>"
+            return out
+                + "<figure><figcaption>Percentiles per \(TraceText.duration(m.query.step ?? 0)) window</figcaption>\(time.render())</figure></div>"
         }
     }
 
@@ -146,8 +173,14 @@ public struct HTMLReport {
         metricSection(m, .counter, id: "counters", title: "Counters") { s in
             var chart = SVGChart(title: "rate of \(s.key.name) over time")
             chart.xLabel = formatTime64
-            chart.lines = [.init(name: "per second", points: s.windows.compactMap { w in w.figures.rate.map { (Double(w.start), $0) } }, color: "#3ca951")]
-            return "<p class=\"nums\">total <b class=\"total\">\(ReportNumbers.compact(s.figures.total))</b> · rate <b>\(ReportNumbers.compact(s.figures.rate))</b>/s</p>"
+            chart.lines = [
+                .init(
+                    name: "per second",
+                    points: s.windows.compactMap { w in w.figures.rate.map { (Double(w.start), $0) } }, color: "#3ca951"
+                )
+            ]
+            return
+                "<p class=\"nums\">total <b class=\"total\">\(ReportNumbers.compact(s.figures.total))</b> · rate <b>\(ReportNumbers.compact(s.figures.rate))</b>/s</p>"
                 + chart.render()
         }
     }
@@ -156,10 +189,17 @@ public struct HTMLReport {
         metricSection(m, .gauge, id: "gauges", title: "Gauges") { s in
             var chart = SVGChart(title: "\(s.key.name) over time")
             chart.xLabel = formatTime64
-            chart.lines = [("max", \Figures.max, "#ff725c", true), ("mean", \Figures.mean, "#4269d0", false), ("min", \Figures.min, "#3ca951", true)].map { name, path, color, dashed in
-                .init(name: name, points: s.windows.compactMap { w in w.figures[keyPath: path].map { (Double(w.start), $0) } }, color: color, dashed: dashed)
+            chart.lines = [
+                ("max", \Figures.max, "#ff725c", true), ("mean", \Figures.mean, "#4269d0", false),
+                ("min", \Figures.min, "#3ca951", true)
+            ].map { name, path, color, dashed in
+                .init(
+                    name: name,
+                    points: s.windows.compactMap { w in w.figures[keyPath: path].map { (Double(w.start), $0) } },
+                    color: color, dashed: dashed)
             }
-            return "<p class=\"nums\">last <b class=\"last\">\(ReportNumbers.compact(s.figures.last))</b> · min \(ReportNumbers.compact(s.figures.min)) · max \(ReportNumbers.compact(s.figures.max))</p>"
+            return
+                "<p class=\"nums\">last <b class=\"last\">\(ReportNumbers.compact(s.figures.last))</b> · min \(ReportNumbers.compact(s.figures.min)) · max \(ReportNumbers.compact(s.figures.max))</p>"
                 + chart.render()
         }
     }
@@ -167,33 +207,50 @@ public struct HTMLReport {
     private func tracesSection(_ input: Input) -> String {
         let waterfall = Waterfall()
         var out = "<section id=\"traces\"><h2>Slowest traces</h2>"
-        out += input.slowest.isEmpty ? "<p class=\"empty\">No traces.</p>" : input.slowest.map(waterfall.render).joined()
+        out +=
+            input.slowest.isEmpty ? "<p class=\"empty\">No traces.</p>" : input.slowest.map(waterfall.render).joined()
         out += "<h2 id=\"failing\">Failing traces</h2>"
-        out += input.failing.isEmpty ? "<p class=\"empty\">No failing traces.</p>" : input.failing.map(waterfall.render).joined()
+        out +=
+            input.failing.isEmpty
+            ? "<p class=\"empty\">No failing traces.</p>" : input.failing.map(waterfall.render).joined()
         return out + "</section>\n"
     }
 
     private func rules(_ result: Backtest.Result, file: String) -> String {
-        var out = "<section id=\"rules\"><h2>Rules <small>\(HTMLText.escape(file)), evaluated every \(TraceText.duration(result.evaluations > 1 ? (result.end - result.start) / Int64(result.evaluations - 1) : 0))</small></h2>"
+        var out =
+            "<section id=\"rules\"><h2>Rules <small>\(HTMLText.escape(file)), evaluated every \(TraceText.duration(result.evaluations > 1 ? (result.end - result.start) / Int64(result.evaluations - 1) : 0))</small></h2>"
         for rule in result.rules {
             let groups = result.groups.filter { $0.rule == rule.name }
-            out += "<article class=\"rule\" data-rule=\"\(HTMLText.escape(rule.name))\"><h3>\(HTMLText.escape(rule.name)) <small>\(rule.severity.rawValue)</small></h3>"
+            out +=
+                "<article class=\"rule\" data-rule=\"\(HTMLText.escape(rule.name))\"><h3>\(HTMLText.escape(rule.name)) <small>\(rule.severity.rawValue)</small></h3>"
             if groups.isEmpty { out += "<p class=\"empty\">No data for this rule.</p>" }
             for g in groups {
                 let labels = g.group.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ")
                 let firing = g.episodes.count
-                out += "<p class=\"nums\">\(labels.isEmpty ? "" : "{\(HTMLText.escape(labels))} · ")<b class=\"episodes\">\(firing)</b> firing episodes · \(g.notifications) notifications</p>"
+                out +=
+                    "<p class=\"nums\">\(labels.isEmpty ? "" : "{\(HTMLText.escape(labels))} · ")<b class=\"episodes\">\(firing)</b> firing episodes · \(g.notifications) notifications</p>"
                 var chart = SVGChart(title: "\(rule.name) over time")
                 chart.xLabel = formatTime64
-                chart.lines = [.init(name: "value", points: g.phases.compactMap { p in p.value.map { (Double(p.at), $0) } }, color: "#4269d0")]
-                if case .threshold(_, let threshold) = rule.condition, threshold.isFinite, let first = g.phases.first, let last = g.phases.last {
-                    chart.lines.append(.init(name: "threshold", points: [(Double(first.at), threshold), (Double(last.at), threshold)], color: "#888888", dashed: true))
+                chart.lines = [
+                    .init(
+                        name: "value", points: g.phases.compactMap { p in p.value.map { (Double(p.at), $0) } },
+                        color: "#4269d0")
+                ]
+                if case .threshold(_, let threshold) = rule.condition, threshold.isFinite, let first = g.phases.first,
+                    let last = g.phases.last
+                {
+                    chart.lines.append(
+                        .init(
+                            name: "threshold", points: [(Double(first.at), threshold), (Double(last.at), threshold)],
+                            color: "#888888", dashed: true))
                 }
                 // Bands where the group was pending or firing, from one evaluation to the next.
                 for (i, p) in g.phases.enumerated() where p.phase != .inactive {
                     let next = i + 1 < g.phases.count ? g.phases[i + 1].at : p.at
-                    chart.bands.append(.init(x0: Double(p.at), x1: Double(next), color: p.phase == .firing ? "#ffd0c8" : "#fff0c0",
-                                             label: "\(p.phase == .firing ? "firing" : "pending") at \(formatTime(p.at))"))
+                    chart.bands.append(
+                        .init(
+                            x0: Double(p.at), x1: Double(next), color: p.phase == .firing ? "#ffd0c8" : "#fff0c0",
+                            label: "\(p.phase == .firing ? "firing" : "pending") at \(formatTime(p.at))"))
                 }
                 out += chart.render()
             }

@@ -24,8 +24,10 @@ struct Waterfall {
             var classes = ["span"]
             if s.status == .error { classes.append("error") }
             if node.onCriticalPath { classes.append("critical") }
-            out += "<tr class=\"\(classes.joined(separator: " "))\"><td class=\"name\" style=\"padding-left:\(node.depth * 14 + 4)px\">\(e(s.name))</td>"
-            out += "<td class=\"bar\"><div style=\"margin-left:\(ReportNumbers.fixed(left, decimals: 2))%;width:\(ReportNumbers.fixed(width, decimals: 2))%\" title=\"\(e(s.name)): \(TraceText.duration(node.duration))\"></div></td>"
+            out +=
+                "<tr class=\"\(classes.joined(separator: " "))\"><td class=\"name\" style=\"padding-left:\(node.depth * 14 + 4)px\">\(e(s.name))</td>"
+            out +=
+                "<td class=\"bar\"><div style=\"margin-left:\(ReportNumbers.fixed(left, decimals: 2))%;width:\(ReportNumbers.fixed(width, decimals: 2))%\" title=\"\(e(s.name)): \(TraceText.duration(node.duration))\"></div></td>"
             out += "<td class=\"dur\">\(TraceText.duration(node.duration))</td></tr>"
         }
         out += "</tbody></table>"
@@ -33,8 +35,11 @@ struct Waterfall {
         out += "<details><summary>Span attributes</summary><table class=\"attrs\"><tbody>"
         for node in trace.nodes.prefix(maxRows) {
             let s = node.span
-            let attributes = s.attributes.sorted { $0.key < $1.key }.map { "<code>\(e($0.key))</code>=\(e(TraceQuery.text($0.value)))" }
-            var extra = s.status == .error ? ["<b class=\"err\">error</b>" + (s.statusMessage.map { ": " + e($0) } ?? "")] : []
+            let attributes = s.attributes.sorted { $0.key < $1.key }.map {
+                "<code>\(e($0.key))</code>=\(e(TraceQuery.text($0.value)))"
+            }
+            var extra =
+                s.status == .error ? ["<b class=\"err\">error</b>" + (s.statusMessage.map { ": " + e($0) } ?? "")] : []
             extra += attributes
             out += "<tr><th>\(e(s.name))</th><td>\(extra.isEmpty ? "–" : extra.joined(separator: "<br>"))</td></tr>"
         }

@@ -18,8 +18,11 @@ public struct EmailNotifier: AlertNotifier {
     public let passwordVariable: String
     public let formatTime: @Sendable (Int64) -> String
 
-    public init(client: SMTPClient, from: String, to: [String], userVariable: String = "GAMMA_SMTP_USER",
-                passwordVariable: String = "GAMMA_SMTP_PASSWORD", formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) {
+    public init(
+        client: SMTPClient, from: String, to: [String], userVariable: String = "GAMMA_SMTP_USER",
+        passwordVariable: String = "GAMMA_SMTP_PASSWORD",
+        formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }
+    ) {
         self.client = client
         self.from = from
         self.to = to
@@ -29,8 +32,9 @@ public struct EmailNotifier: AlertNotifier {
     }
 
     public func send(_ n: AlertNotification) async throws(NotifierError) {
-        let message = Self.message(from: from, to: to, subject: n.title, body: n.text(formatTime: formatTime), now: Self.now(),
-                                   id: "\(n.rule.name).\(n.transition.at).\(UInt32.random(in: 0...UInt32.max))@gamma")
+        let message = Self.message(
+            from: from, to: to, subject: n.title, body: n.text(formatTime: formatTime), now: Self.now(),
+            id: "\(n.rule.name).\(n.transition.at).\(UInt32.random(in: 0...UInt32.max))@gamma")
         var credentials: (user: String, password: String)?
         if let user = getenv(userVariable).map({ String(cString: $0) }), !user.isEmpty {
             credentials = (user, getenv(passwordVariable).map { String(cString: $0) } ?? "")
@@ -44,7 +48,8 @@ public struct EmailNotifier: AlertNotifier {
                     try client.send(from: from, to: to, message: message, credentials: login)
                     continuation.resume(returning: nil)
                 } catch {
-                    continuation.resume(returning: NotifierError(notifier: name, message: "\(client.host):\(client.port): \(error)"))
+                    continuation.resume(
+                        returning: NotifierError(notifier: name, message: "\(client.host):\(client.port): \(error)"))
                 }
             }
         }
@@ -52,8 +57,12 @@ public struct EmailNotifier: AlertNotifier {
     }
 
     /// The message, RFC 5322 and MIME: headers, a blank line, the body in base64 lines of 76.
-    public static func message(from: String, to: [String], subject: String, body: String, now: Int64, id: String) -> String {
-        let encodedSubject = subject.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F } ? subject : "=?utf-8?b?\(Base64.encode(Array(subject.utf8)))?="
+    public static func message(from: String, to: [String], subject: String, body: String, now: Int64, id: String)
+        -> String
+    {
+        let encodedSubject =
+            subject.utf8.allSatisfy { $0 >= 0x20 && $0 < 0x7F }
+            ? subject : "=?utf-8?b?\(Base64.encode(Array(subject.utf8)))?="
         var lines = [
             "From: <\(from)>",
             "To: " + to.map { "<\($0)>" }.joined(separator: ", "),
@@ -63,7 +72,7 @@ public struct EmailNotifier: AlertNotifier {
             "MIME-Version: 1.0",
             "Content-Type: text/plain; charset=utf-8",
             "Content-Transfer-Encoding: base64",
-            "",
+            ""
         ]
         let encoded = Array(Base64.encode(Array(body.utf8)))
         var i = 0
@@ -88,7 +97,8 @@ public struct EmailNotifier: AlertNotifier {
         let days = ["Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"]
         let months = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
         func two(_ v: Int32) -> String { v < 10 ? "0\(v)" : "\(v)" }
-        return "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
+        return
+            "\(days[Int(parts.tm_wday)]), \(two(parts.tm_mday)) \(months[Int(parts.tm_mon)]) \(parts.tm_year + 1900) "
             + "\(two(parts.tm_hour)):\(two(parts.tm_min)):\(two(parts.tm_sec)) +0000"
     }
 }

@@ -28,9 +28,15 @@ public final class LiveAlerting: Sendable {
     /// - Parameters:
     ///   - write: records an alert record (into the same log, by the caller's recorder).
     ///   - onDelivery: told of each notification delivered (`nil` error) or given up.
-    public init(rules: [AlertRule], interval: Int64, notifiers: [any AlertNotifier], write: @escaping @Sendable (AlertRecord) -> Void,
-                onDelivery: @escaping @Sendable (_ notifier: String, _ notification: AlertNotification, _ error: NotifierError?) -> Void = { _, _, _ in })
-        throws(LabelMatcherError) {
+    public init(
+        rules: [AlertRule], interval: Int64, notifiers: [any AlertNotifier],
+        write: @escaping @Sendable (AlertRecord) -> Void,
+        onDelivery:
+            @escaping @Sendable (_ notifier: String, _ notification: AlertNotification, _ error: NotifierError?) -> Void =
+            { _, _, _ in }
+    )
+        throws(LabelMatcherError)
+    {
         self.interval = interval
         let evaluator = try AlertEvaluator(rules: rules)
         self.rules = evaluator.rules
@@ -93,9 +99,11 @@ public final class LiveAlerting: Sendable {
             case .resolved: state = .resolved
             case .inactive: state = .inactive
             }
-            write(AlertRecord(ts: t.at, rule: t.rule, state: state, severity: t.severity.rawValue,
-                              labels: Dictionary(t.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
-                              value: t.value, threshold: threshold))
+            write(
+                AlertRecord(
+                    ts: t.at, rule: t.rule, state: state, severity: t.severity.rawValue,
+                    labels: Dictionary(t.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                    value: t.value, threshold: threshold))
             if t.notify { dispatcher?.enqueue(AlertNotification(transition: t, rule: rule)) }
         }
     }
@@ -134,7 +142,10 @@ final class NotificationDispatcher: Sendable {
     private let continuation: AsyncStream<AlertNotification>.Continuation
     private let pending = Pending()
 
-    init(notifiers: [any AlertNotifier], onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?) -> Void) {
+    init(
+        notifiers: [any AlertNotifier],
+        onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?) -> Void
+    ) {
         let (stream, continuation) = AsyncStream<AlertNotification>.makeStream()
         self.continuation = continuation
         let pending = self.pending

@@ -17,7 +17,9 @@ public struct AlertNotification: Sendable, Equatable {
 
     /// `[FIRING] LLMLatencyHigh (warning) model=scripted`.
     public var title: String {
-        let state = transition.kind == .firing ? "FIRING" : transition.kind == .resolved ? "RESOLVED" : transition.kind.rawValue.uppercased()
+        let state =
+            transition.kind == .firing
+            ? "FIRING" : transition.kind == .resolved ? "RESOLVED" : transition.kind.rawValue.uppercased()
         let labels = transition.group.map { "\($0.name)=\($0.value)" }.joined(separator: " ")
         return "[\(state)] \(rule.name) (\(rule.severity.rawValue))" + (labels.isEmpty ? "" : " \(labels)")
     }
@@ -28,9 +30,12 @@ public struct AlertNotification: Sendable, Equatable {
         var condition = ""
         switch rule.condition {
         case .threshold(let op, let threshold): condition = " (\(op.rawValue) \(ReportNumbers.shortest(threshold)))"
-        case .anomaly(let k, _, _, _, let direction): condition = " (\(direction.rawValue) mean ± \(ReportNumbers.shortest(k))σ)"
+        case .anomaly(let k, _, _, _, let direction):
+            condition = " (\(direction.rawValue) mean ± \(ReportNumbers.shortest(k))σ)"
         }
-        lines.append("value \(transition.value.map { ReportNumbers.shortest($0) } ?? "none")\(condition) at \(formatTime(transition.at))")
+        lines.append(
+            "value \(transition.value.map { ReportNumbers.shortest($0) } ?? "none")\(condition) at \(formatTime(transition.at))"
+        )
         if let summary = rule.annotations["summary"] { lines.append(summary) }
         return lines.joined(separator: "\n")
     }
@@ -84,7 +89,10 @@ public struct WebhookNotifier: AlertNotifier {
     public var backoff: Double
     public let formatTime: @Sendable (Int64) -> String
 
-    public init(url: String, timeout: Double = 5, retries: Int = 3, backoff: Double = 0.5, formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) {
+    public init(
+        url: String, timeout: Double = 5, retries: Int = 3, backoff: Double = 0.5,
+        formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }
+    ) {
         self.url = url
         self.timeout = timeout
         self.retries = retries
@@ -98,7 +106,8 @@ public struct WebhookNotifier: AlertNotifier {
         w.raw(#","rule":"#); w.string(n.rule.name)
         w.raw(#","state":"#); w.string(n.transition.kind.rawValue)
         w.raw(#","severity":"#); w.string(n.rule.severity.rawValue)
-        w.raw(#","labels":"#); w.stringMap(Dictionary(n.transition.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
+        w.raw(#","labels":"#);
+        w.stringMap(Dictionary(n.transition.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }))
         w.raw(#","annotations":"#); w.stringMap(n.rule.annotations)
         w.raw(#","value":"#); if let v = n.transition.value, v.isFinite { w.double(v) } else { w.raw("null") }
         w.raw(#","at":"#); w.string(formatTime(n.transition.at))
@@ -113,7 +122,8 @@ public struct WebhookNotifier: AlertNotifier {
         while true {
             var failure: String
             do throws(HTTPError) {
-                let response = try await client.send("POST", url, headers: [("Content-Type", "application/json")], body: payload)
+                let response = try await client.send(
+                    "POST", url, headers: [("Content-Type", "application/json")], body: payload)
                 if (200..<300).contains(response.status) { return }
                 failure = "the server answered \(response.status)"
             } catch {
@@ -121,7 +131,8 @@ public struct WebhookNotifier: AlertNotifier {
                 failure = "\(error)"
             }
             guard attempt < retries else {
-                throw NotifierError(notifier: name, message: "\(url): \(failure); gave up after \(attempt + 1) attempts")
+                throw NotifierError(
+                    notifier: name, message: "\(url): \(failure); gave up after \(attempt + 1) attempts")
             }
             let wait = min(30, backoff * Double(1 << min(attempt, 20)))
             attempt += 1

@@ -69,7 +69,9 @@ struct CanonicalBytes {
             // A byte is flagged if it is '"', '\', below 0x20 or at least 0x80. The lowest flagged
             // byte is exact: the borrows that make false flags run only upward from a true one.
             let quote = x ^ (Self.ones &* 0x22), backslash = x ^ (Self.ones &* 0x5C)
-            let flags = ((quote &- Self.ones) & ~quote | (backslash &- Self.ones) & ~backslash | (x &- Self.ones &* 0x20) & ~x | x) & Self.highs
+            let flags =
+                ((quote &- Self.ones) & ~quote | (backslash &- Self.ones) & ~backslash | (x &- Self.ones &* 0x20) & ~x
+                    | x) & Self.highs
             if flags == 0 { j += 8; continue }
             j += flags.trailingZeroBitCount >> 3
             guard base[j] == 0x22 else { return nil }
@@ -102,7 +104,8 @@ struct CanonicalBytes {
         let x = Self.word(p)
         // Every high nibble is 3, and adding 6 keeps it 3 (so every low nibble is at most 9).
         guard x & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030,
-              (x &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030 else { return nil }
+            (x &+ 0x0606_0606_0606_0606) & 0xF0F0_F0F0_F0F0_F0F0 == 0x3030_3030_3030_3030
+        else { return nil }
         // Pairs, then fours, then the eight: the first digit is the lowest byte.
         var v = x & 0x0F0F_0F0F_0F0F_0F0F
         v = (v &* 2561) >> 8

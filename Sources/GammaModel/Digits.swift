@@ -30,9 +30,13 @@ package enum Digits {
         // Leading zeros to skip, from the first word that is not all '0's.
         let zeros = ascii(0)
         let skip: Int
-        if a != 0 { skip = (words.0 ^ zeros).trailingZeroBitCount >> 3 }
-        else if b != 0 { skip = 8 + (words.1 ^ zeros).trailingZeroBitCount >> 3 }
-        else { skip = 16 + (words.2 ^ zeros).trailingZeroBitCount >> 3 }
+        if a != 0 {
+            skip = (words.0 ^ zeros).trailingZeroBitCount >> 3
+        } else if b != 0 {
+            skip = 8 + (words.1 ^ zeros).trailingZeroBitCount >> 3
+        } else {
+            skip = 16 + (words.2 ^ zeros).trailingZeroBitCount >> 3
+        }
         let count = 24 - skip
         withUnsafeBytes(of: words) { w in
             p.copyMemory(from: w.baseAddress! + skip, byteCount: count)

@@ -45,14 +45,18 @@ struct JSONScanner {
     /// Parses a string starting at `"`.
     mutating func string() throws(RecordDecodingError) -> String {
         let start = i
-        guard i < end, base[i] == 0x22 else { throw fail(i < end ? "expected a string, found \(describe(base[i]))" : "line ends where a string was expected") }
+        guard i < end, base[i] == 0x22 else {
+            throw fail(
+                i < end ? "expected a string, found \(describe(base[i]))" : "line ends where a string was expected")
+        }
         i += 1
         let contentStart = i
         // Fast path: ASCII without escapes.
         while i < end {
             let c = base[i]
             if c == 0x22 {
-                let s = String(decoding: UnsafeBufferPointer(start: base + contentStart, count: i - contentStart), as: UTF8.self)
+                let s = String(
+                    decoding: UnsafeBufferPointer(start: base + contentStart, count: i - contentStart), as: UTF8.self)
                 i += 1
                 return s
             }
@@ -87,7 +91,10 @@ struct JSONScanner {
     /// the quotes, escapes still in place) and whether it holds any escape.
     mutating func skipString() throws(RecordDecodingError) -> (range: Range<Int>, escaped: Bool) {
         let start = i
-        guard i < end, base[i] == 0x22 else { throw fail(i < end ? "expected a string, found \(describe(base[i]))" : "line ends where a string was expected") }
+        guard i < end, base[i] == 0x22 else {
+            throw fail(
+                i < end ? "expected a string, found \(describe(base[i]))" : "line ends where a string was expected")
+        }
         i += 1
         let contentStart = i
         var escaped = false
@@ -154,7 +161,9 @@ struct JSONScanner {
                 }
                 i += 2
                 let low = try hex4(at: i - 2)
-                guard (0xDC00...0xDFFF).contains(low) else { throw fail("high surrogate followed by \\u\(String(low, radix: 16)), not a low surrogate", at: at) }
+                guard (0xDC00...0xDFFF).contains(low) else {
+                    throw fail("high surrogate followed by \\u\(String(low, radix: 16)), not a low surrogate", at: at)
+                }
                 scalar = 0x10000 + ((scalar - 0xD800) << 10) + (low - 0xDC00)
             } else if (0xDC00...0xDFFF).contains(scalar) {
                 throw fail("lone low surrogate \\u\(String(scalar, radix: 16))", at: at)
@@ -225,7 +234,9 @@ struct JSONScanner {
         if i < end && base[i] == UInt8(ascii: ".") {
             isInteger = false
             i += 1
-            guard i < end, base[i] >= 0x30 && base[i] <= 0x39 else { throw fail("a digit must follow the decimal point", at: i) }
+            guard i < end, base[i] >= 0x30 && base[i] <= 0x39 else {
+                throw fail("a digit must follow the decimal point", at: i)
+            }
             while i < end && base[i] >= 0x30 && base[i] <= 0x39 {
                 let (m, o1) = mantissa.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(UInt64(base[i] - 0x30))
@@ -238,8 +249,12 @@ struct JSONScanner {
             isInteger = false
             i += 1
             var expNegative = false
-            if i < end && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) { expNegative = base[i] == UInt8(ascii: "-"); i += 1 }
-            guard i < end, base[i] >= 0x30 && base[i] <= 0x39 else { throw fail("a digit must follow the exponent", at: i) }
+            if i < end && (base[i] == UInt8(ascii: "+") || base[i] == UInt8(ascii: "-")) {
+                expNegative = base[i] == UInt8(ascii: "-"); i += 1
+            }
+            guard i < end, base[i] >= 0x30 && base[i] <= 0x39 else {
+                throw fail("a digit must follow the exponent", at: i)
+            }
             while i < end && base[i] >= 0x30 && base[i] <= 0x39 {
                 if exponent < 100_000 { exponent = exponent * 10 + Int(base[i] - 0x30) }
                 i += 1
@@ -314,14 +329,20 @@ struct JSONScanner {
     mutating func literal(_ word: StaticString) throws(RecordDecodingError) {
         let n = word.utf8CodeUnitCount
         let p = word.utf8Start
-        guard i + n <= end, (0..<n).allSatisfy({ base[i + $0] == p[$0] }) else { throw fail("invalid literal, expected \(word)") }
+        guard i + n <= end, (0..<n).allSatisfy({ base[i + $0] == p[$0] }) else {
+            throw fail("invalid literal, expected \(word)")
+        }
         i += n
     }
 
     /// Iterates the members of an object starting at `{`; `body` must consume each value.
-    mutating func object(_ what: String, _ body: (inout JSONScanner, String, Int) throws(RecordDecodingError) -> Void) throws(RecordDecodingError) {
+    mutating func object(_ what: String, _ body: (inout JSONScanner, String, Int) throws(RecordDecodingError) -> Void)
+        throws(RecordDecodingError)
+    {
         skipWhitespace()
-        guard i < end, base[i] == UInt8(ascii: "{") else { throw fail(i < end ? "\(what) must be an object" : "line ends where \(what) was expected") }
+        guard i < end, base[i] == UInt8(ascii: "{") else {
+            throw fail(i < end ? "\(what) must be an object" : "line ends where \(what) was expected")
+        }
         i += 1
         skipWhitespace()
         if peek == UInt8(ascii: "}") { i += 1; return }
@@ -341,7 +362,9 @@ struct JSONScanner {
     }
 
     /// Iterates the elements of an array starting at `[`.
-    mutating func array(_ what: String, _ body: (inout JSONScanner) throws(RecordDecodingError) -> Void) throws(RecordDecodingError) {
+    mutating func array(_ what: String, _ body: (inout JSONScanner) throws(RecordDecodingError) -> Void)
+        throws(RecordDecodingError)
+    {
         skipWhitespace()
         guard i < end, base[i] == UInt8(ascii: "[") else { throw fail("\(what) must be an array") }
         i += 1

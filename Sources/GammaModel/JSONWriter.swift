@@ -56,7 +56,9 @@ public struct JSONWriter {
         if Self.needsNoEscape(utf8) {
             let p = reserve(utf8.count + 2)
             p[0] = 0x22
-            if let from = utf8.baseAddress { UnsafeMutableRawPointer(p + 1).copyMemory(from: from, byteCount: utf8.count) }
+            if let from = utf8.baseAddress {
+                UnsafeMutableRawPointer(p + 1).copyMemory(from: from, byteCount: utf8.count)
+            }
             p[utf8.count + 1] = 0x22
             commit(utf8.count + 2)
             return
@@ -160,7 +162,8 @@ public struct JSONWriter {
     /// Sixteen lower-case hex digits of `v` at `p`, a word at a time.
     @inline(__always)
     static func hex16(_ v: UInt64, _ p: UnsafeMutablePointer<UInt8>) {
-        UnsafeMutableRawPointer(p).storeBytes(of: hex8(UInt32(truncatingIfNeeded: v >> 32)).littleEndian, as: UInt64.self)
+        UnsafeMutableRawPointer(p).storeBytes(
+            of: hex8(UInt32(truncatingIfNeeded: v >> 32)).littleEndian, as: UInt64.self)
         UnsafeMutableRawPointer(p + 8).storeBytes(of: hex8(UInt32(truncatingIfNeeded: v)).littleEndian, as: UInt64.self)
     }
 
@@ -234,7 +237,9 @@ public struct JSONWriter {
                 for i in 0..<common where x[i] != y[i] { return x[i] < y[i] }
                 return x.count < y.count
             }
-        }), let r { return r }
+        }), let r {
+            return r
+        }
         return a.utf8.lexicographicallyPrecedes(b.utf8)
     }
 }

@@ -37,7 +37,10 @@ public enum RecordDecoder {
         var f = Fields()
         s.skipWhitespace()
         guard s.peek == UInt8(ascii: "{") else {
-            throw s.fail(s.peek == nil ? "empty line: a record is a JSON object" : "a record is a JSON object, found \(s.describe(s.peek!))")
+            throw s.fail(
+                s.peek == nil
+                    ? "empty line: a record is a JSON object"
+                    : "a record is a JSON object, found \(s.describe(s.peek!))")
         }
         try s.object("the record") { (s, key, keyAt) throws(RecordDecodingError) in
             try f.read(key, keyAt: keyAt, &s)
@@ -69,7 +72,9 @@ extension RecordDecoder {
                     type = (t, start..<(s.i - 1))
                 } else if key == "ts" {
                     if ts != nil { duplicate = true }
-                    guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39), case .int(let v) = try s.number() else {
+                    guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39),
+                        case .int(let v) = try s.number()
+                    else {
                         throw s.fail("")
                     }
                     ts = v
@@ -120,8 +125,8 @@ private struct Fields {
         let known: Bool
         switch key {
         case "type", "ts", "schema", "stream", "attributes", "name", "labels", "value", "kind", "unit", "help",
-             "trace_id", "span_id", "parent_span_id", "start", "end", "status", "status_message", "events", "links",
-             "unfinished", "rule", "state", "severity", "threshold":
+            "trace_id", "span_id", "parent_span_id", "start", "end", "status", "status_message", "events", "links",
+            "unfinished", "rule", "state", "severity", "threshold":
             known = true
         default:
             known = false
@@ -159,16 +164,20 @@ private struct Fields {
     }
 
     func require<T>(_ v: T?, _ key: String, _ lineEnd: Int) throws(RecordDecodingError) -> T {
-        guard let v else { throw RecordDecodingError(offset: lineEnd, reason: "missing field '\(key)' for a \(type ?? "record")") }
+        guard let v else {
+            throw RecordDecodingError(offset: lineEnd, reason: "missing field '\(key)' for a \(type ?? "record")")
+        }
         return v
     }
 
-    func enumValue<E: RawRepresentable<String>>(_ raw: String?, _ key: String, _ fallback: E?, _ lineEnd: Int) throws(RecordDecodingError) -> E
+    func enumValue<E: RawRepresentable<String>>(_ raw: String?, _ key: String, _ fallback: E?, _ lineEnd: Int)
+        throws(RecordDecodingError) -> E
     where E: CaseIterable {
         guard let raw else { return try require(fallback, key, lineEnd) }
         guard let v = E(rawValue: raw) else {
             let allowed = E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
-            throw RecordDecodingError(offset: at[key] ?? lineEnd, reason: "field '\(key)' is \"\(raw)\", not one of \(allowed)")
+            throw RecordDecodingError(
+                offset: at[key] ?? lineEnd, reason: "field '\(key)' is \"\(raw)\", not one of \(allowed)")
         }
         return v
     }
@@ -178,33 +187,55 @@ private struct Fields {
         let ts = try require(ts, "ts", lineEnd)
         switch type {
         case "resource":
-            return .record(.resource(ResourceRecord(ts: ts, schema: try require(schema, "schema", lineEnd),
-                                                    stream: try require(stream, "stream", lineEnd), attributes: attributes ?? [:])))
+            return .record(
+                .resource(
+                    ResourceRecord(
+                        ts: ts, schema: try require(schema, "schema", lineEnd),
+                        stream: try require(stream, "stream", lineEnd), attributes: attributes ?? [:])))
         case "counter", "gauge", "histogram":
             guard case .some(.some(let v)) = value else {
-                if case .some(.none) = value { throw RecordDecodingError(offset: at["value"]!, reason: "field 'value' of a \(type) must be a number") }
+                if case .some(.none) = value {
+                    throw RecordDecodingError(
+                        offset: at["value"]!, reason: "field 'value' of a \(type) must be a number")
+                }
                 throw RecordDecodingError(offset: lineEnd, reason: "missing field 'value' for a \(type)")
             }
-            return .record(.metric(MetricRecord(kind: MetricKind(rawValue: type)!, ts: ts, name: try require(name, "name", lineEnd),
-                                                labels: labels ?? [:], value: v)))
+            return .record(
+                .metric(
+                    MetricRecord(
+                        kind: MetricKind(rawValue: type)!, ts: ts, name: try require(name, "name", lineEnd),
+                        labels: labels ?? [:], value: v)))
         case "meta":
-            return .record(.meta(MetaRecord(ts: ts, name: try require(name, "name", lineEnd),
-                                            kind: try enumValue(kind, "kind", nil, lineEnd), unit: unit, help: help)))
+            return .record(
+                .meta(
+                    MetaRecord(
+                        ts: ts, name: try require(name, "name", lineEnd),
+                        kind: try enumValue(kind, "kind", nil, lineEnd), unit: unit, help: help)))
         case "span":
             let start = try require(start, "start", lineEnd)
             let end = try require(end, "end", lineEnd)
-            guard end == ts else { throw RecordDecodingError(offset: at["ts"]!, reason: "field 'ts' of a span must equal its 'end'") }
-            return .record(.span(SpanRecord(
-                traceID: try require(traceID, "trace_id", lineEnd), spanID: try require(spanID, "span_id", lineEnd),
-                parentSpanID: parentSpanID, name: try require(name, "name", lineEnd),
-                kind: try enumValue(kind, "kind", SpanRecord.Kind.internal, lineEnd), start: start, end: end,
-                status: try enumValue(status, "status", SpanRecord.Status.unset, lineEnd), statusMessage: statusMessage,
-                attributes: attributes ?? [:], events: events ?? [], links: links ?? [], unfinished: unfinished ?? false)))
+            guard end == ts else {
+                throw RecordDecodingError(offset: at["ts"]!, reason: "field 'ts' of a span must equal its 'end'")
+            }
+            return .record(
+                .span(
+                    SpanRecord(
+                        traceID: try require(traceID, "trace_id", lineEnd),
+                        spanID: try require(spanID, "span_id", lineEnd),
+                        parentSpanID: parentSpanID, name: try require(name, "name", lineEnd),
+                        kind: try enumValue(kind, "kind", SpanRecord.Kind.internal, lineEnd), start: start, end: end,
+                        status: try enumValue(status, "status", SpanRecord.Status.unset, lineEnd),
+                        statusMessage: statusMessage,
+                        attributes: attributes ?? [:], events: events ?? [], links: links ?? [],
+                        unfinished: unfinished ?? false)))
         case "alert":
-            return .record(.alert(AlertRecord(ts: ts, rule: try require(rule, "rule", lineEnd),
-                                              state: try enumValue(state, "state", nil, lineEnd),
-                                              severity: try require(severity, "severity", lineEnd), labels: labels ?? [:],
-                                              value: value ?? nil, threshold: threshold)))
+            return .record(
+                .alert(
+                    AlertRecord(
+                        ts: ts, rule: try require(rule, "rule", lineEnd),
+                        state: try enumValue(state, "state", nil, lineEnd),
+                        severity: try require(severity, "severity", lineEnd), labels: labels ?? [:],
+                        value: value ?? nil, threshold: threshold)))
         default:
             return .unknown(type: type)
         }
@@ -220,7 +251,9 @@ private enum Values {
 
     static func integer(_ s: inout JSONScanner, _ key: String) throws(RecordDecodingError) -> Int64 {
         let at = s.i
-        guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw s.fail("field '\(key)' must be an integer") }
+        guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else {
+            throw s.fail("field '\(key)' must be an integer")
+        }
         guard case .int(let v) = try s.number() else {
             throw RecordDecodingError(offset: at, reason: "field '\(key)' must be an integer that fits in 64 bits")
         }
@@ -236,10 +269,16 @@ private enum Values {
             case "NaN": return .nan
             case "Infinity": return .infinity
             case "-Infinity": return -.infinity
-            case let other: throw RecordDecodingError(offset: at, reason: "field '\(key)' must be a number, or \"NaN\", \"Infinity\" or \"-Infinity\", not \"\(other)\"")
+            case let other:
+                throw RecordDecodingError(
+                    offset: at,
+                    reason:
+                        "field '\(key)' must be a number, or \"NaN\", \"Infinity\" or \"-Infinity\", not \"\(other)\"")
             }
         }
-        guard c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw s.fail("field '\(key)' must be a number") }
+        guard c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else {
+            throw s.fail("field '\(key)' must be a number")
+        }
         return try s.number().asDouble
     }
 
@@ -268,7 +307,8 @@ private enum Values {
             switch c {
             case 0x30...0x39: d = c - 0x30
             case 0x61...0x66: d = c - 0x61 + 10
-            default: throw RecordDecodingError(offset: at, reason: "field '\(key)' must be \(digits) lower-case hex digits")
+            default:
+                throw RecordDecodingError(offset: at, reason: "field '\(key)' must be \(digits) lower-case hex digits")
             }
             v = v << 4 | UInt128(d)
         }
@@ -288,7 +328,9 @@ private enum Values {
         var map: [String: String] = [:]
         try s.object("field '\(key)'") { (s, k, keyAt) throws(RecordDecodingError) in
             let v = try string(&s, "\(key).\(k)")
-            guard map.updateValue(v, forKey: k) == nil else { throw s.fail("duplicate key '\(k)' in '\(key)'", at: keyAt) }
+            guard map.updateValue(v, forKey: k) == nil else {
+                throw s.fail("duplicate key '\(k)' in '\(key)'", at: keyAt)
+            }
         }
         return map
     }
@@ -297,7 +339,9 @@ private enum Values {
         var map: Attributes = [:]
         try s.object("field '\(key)'") { (s, k, keyAt) throws(RecordDecodingError) in
             let v = try attribute(&s, "\(key).\(k)")
-            guard map.updateValue(v, forKey: k) == nil else { throw s.fail("duplicate key '\(k)' in '\(key)'", at: keyAt) }
+            guard map.updateValue(v, forKey: k) == nil else {
+                throw s.fail("duplicate key '\(k)' in '\(key)'", at: keyAt)
+            }
         }
         return map
     }
@@ -310,7 +354,9 @@ private enum Values {
         case UInt8(ascii: "[")?:
             var values: [AttributeValue] = []
             try s.array("field '\(key)'") { (s) throws(RecordDecodingError) in
-                if s.peek == UInt8(ascii: "[") { throw s.fail("field '\(key)': arrays of arrays are not attribute values") }
+                if s.peek == UInt8(ascii: "[") {
+                    throw s.fail("field '\(key)': arrays of arrays are not attribute values")
+                }
                 values.append(try attribute(&s, key))
             }
             return try homogeneous(values, key, at)
@@ -324,7 +370,9 @@ private enum Values {
         }
     }
 
-    static func homogeneous(_ values: [AttributeValue], _ key: String, _ at: Int) throws(RecordDecodingError) -> AttributeValue {
+    static func homogeneous(_ values: [AttributeValue], _ key: String, _ at: Int) throws(RecordDecodingError)
+        -> AttributeValue
+    {
         func all<T>(_ pick: (AttributeValue) -> T?) -> [T]? {
             var out: [T] = []
             for v in values { guard let x = pick(v) else { return nil }; out.append(x) }
@@ -335,8 +383,14 @@ private enum Values {
         if let xs = all({ if case .bool(let b) = $0 { b } else { nil } }) { return .boolArray(xs) }
         if let xs = all({ if case .int(let i) = $0 { i } else { nil } }) { return .intArray(xs) }
         if let xs = all({ v -> Double? in
-            switch v { case .int(let i): Double(i); case .double(let d): d; default: nil }
-        }) { return .doubleArray(xs) }
+            switch v {
+            case .int(let i): Double(i);
+            case .double(let d): d;
+            default: nil
+            }
+        }) {
+            return .doubleArray(xs)
+        }
         throw RecordDecodingError(offset: at, reason: "field '\(key)': an attribute array holds values of one type")
     }
 
@@ -353,7 +407,9 @@ private enum Values {
                 default: try s.skipValue(depth: 3)
                 }
             }
-            guard let name, let ts else { throw RecordDecodingError(offset: at, reason: "an event needs 'name' and 'ts'") }
+            guard let name, let ts else {
+                throw RecordDecodingError(offset: at, reason: "an event needs 'name' and 'ts'")
+            }
             out.append(.init(name: name, ts: ts, attributes: attrs ?? [:]))
         }
         return out
@@ -372,7 +428,9 @@ private enum Values {
                 default: try s.skipValue(depth: 3)
                 }
             }
-            guard let trace, let span else { throw RecordDecodingError(offset: at, reason: "a link needs 'trace_id' and 'span_id'") }
+            guard let trace, let span else {
+                throw RecordDecodingError(offset: at, reason: "a link needs 'trace_id' and 'span_id'")
+            }
             out.append(.init(traceID: trace, spanID: span, attributes: attrs ?? [:]))
         }
         return out

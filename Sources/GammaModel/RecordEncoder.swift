@@ -40,7 +40,9 @@ public enum RecordEncoder {
         }
     }
 
-    public static func encodeMetric(kind: MetricKind, ts: Int64, name: String, labels: [String: String], value: Double, into w: inout JSONWriter) {
+    public static func encodeMetric(
+        kind: MetricKind, ts: Int64, name: String, labels: [String: String], value: Double, into w: inout JSONWriter
+    ) {
         switch kind {
         case .counter: w.raw(#"{"type":"counter","ts":"#)
         case .gauge: w.raw(#"{"type":"gauge","ts":"#)
@@ -54,17 +56,21 @@ public enum RecordEncoder {
     }
 
     static func encodeSpan(_ s: SpanRecord, into w: inout JSONWriter) {
-        encodeSpan(traceID: s.traceID, spanID: s.spanID, parentSpanID: s.parentSpanID, name: s.name, kind: s.kind,
-                   start: s.start, end: s.end, status: s.status, statusMessage: s.statusMessage,
-                   attributes: { $0.attributes(s.attributes) }, events: s.events, links: s.links, unfinished: s.unfinished, into: &w)
+        encodeSpan(
+            traceID: s.traceID, spanID: s.spanID, parentSpanID: s.parentSpanID, name: s.name, kind: s.kind,
+            start: s.start, end: s.end, status: s.status, statusMessage: s.statusMessage,
+            attributes: { $0.attributes(s.attributes) }, events: s.events, links: s.links, unfinished: s.unfinished,
+            into: &w)
     }
 
     /// A span line whose attributes object is written by `attributes` (the tracer writes its own
     /// attributes straight from the span, without building a record first).
-    public static func encodeSpan(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, name: String, kind: SpanRecord.Kind,
-                                  start: Int64, end: Int64, status: SpanRecord.Status, statusMessage: String?,
-                                  attributes: (inout JSONWriter) -> Void, events: [SpanRecord.Event], links: [SpanRecord.Link],
-                                  unfinished: Bool, into w: inout JSONWriter) {
+    public static func encodeSpan(
+        traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?, name: String, kind: SpanRecord.Kind,
+        start: Int64, end: Int64, status: SpanRecord.Status, statusMessage: String?,
+        attributes: (inout JSONWriter) -> Void, events: [SpanRecord.Event], links: [SpanRecord.Link],
+        unfinished: Bool, into w: inout JSONWriter
+    ) {
         w.raw(#"{"type":"span","ts":"#); w.int(end)
         w.raw(#","trace_id":"#); w.hex(traceID, digits: 32)
         w.raw(#","span_id":"#); w.hex(UInt128(spanID), digits: 16)

@@ -10,17 +10,25 @@ extension RecordView {
         guard var c = CanonicalBytes(line) else { return false }
 
         let kind: Kind
-        if c.match(#"{"type":"counter","ts":"#) { kind = .counter }
-        else if c.match(#"{"type":"histogram","ts":"#) { kind = .histogram }
-        else if c.match(#"{"type":"gauge","ts":"#) { kind = .gauge }
-        else { return false }
+        if c.match(#"{"type":"counter","ts":"#) {
+            kind = .counter
+        } else if c.match(#"{"type":"histogram","ts":"#) {
+            kind = .histogram
+        } else if c.match(#"{"type":"gauge","ts":"#) {
+            kind = .gauge
+        } else {
+            return false
+        }
 
         guard let ts = c.integer(),
-              c.match(#","name":""#), let name = c.plainString(), c.match(#","labels":{"#) else { return false }
+            c.match(#","name":""#), let name = c.plainString(), c.match(#","labels":{"#)
+        else { return false }
         let labelsStart = c.i - 1
         guard c.membersInKeyOrder({ c in c.take(0x22) && c.plainString() != nil }) else { return false }
         let labels = labelsStart..<c.i
-        guard c.match(#","value":"#), let value = c.decimal(), c.take(UInt8(ascii: "}")), c.i == c.n else { return false }
+        guard c.match(#","value":"#), let value = c.decimal(), c.take(UInt8(ascii: "}")), c.i == c.n else {
+            return false
+        }
 
         view = RecordView()
         view.kind = kind
@@ -40,21 +48,32 @@ extension RecordView {
         guard var c = CanonicalBytes(line) else { return false }
 
         guard c.match(#"{"type":"span","ts":"#), let ts = c.integer(),
-              c.match(#","trace_id":""#), let trace = c.hexID(words: 4),
-              c.match(#","span_id":""#), let span = c.hexID(words: 2) else { return false }
+            c.match(#","trace_id":""#), let trace = c.hexID(words: 4),
+            c.match(#","span_id":""#), let span = c.hexID(words: 2)
+        else { return false }
         var parent: SpanID?
         if c.match(#","parent_span_id":""#) {
             guard let p = c.hexID(words: 2) else { return false }
             parent = SpanID(p)
         }
         guard c.match(#","name":""#), let name = c.plainString(),
-              c.match(#","kind":""#),
-              c.match(#"internal""#) || c.match(#"client""#) || c.match(#"server""#) || c.match(#"producer""#) || c.match(#"consumer""#),
-              c.match(#","start":"#), let start = c.integer(),
-              c.match(#","end":"#), let end = c.integer(), end == ts,
-              c.match(#","status":""#) else { return false }
+            c.match(#","kind":""#),
+            c.match(#"internal""#) || c.match(#"client""#) || c.match(#"server""#) || c.match(#"producer""#)
+                || c.match(#"consumer""#),
+            c.match(#","start":"#), let start = c.integer(),
+            c.match(#","end":"#), let end = c.integer(), end == ts,
+            c.match(#","status":""#)
+        else { return false }
         let status: SpanRecord.Status
-        if c.match(#"ok""#) { status = .ok } else if c.match(#"error""#) { status = .error } else if c.match(#"unset""#) { status = .unset } else { return false }
+        if c.match(#"ok""#) {
+            status = .ok
+        } else if c.match(#"error""#) {
+            status = .error
+        } else if c.match(#"unset""#) {
+            status = .unset
+        } else {
+            return false
+        }
         if c.match(#","status_message":""#) { guard c.plainString() != nil else { return false } }
         guard c.match(#","attributes":{"#) else { return false }
         let plainValue = { (c: inout CanonicalBytes) -> Bool in

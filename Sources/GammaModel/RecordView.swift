@@ -45,7 +45,8 @@ public struct RecordView {
 
     static func scanGeneral(_ line: UnsafeRawBufferPointer, into view: inout RecordView) throws(RecordDecodingError) {
         guard line.count <= RecordDecoder.maxLineBytes else {
-            throw RecordDecodingError(offset: RecordDecoder.maxLineBytes, reason: "line longer than \(RecordDecoder.maxLineBytes) bytes")
+            throw RecordDecodingError(
+                offset: RecordDecoder.maxLineBytes, reason: "line longer than \(RecordDecoder.maxLineBytes) bytes")
         }
         if scanCanonicalMetric(line, into: &view) || scanCanonicalSpan(line, into: &view) { return }
         // The general path: any key order and whitespace. Metric lines carrying only the five fields
@@ -55,7 +56,10 @@ public struct RecordView {
         var s = JSONScanner(line)
         s.skipWhitespace()
         guard s.peek == UInt8(ascii: "{") else {
-            throw s.fail(s.peek == nil ? "empty line: a record is a JSON object" : "a record is a JSON object, found \(s.describe(s.peek!))")
+            throw s.fail(
+                s.peek == nil
+                    ? "empty line: a record is a JSON object"
+                    : "a record is a JSON object, found \(s.describe(s.peek!))")
         }
         var seen: UInt32 = 0
         var needsFullCheck = false
@@ -83,7 +87,9 @@ public struct RecordView {
                 sawType = true
             case "ts":
                 let at = s.i
-                guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else { throw s.fail("field 'ts' must be an integer") }
+                guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39) else {
+                    throw s.fail("field 'ts' must be an integer")
+                }
                 guard case .int(let v) = try s.number() else {
                     throw RecordDecodingError(offset: at, reason: "field 'ts' must be an integer that fits in 64 bits")
                 }
@@ -111,11 +117,18 @@ public struct RecordView {
                 case 0x22?:
                     let (r, _) = try s.skipString()
                     let text = UnsafeRawBufferPointer(rebasing: line[r])
-                    if text.elementsEqual("NaN".utf8) { view.value = .nan }
-                    else if text.elementsEqual("Infinity".utf8) { view.value = .infinity }
-                    else if text.elementsEqual("-Infinity".utf8) { view.value = -.infinity }
-                    else {
-                        throw RecordDecodingError(offset: at, reason: "field 'value' must be a number, or \"NaN\", \"Infinity\" or \"-Infinity\", not \"\(String(decoding: text, as: UTF8.self))\"")
+                    if text.elementsEqual("NaN".utf8) {
+                        view.value = .nan
+                    } else if text.elementsEqual("Infinity".utf8) {
+                        view.value = .infinity
+                    } else if text.elementsEqual("-Infinity".utf8) {
+                        view.value = -.infinity
+                    } else {
+                        throw RecordDecodingError(
+                            offset: at,
+                            reason:
+                                "field 'value' must be a number, or \"NaN\", \"Infinity\" or \"-Infinity\", not \"\(String(decoding: text, as: UTF8.self))\""
+                        )
                     }
                 case let c? where c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39):
                     view.value = try s.number().asDouble
@@ -129,14 +142,27 @@ public struct RecordView {
         }
         s.skipWhitespace()
         if s.i < s.end { throw s.fail("trailing characters after the record") }
-        guard sawType else { throw RecordDecodingError(offset: line.count, reason: "missing field 'type' for a record") }
-        guard sawTS else { throw RecordDecodingError(offset: line.count, reason: "missing field 'ts' for a \(String(decoding: UnsafeRawBufferPointer(rebasing: line[view.type]), as: UTF8.self))") }
+        guard sawType else {
+            throw RecordDecodingError(offset: line.count, reason: "missing field 'type' for a record")
+        }
+        guard sawTS else {
+            throw RecordDecodingError(
+                offset: line.count,
+                reason:
+                    "missing field 'ts' for a \(String(decoding: UnsafeRawBufferPointer(rebasing: line[view.type]), as: UTF8.self))"
+            )
+        }
         switch view.kind {
         case .counter, .gauge, .histogram:
-            guard view.name != nil else { throw RecordDecodingError(offset: line.count, reason: "missing field 'name' for a \(view.kind)") }
-            guard sawValue else { throw RecordDecodingError(offset: line.count, reason: "missing field 'value' for a \(view.kind)") }
+            guard view.name != nil else {
+                throw RecordDecodingError(offset: line.count, reason: "missing field 'name' for a \(view.kind)")
+            }
+            guard sawValue else {
+                throw RecordDecodingError(offset: line.count, reason: "missing field 'value' for a \(view.kind)")
+            }
             guard view.value != nil else {
-                throw RecordDecodingError(offset: line.count, reason: "field 'value' of a \(view.kind) must be a number")
+                throw RecordDecodingError(
+                    offset: line.count, reason: "field 'value' of a \(view.kind) must be a number")
             }
             // Other fields may be named like typed ones of schema v1 ("kind", "attributes", ...): the decoder judges them.
             if needsFullCheck { _ = try RecordDecoder.decode(line) }

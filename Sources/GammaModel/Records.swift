@@ -105,9 +105,11 @@ public struct SpanRecord: Hashable, Sendable {
     /// The span was still open at shutdown; `end` is the shutdown time.
     public var unfinished: Bool
 
-    public init(traceID: TraceID, spanID: SpanID, parentSpanID: SpanID? = nil, name: String, kind: Kind = .internal,
-                start: Int64, end: Int64, status: Status = .unset, statusMessage: String? = nil,
-                attributes: Attributes = [:], events: [Event] = [], links: [Link] = [], unfinished: Bool = false) {
+    public init(
+        traceID: TraceID, spanID: SpanID, parentSpanID: SpanID? = nil, name: String, kind: Kind = .internal,
+        start: Int64, end: Int64, status: Status = .unset, statusMessage: String? = nil,
+        attributes: Attributes = [:], events: [Event] = [], links: [Link] = [], unfinished: Bool = false
+    ) {
         self.traceID = traceID
         self.spanID = spanID
         self.parentSpanID = parentSpanID
@@ -137,8 +139,10 @@ public struct AlertRecord: Hashable, Sendable {
     public var value: Double?
     public var threshold: Double?
 
-    public init(ts: Int64, rule: String, state: State, severity: String, labels: [String: String] = [:],
-                value: Double? = nil, threshold: Double? = nil) {
+    public init(
+        ts: Int64, rule: String, state: State, severity: String, labels: [String: String] = [:],
+        value: Double? = nil, threshold: Double? = nil
+    ) {
         self.ts = ts
         self.rule = rule
         self.state = state

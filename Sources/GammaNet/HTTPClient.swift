@@ -48,8 +48,12 @@ public struct HTTPClient: Sendable {
         self.maxBodyBytes = maxBodyBytes
     }
 
-    public func send(_ method: String, _ urlText: String, headers: [(String, String)] = [], body: [UInt8]? = nil) async throws(HTTPError) -> HTTPResponse {
-        guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(), scheme == "http" || scheme == "https", url.host != nil else {
+    public func send(_ method: String, _ urlText: String, headers: [(String, String)] = [], body: [UInt8]? = nil)
+        async throws(HTTPError) -> HTTPResponse
+    {
+        guard let url = URL(string: urlText), let scheme = url.scheme?.lowercased(),
+            scheme == "http" || scheme == "https", url.host != nil
+        else {
             throw .badURL(urlText)
         }
         // Our own deadline below is the exact one. libcurl's, set a second later as a backstop,
@@ -70,14 +74,21 @@ public struct HTTPClient: Sendable {
             let task = session.dataTask(with: request) { data, response, error in
                 if let error {
                     let code = (error as NSError).code
-                    once.finish(.failure(code == NSURLErrorTimedOut ? .timeout(seconds: timeout) : .transport(error.localizedDescription)))
+                    once.finish(
+                        .failure(
+                            code == NSURLErrorTimedOut
+                                ? .timeout(seconds: timeout) : .transport(error.localizedDescription)))
                     return
                 }
-                guard let http = response as? HTTPURLResponse else { once.finish(.failure(.transport("no HTTP response"))); return }
+                guard let http = response as? HTTPURLResponse else {
+                    once.finish(.failure(.transport("no HTTP response"))); return
+                }
                 let bytes = [UInt8](data ?? Data())
                 guard bytes.count <= limit else { once.finish(.failure(.tooLarge(limit: limit))); return }
                 var headers: [String: String] = [:]
-                for (k, v) in http.allHeaderFields { headers[String(describing: k).lowercased()] = String(describing: v) }
+                for (k, v) in http.allHeaderFields {
+                    headers[String(describing: k).lowercased()] = String(describing: v)
+                }
                 once.finish(.success(HTTPResponse(status: http.statusCode, headers: headers, body: bytes)))
             }
             task.resume()
@@ -94,7 +105,11 @@ public struct HTTPClient: Sendable {
         init(_ c: CheckedContinuation<Result<HTTPResponse, HTTPError>, Never>) { continuation = Mutex(c) }
         @discardableResult
         func finish(_ result: Result<HTTPResponse, HTTPError>) -> Bool {
-            guard let c = continuation.withLock({ c in defer { c = nil }; return c }) else { return false }
+            guard
+                let c = continuation.withLock({ c in
+                    defer { c = nil }; return c
+                })
+            else { return false }
             c.resume(returning: result)
             return true
         }

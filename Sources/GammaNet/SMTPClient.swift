@@ -31,8 +31,10 @@ public struct SMTPClient: Sendable {
     /// The name sent with EHLO.
     public var heloName: String
 
-    public init(host: String, port: Int = 587, timeout: Double = 10, requireTLS: Bool = false, allowPlainAuth: Bool = false,
-                caFile: String? = nil, heloName: String = "gamma") {
+    public init(
+        host: String, port: Int = 587, timeout: Double = 10, requireTLS: Bool = false, allowPlainAuth: Bool = false,
+        caFile: String? = nil, heloName: String = "gamma"
+    ) {
         self.host = host
         self.port = port
         self.timeout = timeout
@@ -44,7 +46,9 @@ public struct SMTPClient: Sendable {
 
     /// Sends `message` (headers and body, lines ending in CRLF) from `from` to `to`.
     /// - Parameter credentials: user name and password for AUTH, if the server wants them.
-    public func send(from: String, to: [String], message: String, credentials: (user: String, password: String)?) throws(SMTPError) {
+    public func send(from: String, to: [String], message: String, credentials: (user: String, password: String)?)
+        throws(SMTPError)
+    {
         let connection = try Connection(host: host, port: port, timeout: timeout)
         defer { connection.close() }
         try connection.expect(220, "greeting")
@@ -60,20 +64,26 @@ public struct SMTPClient: Sendable {
             guard connection.tls != nil || allowPlainAuth else {
                 throw SMTPError(stage: "AUTH", message: "refusing to send credentials over an unencrypted connection")
             }
-            let auth = extensions.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased().split(separator: " ").dropFirst().map(String.init) ?? []
+            let auth =
+                extensions.first { $0.uppercased().hasPrefix("AUTH") }?.uppercased().split(separator: " ").dropFirst()
+                .map(String.init) ?? []
             if auth.contains("PLAIN") {
                 let token = Base64.encode(Array(("\u{0}" + credentials.user + "\u{0}" + credentials.password).utf8))
                 try connection.command("AUTH PLAIN " + token, expect: 235, stage: "AUTH PLAIN", secret: true)
             } else if auth.contains("LOGIN") {
                 try connection.command("AUTH LOGIN", expect: 334, stage: "AUTH LOGIN")
-                try connection.command(Base64.encode(Array(credentials.user.utf8)), expect: 334, stage: "AUTH LOGIN", secret: true)
-                try connection.command(Base64.encode(Array(credentials.password.utf8)), expect: 235, stage: "AUTH LOGIN", secret: true)
+                try connection.command(
+                    Base64.encode(Array(credentials.user.utf8)), expect: 334, stage: "AUTH LOGIN", secret: true)
+                try connection.command(
+                    Base64.encode(Array(credentials.password.utf8)), expect: 235, stage: "AUTH LOGIN", secret: true)
             } else {
                 throw SMTPError(stage: "AUTH", message: "the server offers neither AUTH PLAIN nor AUTH LOGIN")
             }
         }
         try connection.command("MAIL FROM:<\(from)>", expect: 250, stage: "MAIL FROM")
-        for recipient in to { try connection.command("RCPT TO:<\(recipient)>", expect: 250, stage: "RCPT TO <\(recipient)>") }
+        for recipient in to {
+            try connection.command("RCPT TO:<\(recipient)>", expect: 250, stage: "RCPT TO <\(recipient)>")
+        }
         try connection.command("DATA", expect: 354, stage: "DATA")
         var lines = message.split(separator: "\r\n", omittingEmptySubsequences: false)
         if lines.last == "" { lines.removeLast() }  // the message's own final line break
@@ -102,15 +112,21 @@ public struct SMTPClient: Sendable {
             hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
             var list: UnsafeMutablePointer<addrinfo>?
             let rc = getaddrinfo(host, String(port), &hints, &list)
-            guard rc == 0, let first = list else { throw SMTPError(stage: "connect", message: "cannot resolve \(host): \(String(cString: gai_strerror(rc)))") }
+            guard rc == 0, let first = list else {
+                throw SMTPError(
+                    stage: "connect", message: "cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+            }
             defer { freeaddrinfo(list) }
             var lastError = "no address"
             var address: UnsafeMutablePointer<addrinfo>? = first
             var connected: Int32 = -1
             while let a = address, connected < 0 {
-                let s = socket(a.pointee.ai_family, a.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), a.pointee.ai_protocol)
+                let s = socket(
+                    a.pointee.ai_family, a.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), a.pointee.ai_protocol)
                 if s >= 0 {
-                    if Self.connect(s, a.pointee.ai_addr, a.pointee.ai_addrlen, timeout: timeout) { connected = s } else {
+                    if Self.connect(s, a.pointee.ai_addr, a.pointee.ai_addrlen, timeout: timeout) {
+                        connected = s
+                    } else {
                         lastError = String(cString: strerror(errno))
                         Glibc.close(s)
                     }
@@ -125,7 +141,9 @@ public struct SMTPClient: Sendable {
         }
 
         /// A connect that gives up after `timeout`.
-        static func connect(_ s: Int32, _ addr: UnsafeMutablePointer<sockaddr>?, _ len: socklen_t, timeout: Double) -> Bool {
+        static func connect(_ s: Int32, _ addr: UnsafeMutablePointer<sockaddr>?, _ len: socklen_t, timeout: Double)
+            -> Bool
+        {
             let flags = fcntl(s, F_GETFL)
             _ = fcntl(s, F_SETFL, flags | O_NONBLOCK)
             defer { _ = fcntl(s, F_SETFL, flags) }
@@ -150,10 +168,13 @@ public struct SMTPClient: Sendable {
         }
 
         func startTLS(host: String, caFile: String?) throws(SMTPError) {
-            guard buffer.isEmpty else { throw SMTPError(stage: "STARTTLS", message: "the server sent data before the TLS handshake") }
+            guard buffer.isEmpty else {
+                throw SMTPError(stage: "STARTTLS", message: "the server sent data before the TLS handshake")
+            }
             guard let ctx = SSL_CTX_new(TLS_client_method()) else { throw tlsError("cannot create a TLS context") }
             _ = ctls_set_min_tls12(ctx)
-            let loaded = caFile.map { SSL_CTX_load_verify_locations(ctx, $0, nil) } ?? SSL_CTX_set_default_verify_paths(ctx)
+            let loaded =
+                caFile.map { SSL_CTX_load_verify_locations(ctx, $0, nil) } ?? SSL_CTX_set_default_verify_paths(ctx)
             guard loaded == 1 else {
                 SSL_CTX_free(ctx)
                 throw tlsError("cannot load the trusted certificates\(caFile.map { " from \($0)" } ?? "")")
@@ -196,7 +217,10 @@ public struct SMTPClient: Sendable {
                     return Glibc.send(fd, b.baseAddress, b.count, Int32(MSG_NOSIGNAL))
                 }
                 guard n > 0 else {
-                    throw SMTPError(stage: stage, message: "\(endpoint): " + (errno == EAGAIN ? "timed out sending" : "the connection broke while sending"))
+                    throw SMTPError(
+                        stage: stage,
+                        message: "\(endpoint): "
+                            + (errno == EAGAIN ? "timed out sending" : "the connection broke while sending"))
                 }
                 sent += n
             }
@@ -208,17 +232,24 @@ public struct SMTPClient: Sendable {
             var lines: [String] = []
             while true {
                 let line = try readLine(stage)
-                guard line.count >= 3, let got = Int(line.prefix(3)) else { throw SMTPError(stage: stage, message: "\(endpoint) sent '\(line.prefix(120))'") }
+                guard line.count >= 3, let got = Int(line.prefix(3)) else {
+                    throw SMTPError(stage: stage, message: "\(endpoint) sent '\(line.prefix(120))'")
+                }
                 lines.append(String(line.dropFirst(4)))
                 if line.count == 3 || line[line.index(line.startIndex, offsetBy: 3)] == " " {
-                    guard got == code else { throw SMTPError(stage: stage, message: "\(endpoint) answered \(got) \(lines.joined(separator: " "))") }
+                    guard got == code else {
+                        throw SMTPError(
+                            stage: stage, message: "\(endpoint) answered \(got) \(lines.joined(separator: " "))")
+                    }
                     return lines
                 }
             }
         }
 
         @discardableResult
-        func command(_ text: String, expect code: Int, stage: String, secret: Bool = false) throws(SMTPError) -> [String] {
+        func command(_ text: String, expect code: Int, stage: String, secret: Bool = false) throws(SMTPError)
+            -> [String]
+        {
             try write(text + "\r\n", stage: stage)
             return try expect(code, stage, secret: secret)
         }
@@ -231,14 +262,20 @@ public struct SMTPClient: Sendable {
                     if line.last == 0x0D { line.removeLast() }
                     return String(decoding: line, as: UTF8.self)
                 }
-                guard buffer.count < 65_536 else { throw SMTPError(stage: stage, message: "\(endpoint) sent a line longer than 64 KB") }
+                guard buffer.count < 65_536 else {
+                    throw SMTPError(stage: stage, message: "\(endpoint) sent a line longer than 64 KB")
+                }
                 var chunk = [UInt8](repeating: 0, count: 4096)
                 let n = chunk.withUnsafeMutableBytes { b -> Int in
                     if let tls { return Int(SSL_read(tls.ssl, b.baseAddress, Int32(b.count))) }
                     return recv(fd, b.baseAddress, b.count, 0)
                 }
                 if n <= 0 {
-                    throw SMTPError(stage: stage, message: "\(endpoint): " + (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK) ? "no answer within the timeout" : "the connection closed"))
+                    throw SMTPError(
+                        stage: stage,
+                        message: "\(endpoint): "
+                            + (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)
+                                ? "no answer within the timeout" : "the connection closed"))
                 }
                 buffer += chunk[..<n]
             }

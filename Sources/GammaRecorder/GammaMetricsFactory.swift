@@ -28,8 +28,10 @@ public final class GammaMetricsFactory: MetricsFactory {
         self.recorder = recorder
     }
 
-    private func handler<H: AnyObject & Sendable>(_ kind: UInt8, _ metric: MetricKind, _ label: String, _ dimensions: [(String, String)],
-                                       unit: String? = nil, make: (MetricLineTemplate) -> H) -> H {
+    private func handler<H: AnyObject & Sendable>(
+        _ kind: UInt8, _ metric: MetricKind, _ label: String, _ dimensions: [(String, String)],
+        unit: String? = nil, make: (MetricLineTemplate) -> H
+    ) -> H {
         let sorted = dimensions.sorted { $0.0.utf8.lexicographicallyPrecedes($1.0.utf8) }
         let key = Key(kind: kind, label: label, dimensions: sorted.flatMap { [$0.0, $0.1] })
         if let existing = cache.withLock({ $0[key] }) as? H { return existing }
@@ -48,7 +50,9 @@ public final class GammaMetricsFactory: MetricsFactory {
         handler(0, .counter, label, dimensions) { GammaCounter($0, recorder) }
     }
 
-    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)]) -> any FloatingPointCounterHandler {
+    public func makeFloatingPointCounter(label: String, dimensions: [(String, String)])
+        -> any FloatingPointCounterHandler
+    {
         handler(0, .counter, label, dimensions) { GammaCounter($0, recorder) }
     }
 

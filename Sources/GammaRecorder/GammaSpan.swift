@@ -25,8 +25,10 @@ public final class GammaSpan: Tracing.Span {
     }
     private let state: Mutex<State>
 
-    init(name: String, context: InstrumentationContext, traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?,
-         kind: SpanRecord.Kind, start: Int64, tracer: GammaTracer) {
+    init(
+        name: String, context: InstrumentationContext, traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?,
+        kind: SpanRecord.Kind, start: Int64, tracer: GammaTracer
+    ) {
         self.context = context
         self.traceID = traceID
         self.spanID = spanID
@@ -84,17 +86,21 @@ public final class GammaSpan: Tracing.Span {
 
     /// Adds an `exception` event with `exception.type` and `exception.message` (OpenTelemetry's
     /// semantic conventions) and the given attributes. The status is left to the caller.
-    public func recordError<Instant: TracerInstant>(_ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant) {
+    public func recordError<Instant: TracerInstant>(
+        _ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant
+    ) {
         var attrs = attributes.gammaAttributes
         attrs["exception.type"] = .string(String(reflecting: type(of: error)))
         attrs["exception.message"] = .string(String(describing: error))
-        let e = SpanRecord.Event(name: "exception", ts: tracer.time(Int64(clamping: instant().nanosecondsSinceEpoch)), attributes: attrs)
+        let e = SpanRecord.Event(
+            name: "exception", ts: tracer.time(Int64(clamping: instant().nanosecondsSinceEpoch)), attributes: attrs)
         state.withLock { s in if s.recording { s.events.append(e) } }
     }
 
     public func addLink(_ link: SpanLink) {
         guard let other = link.context.gammaSpanContext else { return }
-        let l = SpanRecord.Link(traceID: other.traceID, spanID: other.spanID, attributes: link.attributes.gammaAttributes)
+        let l = SpanRecord.Link(
+            traceID: other.traceID, spanID: other.spanID, attributes: link.attributes.gammaAttributes)
         state.withLock { s in if s.recording { s.links.append(l) } }
     }
 
@@ -106,11 +112,13 @@ public final class GammaSpan: Tracing.Span {
     func endUnfinished(at ts: Int64) { finish(at: ts, unfinished: true) }
 
     private func finish(at end: Int64, unfinished: Bool) {
-        guard let s = state.withLock({ s -> State? in
-            guard s.recording else { return nil }
-            s.recording = false
-            return s
-        }) else { return }
+        guard
+            let s = state.withLock({ s -> State? in
+                guard s.recording else { return nil }
+                s.recording = false
+                return s
+            })
+        else { return }
         tracer.spanEnded(spanID)
         let recorder = tracer.recorder
         let redaction = recorder.redaction
@@ -119,8 +127,12 @@ public final class GammaSpan: Tracing.Span {
         pairs.reserveCapacity(s.attributes.count)
         s.attributes.forEach { pairs.append(($0, $1)) }
         pairs.sort { JSONWriter.byteOrder($0.0, $1.0) }
-        let events = s.events.map { e in SpanRecord.Event(name: e.name, ts: e.ts, attributes: redaction.apply(e.attributes)) }
-        let links = s.links.map { l in SpanRecord.Link(traceID: l.traceID, spanID: l.spanID, attributes: redaction.apply(l.attributes)) }
+        let events = s.events.map { e in
+            SpanRecord.Event(name: e.name, ts: e.ts, attributes: redaction.apply(e.attributes))
+        }
+        let links = s.links.map { l in
+            SpanRecord.Link(traceID: l.traceID, spanID: l.spanID, attributes: redaction.apply(l.attributes))
+        }
         var w = JSONWriter(capacity: 512)
         RecordEncoder.encodeSpan(
             traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, name: s.name, kind: kind,

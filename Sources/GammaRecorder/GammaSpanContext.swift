@@ -26,11 +26,11 @@ public struct GammaSpanContext: Hashable, Sendable {
     public init?(traceparent: String) {
         let parts = traceparent.split(separator: "-", omittingEmptySubsequences: false)
         guard parts.count >= 4, parts[0].count == 2, parts[1].count == 32, parts[2].count == 16, parts[3].count == 2,
-              parts[0] != "ff", parts[0] != "00" || parts.count == 4,
-              let version = Hex.parse(parts[0]), version <= 0xFE,
-              let trace = Hex.parse(parts[1]), trace != 0,
-              let span = Hex.parse(parts[2]), span != 0,
-              let flags = Hex.parse(parts[3])
+            parts[0] != "ff", parts[0] != "00" || parts.count == 4,
+            let version = Hex.parse(parts[0]), version <= 0xFE,
+            let trace = Hex.parse(parts[1]), trace != 0,
+            let span = Hex.parse(parts[2]), span != 0,
+            let flags = Hex.parse(parts[3])
         else { return nil }
         self.init(traceID: trace, spanID: SpanID(span), isRemote: true, sampled: flags & 1 == 1)
     }

@@ -26,16 +26,20 @@ public final class GammaSystem: Sendable {
     /// - Parameters:
     ///   - sampleInterval: how often system gauges are recorded; `nil` for none.
     ///   - metricObserver: sees every metric record as it is recorded (live alerting's feed).
-    public static func bootstrap(logDirectory: String, serviceName: String, resource: Attributes = [:],
-                                 clock: any EpochClock = SystemClock(), redaction: Redaction = .init(),
-                                 options: SegmentWriterOptions = .init(), sampleInterval: Duration? = .seconds(10),
-                                 metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) throws(LogError) -> GammaSystem {
+    public static func bootstrap(
+        logDirectory: String, serviceName: String, resource: Attributes = [:],
+        clock: any EpochClock = SystemClock(), redaction: Redaction = .init(),
+        options: SegmentWriterOptions = .init(), sampleInterval: Duration? = .seconds(10),
+        metricObserver: (@Sendable (MetricRecord) -> Void)? = nil
+    ) throws(LogError) -> GammaSystem {
         var resource = resource
         resource["service.name"] = .string(serviceName)
-        let recorder = try LogRecorder(directory: logDirectory, resource: resource, clock: clock, redaction: redaction, options: options,
-                                    metricObserver: metricObserver)
-        let system = GammaSystem(recorder: recorder, timeSource: clock is SystemClock ? .instants : .recorderClock,
-                                 sampleInterval: sampleInterval, directory: logDirectory)
+        let recorder = try LogRecorder(
+            directory: logDirectory, resource: resource, clock: clock, redaction: redaction, options: options,
+            metricObserver: metricObserver)
+        let system = GammaSystem(
+            recorder: recorder, timeSource: clock is SystemClock ? .instants : .recorderClock,
+            sampleInterval: sampleInterval, directory: logDirectory)
         MetricsSystem.bootstrap(system.metrics)
         InstrumentationSystem.bootstrap(system.tracer)
         system.sampler?.start()

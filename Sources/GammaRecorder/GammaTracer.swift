@@ -56,9 +56,11 @@ public final class GammaTracer: Tracer {
         let parent = context.gammaSpanContext
         let traceID = parent?.traceID ?? ids.traceID()
         let spanID = ids.spanID()
-        context.gammaSpanContext = GammaSpanContext(traceID: traceID, spanID: spanID, isRemote: false, sampled: parent?.sampled ?? true)
-        let span = GammaSpan(name: operationName, context: context, traceID: traceID, spanID: spanID, parentSpanID: parent?.spanID,
-                             kind: SpanRecord.Kind(kind), start: time(Int64(clamping: instant().nanosecondsSinceEpoch)), tracer: self)
+        context.gammaSpanContext = GammaSpanContext(
+            traceID: traceID, spanID: spanID, isRemote: false, sampled: parent?.sampled ?? true)
+        let span = GammaSpan(
+            name: operationName, context: context, traceID: traceID, spanID: spanID, parentSpanID: parent?.spanID,
+            kind: SpanRecord.Kind(kind), start: time(Int64(clamping: instant().nanosecondsSinceEpoch)), tracer: self)
         open.withLock { $0[spanID] = span }
         return span
     }
@@ -77,16 +79,21 @@ public final class GammaTracer: Tracer {
 
     public func forceFlush() { try? recorder.flush() }
 
-    public func inject<Carrier, Inject: Injector>(_ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject)
+    public func inject<Carrier, Inject: Injector>(
+        _ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject
+    )
     where Inject.Carrier == Carrier {
         guard let span = context.gammaSpanContext else { return }
         injector.inject(span.traceparent, forKey: "traceparent", into: &carrier)
     }
 
-    public func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract)
+    public func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract
+    )
     where Extract.Carrier == Carrier {
         guard let value = extractor.extract(key: "traceparent", from: carrier),
-              let remote = GammaSpanContext(traceparent: value) else { return }
+            let remote = GammaSpanContext(traceparent: value)
+        else { return }
         context.gammaSpanContext = remote
     }
 }

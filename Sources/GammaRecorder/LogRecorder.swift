@@ -43,9 +43,11 @@ public final class LogRecorder: Sendable {
     ///   - metricObserver: called with every metric record as it is recorded, on the recording
     ///     thread: it must be quick (live alerting takes its samples this way).
     /// - Throws: ``LogError`` if the folder cannot be written.
-    public init(directory: String, stream: String? = nil, resource: Attributes = [:], clock: any EpochClock = SystemClock(),
-                redaction: Redaction = .init(), options: SegmentWriterOptions = .init(),
-                metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) throws(LogError) {
+    public init(
+        directory: String, stream: String? = nil, resource: Attributes = [:], clock: any EpochClock = SystemClock(),
+        redaction: Redaction = .init(), options: SegmentWriterOptions = .init(),
+        metricObserver: (@Sendable (MetricRecord) -> Void)? = nil
+    ) throws(LogError) {
         let shared = Shared()
         var resourceAttributes = redaction.apply(resource)
         if resourceAttributes["host.name"] == nil { resourceAttributes["host.name"] = .string(ProcFS.hostName()) }
@@ -54,7 +56,9 @@ public final class LogRecorder: Sendable {
         let streamID = stream ?? SegmentWriter.makeStreamID()
         let fixed = resourceAttributes
         options.segmentPreamble = { now in
-            var lines = [(RecordEncoder.encode(.resource(ResourceRecord(ts: now, stream: streamID, attributes: fixed))), now)]
+            var lines = [
+                (RecordEncoder.encode(.resource(ResourceRecord(ts: now, stream: streamID, attributes: fixed))), now)
+            ]
             let metas = shared.state.withLock { s in s.metaOrder.map { s.metas[$0]! } }
             for var meta in metas {
                 meta.ts = now
@@ -76,8 +80,10 @@ public final class LogRecorder: Sendable {
     /// - Parameters:
     ///   - resource: attributes of the process (`service.name`, …); `host.name` and `process.pid` are added.
     ///   - metricObserver: as for a log folder.
-    public init(sink: any RecordSink, resource: Attributes = [:], clock: any EpochClock = SystemClock(),
-                redaction: Redaction = .init(), metricObserver: (@Sendable (MetricRecord) -> Void)? = nil) {
+    public init(
+        sink: any RecordSink, resource: Attributes = [:], clock: any EpochClock = SystemClock(),
+        redaction: Redaction = .init(), metricObserver: (@Sendable (MetricRecord) -> Void)? = nil
+    ) {
         var resourceAttributes = redaction.apply(resource)
         if resourceAttributes["host.name"] == nil { resourceAttributes["host.name"] = .string(ProcFS.hostName()) }
         if resourceAttributes["process.pid"] == nil { resourceAttributes["process.pid"] = .int(Int64(ProcFS.pid())) }
@@ -89,7 +95,10 @@ public final class LogRecorder: Sendable {
         self.shared = Shared()
         self.metricObserver = metricObserver
         let now = clock.now()
-        append(RecordEncoder.encode(.resource(ResourceRecord(ts: now, stream: sink.stream, attributes: resourceAttributes))), timestamp: now)
+        append(
+            RecordEncoder.encode(
+                .resource(ResourceRecord(ts: now, stream: sink.stream, attributes: resourceAttributes))), timestamp: now
+        )
     }
 
     /// The stream id of this recorder's records.

@@ -31,7 +31,9 @@ struct MetricLineTemplate: Sendable {
 
     @inline(__always)
     func emit(ts: Int64, int value: Int64, to recorder: LogRecorder) {
-        if let observe = recorder.metricObserver { observe(MetricRecord(kind: kind, ts: ts, name: name, labels: labels, value: Double(value))) }
+        if let observe = recorder.metricObserver {
+            observe(MetricRecord(kind: kind, ts: ts, name: name, labels: labels, value: Double(value)))
+        }
         withUnsafeTemporaryAllocation(byteCount: head.count + tail.count + 48, alignment: 1) { buf in
             var p = copy(head, buf, 0)
             p = Digits.write(ts, buf, p)
@@ -44,11 +46,15 @@ struct MetricLineTemplate: Sendable {
 
     @inline(__always)
     func emit(ts: Int64, double value: Double, to recorder: LogRecorder) {
-        if value == value.rounded(.towardZero) && abs(value) < 9_007_199_254_740_992 && !(value == 0 && value.sign == .minus) {
+        if value == value.rounded(.towardZero) && abs(value) < 9_007_199_254_740_992
+            && !(value == 0 && value.sign == .minus)
+        {
             emit(ts: ts, int: Int64(value), to: recorder)
             return
         }
-        if let observe = recorder.metricObserver { observe(MetricRecord(kind: kind, ts: ts, name: name, labels: labels, value: value)) }
+        if let observe = recorder.metricObserver {
+            observe(MetricRecord(kind: kind, ts: ts, name: name, labels: labels, value: value))
+        }
         var w = JSONWriter(capacity: 32)
         w.double(value)
         withUnsafeTemporaryAllocation(byteCount: head.count + tail.count + w.count + 24, alignment: 1) { buf in

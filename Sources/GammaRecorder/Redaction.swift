@@ -10,7 +10,9 @@ public struct Redaction: Sendable {
     public var keyPatterns: [String] = ["api_key", "authorization", "password", "secret", "token"] {
         didSet { loweredPatterns = keyPatterns.map { Array($0.lowercased().utf8) } }
     }
-    private var loweredPatterns: [[UInt8]] = ["api_key", "authorization", "password", "secret", "token"].map { Array($0.utf8) }
+    private var loweredPatterns: [[UInt8]] = ["api_key", "authorization", "password", "secret", "token"].map {
+        Array($0.utf8)
+    }
     /// String values longer than this many bytes are cut to it and marked `…[truncated N bytes]`.
     public var maxValueBytes: Int = 1024
     /// Whether prompt and completion text (`gen_ai.prompt`, `gen_ai.completion`, `agent.input`,
@@ -19,7 +21,9 @@ public struct Redaction: Sendable {
 
     public static let redacted = "[REDACTED]"
     public static let notCaptured = "[NOT CAPTURED]"
-    static let promptKeys: [[UInt8]] = ["gen_ai.prompt", "gen_ai.completion", "agent.input", "agent.output"].map { Array($0.utf8) }
+    static let promptKeys: [[UInt8]] = ["gen_ai.prompt", "gen_ai.completion", "agent.input", "agent.output"].map {
+        Array($0.utf8)
+    }
 
     public init() {}
 
@@ -43,9 +47,14 @@ public struct Redaction: Sendable {
         var key = key
         return key.withUTF8 { k -> KeyRule in
             if loweredPatterns.contains(where: { Self.containsWord(k, $0) }) { return .redact }
-            if !capturePrompts && Self.promptKeys.contains(where: { p in
-                (k.count == p.count || (k.count > p.count && k[p.count] == UInt8(ascii: "."))) && Self.equalFolded(k, p, at: 0)
-            }) { return .notCaptured }
+            if !capturePrompts
+                && Self.promptKeys.contains(where: { p in
+                    (k.count == p.count || (k.count > p.count && k[p.count] == UInt8(ascii: ".")))
+                        && Self.equalFolded(k, p, at: 0)
+                })
+            {
+                return .notCaptured
+            }
             return .keep
         }
     }
@@ -58,7 +67,8 @@ public struct Redaction: Sendable {
         }
         switch value {
         case .string(let s) where s.utf8.count > maxValueBytes: return .string(truncate(s))
-        case .stringArray(let xs) where xs.contains(where: { $0.utf8.count > maxValueBytes }): return .stringArray(xs.map(truncate))
+        case .stringArray(let xs) where xs.contains(where: { $0.utf8.count > maxValueBytes }):
+            return .stringArray(xs.map(truncate))
         default: return value
         }
     }
@@ -75,7 +85,9 @@ public struct Redaction: Sendable {
     /// Whether `word` (lower case) occurs in `text`, ASCII case folded, with no letter or digit right before or after it.
     static func containsWord(_ text: UnsafeBufferPointer<UInt8>, _ word: [UInt8]) -> Bool {
         guard !word.isEmpty, text.count >= word.count else { return false }
-        func isWordByte(_ c: UInt8) -> Bool { (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c >= 0x80 }
+        func isWordByte(_ c: UInt8) -> Bool {
+            (c >= 0x30 && c <= 0x39) || (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || c >= 0x80
+        }
         for start in 0...(text.count - word.count) where equalFolded(text, word, at: start) {
             let before = start == 0 || !isWordByte(text[start - 1])
             let after = start + word.count == text.count || !isWordByte(text[start + word.count])

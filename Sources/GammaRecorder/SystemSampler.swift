@@ -25,8 +25,10 @@ public final class SystemSampler: Sendable {
         public var processRSSMB: Double?
         public var diskPercent: Double?
 
-        public init(systemCPUPercent: Double? = nil, processCPUPercent: Double? = nil, memoryPercent: Double? = nil,
-                    memoryMB: Double? = nil, processRSSMB: Double? = nil, diskPercent: Double? = nil) {
+        public init(
+            systemCPUPercent: Double? = nil, processCPUPercent: Double? = nil, memoryPercent: Double? = nil,
+            memoryMB: Double? = nil, processRSSMB: Double? = nil, diskPercent: Double? = nil
+        ) {
             self.systemCPUPercent = systemCPUPercent
             self.processCPUPercent = processCPUPercent
             self.memoryPercent = memoryPercent
@@ -57,7 +59,7 @@ public final class SystemSampler: Sendable {
         ("system.memory_percent", "percent", "memory not available (MemTotal - MemAvailable) / MemTotal"),
         ("system.memory_mb", "MB", "memory not available, MemTotal - MemAvailable"),
         ("process.rss_mb", "MB", "resident set size of this process"),
-        ("system.disk_percent", "percent", "used space of the log folder's file system, as df computes it"),
+        ("system.disk_percent", "percent", "used space of the log folder's file system, as df computes it")
     ]
 
     private func readCPU() -> (Double?, Double?) {
@@ -82,11 +84,14 @@ public final class SystemSampler: Sendable {
         let (sys, proc) = readCPU()
         var sample = Sample(systemCPUPercent: sys, processCPUPercent: proc)
         if let meminfo = ProcFS.read("/proc/meminfo"), let total = ProcFS.kilobytes(meminfo, "MemTotal"),
-           let available = ProcFS.kilobytes(meminfo, "MemAvailable"), total > 0 {
+            let available = ProcFS.kilobytes(meminfo, "MemAvailable"), total > 0
+        {
             sample.memoryPercent = Double(total - available) / Double(total) * 100
             sample.memoryMB = Double(total - available) / 1024
         }
-        sample.processRSSMB = ProcFS.read("/proc/self/status").flatMap { ProcFS.kilobytes($0, "VmRSS") }.map { Double($0) / 1024 }
+        sample.processRSSMB = ProcFS.read("/proc/self/status").flatMap { ProcFS.kilobytes($0, "VmRSS") }.map {
+            Double($0) / 1024
+        }
         sample.diskPercent = ProcFS.diskPercent(directory)
         record(sample, at: recorder.clock.now())
         return sample
@@ -95,11 +100,14 @@ public final class SystemSampler: Sendable {
     /// Records `sample`'s gauges at `ts`, rounded to hundredths. A simulation records the figures
     /// it models this way, under the same names and units as real samples.
     public func record(_ sample: Sample, at ts: Int64) {
-        for (name, value) in [("system.cpu_percent", sample.systemCPUPercent), ("process.cpu_percent", sample.processCPUPercent),
-                              ("system.memory_percent", sample.memoryPercent), ("system.memory_mb", sample.memoryMB),
-                              ("process.rss_mb", sample.processRSSMB), ("system.disk_percent", sample.diskPercent)] {
+        for (name, value) in [
+            ("system.cpu_percent", sample.systemCPUPercent), ("process.cpu_percent", sample.processCPUPercent),
+            ("system.memory_percent", sample.memoryPercent), ("system.memory_mb", sample.memoryMB),
+            ("process.rss_mb", sample.processRSSMB), ("system.disk_percent", sample.diskPercent)
+        ] {
             guard let value else { continue }
-            recorder.record(.metric(MetricRecord(kind: .gauge, ts: ts, name: name, value: (value * 100).rounded() / 100)))
+            recorder.record(
+                .metric(MetricRecord(kind: .gauge, ts: ts, name: name, value: (value * 100).rounded() / 100)))
         }
     }
 

@@ -110,7 +110,9 @@ struct Accumulator {
                     f.min = min
                     f.max = max
                     f.stddev = (m2 / Double(f.count)).squareRoot()
-                    f.quantiles = query.quantiles.map { q in sketch.quantile(q).map { Swift.min(Swift.max($0, min), max) } }
+                    f.quantiles = query.quantiles.map { q in
+                        sketch.quantile(q).map { Swift.min(Swift.max($0, min), max) }
+                    }
                 } else {
                     f.quantiles = query.quantiles.map { _ in nil }
                 }

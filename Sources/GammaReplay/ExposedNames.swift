@@ -31,7 +31,7 @@ public struct ExposedName: Equatable, Sendable {
         (["kb", "kib", "kilobytes"], "bytes", 1024),
         (["mb", "mib", "megabytes"], "bytes", 1_048_576),
         (["gb", "gib", "gigabytes"], "bytes", 1_073_741_824),
-        (["b", "byte", "bytes"], "bytes", 1),
+        (["b", "byte", "bytes"], "bytes", 1)
     ]
 
     public init(name: String, kind: MetricKind, unit: String?) {
@@ -44,7 +44,9 @@ public struct ExposedName: Equatable, Sendable {
         scale = 1
         // A unit word in the name counts only when no unit is declared, and only at two letters or more.
         let nameUnit = last.flatMap { $0.count >= 2 && words.count > 1 ? $0 : nil }
-        if let conversion = Self.conversions.first(where: { c in declared.map(c.words.contains) ?? (nameUnit.map(c.words.contains) ?? false) }) {
+        if let conversion = Self.conversions.first(where: { c in
+            declared.map(c.words.contains) ?? (nameUnit.map(c.words.contains) ?? false)
+        }) {
             scale = conversion.scale
             if conversion.scale < 1 { divisor = (1 / conversion.scale).rounded() }
             exposedUnit = conversion.base
@@ -62,7 +64,9 @@ public struct ExposedName: Equatable, Sendable {
         var out = ""
         for scalar in name.unicodeScalars {
             let c = scalar.value
-            let ok = (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F || (allowColon && c == 0x3A)
+            let ok =
+                (c >= 0x61 && c <= 0x7A) || (c >= 0x41 && c <= 0x5A) || (c >= 0x30 && c <= 0x39) || c == 0x5F
+                || (allowColon && c == 0x3A)
             out.unicodeScalars.append(ok ? scalar : "_")
         }
         if out.isEmpty || out.first!.isNumber { out = "_" + out }

@@ -13,15 +13,18 @@ public struct MetricReplay {
     public init(query: MetricQuery) { self.query = query }
 
     /// - Parameter progress: called after each member with the fraction of compressed bytes read.
-    public func run(_ reader: LogReader, progress: ((Double) -> Void)? = nil,
-                    onIssue: (ReplayIssue) -> Void = { _ in }) throws -> MetricReport {
+    public func run(
+        _ reader: LogReader, progress: ((Double) -> Void)? = nil,
+        onIssue: (ReplayIssue) -> Void = { _ in }
+    ) throws -> MetricReport {
         var state = State(query: query)
         let sizes = reader.streams.map { s in s.segments.map(\.size) }
         let total = Double(max(1, sizes.joined().reduce(0, +)))
         var done: Int64 = 0
         var lastSegment = (-1, -1)
         var lastSegmentSize: Int64 = 0
-        let summary = try reader.forEachMember(preparing: ParsedMember.init, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+        let summary = try reader.forEachMember(preparing: ParsedMember.init, onDamage: { onIssue(.damage($0)) }) {
+            member, parsed in
             state.apply(parsed, member.bytes)
             RecordLines.report(parsed.errors, reader, member, onIssue)
             if let progress {
@@ -85,10 +88,14 @@ public struct MetricReplay {
                 }
                 guard let name = view.name, let value = view.value else { return }
                 let labels = view.labels ?? 0..<0
-                let hash = RawSeriesTable.hash(kind: kind, UnsafeRawBufferPointer(rebasing: line[name]), UnsafeRawBufferPointer(rebasing: line[labels]))
-                metrics.append(Metric(hash: hash, ts: view.ts, value: value, line: Int32(at), lineCount: Int32(line.count),
-                                      name: Int32(at + name.lowerBound), nameCount: Int32(name.count),
-                                      labels: Int32(at + labels.lowerBound), labelsCount: Int32(labels.count), kind: kind))
+                let hash = RawSeriesTable.hash(
+                    kind: kind, UnsafeRawBufferPointer(rebasing: line[name]),
+                    UnsafeRawBufferPointer(rebasing: line[labels]))
+                metrics.append(
+                    Metric(
+                        hash: hash, ts: view.ts, value: value, line: Int32(at), lineCount: Int32(line.count),
+                        name: Int32(at + name.lowerBound), nameCount: Int32(name.count),
+                        labels: Int32(at + labels.lowerBound), labelsCount: Int32(labels.count), kind: kind))
             }
         }
     }
@@ -117,11 +124,14 @@ public struct MetricReplay {
             first = min(first, parsed.first)
             last = max(last, parsed.last)
             for r in parsed.metas {
-                if case .record(.meta(let m))? = try? RecordDecoder.decode(UnsafeRawBufferPointer(rebasing: bytes[r])) { addMeta(m) }
+                if case .record(.meta(let m))? = try? RecordDecoder.decode(UnsafeRawBufferPointer(rebasing: bytes[r])) {
+                    addMeta(m)
+                }
             }
             for m in parsed.metrics {
                 let name = m.name(in: bytes), labels = m.labels(in: bytes)
-                let series = table.find(hash: m.hash, kind: m.kind, name, labels)
+                let series =
+                    table.find(hash: m.hash, kind: m.kind, name, labels)
                     ?? resolve(m.line(in: bytes), hash: m.hash, kind: m.kind, name, labels)
                 guard series >= 0 else { continue }
                 observations += 1
@@ -131,11 +141,14 @@ public struct MetricReplay {
         }
 
         /// A raw key met for the first time: decode the line, select, group.
-        mutating func resolve(_ line: UnsafeRawBufferPointer, hash: UInt64, kind k: UInt8,
-                              _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer) -> Int32 {
+        mutating func resolve(
+            _ line: UnsafeRawBufferPointer, hash: UInt64, kind k: UInt8,
+            _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer
+        ) -> Int32 {
             var id: Int32 = -1
             if case .record(.metric(let m))? = try? RecordDecoder.decode(line),
-               query.selects(m.name), query.matchers.allSatisfy({ $0.matches(m.labels) }) {
+                query.selects(m.name), query.matchers.allSatisfy({ $0.matches(m.labels) })
+            {
                 var kept = m.labels
                 if let groupBy = query.groupBy { kept = kept.filter { groupBy.contains($0.key) } }
                 let key = SeriesKey(kind: m.kind, name: m.name, labels: kept.map { Label($0.key, $0.value) })

@@ -47,13 +47,16 @@ public struct PrometheusExporter: Sendable {
         out.reserveCapacity(families.count * 256)
         let stamp = timestamps || stepped
         for f in families {
-            let typeName = dialect == .prometheus && f.type == "counter" ? f.exposed.family + "_total" : f.exposed.family
+            let typeName =
+                dialect == .prometheus && f.type == "counter" ? f.exposed.family + "_total" : f.exposed.family
             out += "# HELP \(typeName) \(escapeHelp(f.help))\n"
             out += "# TYPE \(typeName) \(f.type)\n"
             if dialect == .openMetrics, let unit = f.exposed.unit { out += "# UNIT \(typeName) \(unit)\n" }
             let reserved: Set<String> = f.type == "summary" ? ["quantile"] : f.type == "histogram" ? ["le"] : []
             for s in f.series {
-                let labels = s.key.labels.map { (ExposedName.labelName($0.name, reserved: reserved), escapeLabel($0.value)) }
+                let labels = s.key.labels.map {
+                    (ExposedName.labelName($0.name, reserved: reserved), escapeLabel($0.value))
+                }
                 let points = stepped ? s.windows.map(\.figures) : [s.figures]
                 var running = (total: CompensatedSum(), count: 0, sum: CompensatedSum(), buckets: [Int]())
                 for p in points {
@@ -61,7 +64,8 @@ public struct PrometheusExporter: Sendable {
                     func line(_ suffix: String, _ extra: (String, String)?, _ value: String) {
                         var all = labels
                         if let extra { all.append(extra) }
-                        let labelText = all.isEmpty ? "" : "{" + all.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",") + "}"
+                        let labelText =
+                            all.isEmpty ? "" : "{" + all.map { "\($0.0)=\"\($0.1)\"" }.joined(separator: ",") + "}"
                         out += f.exposed.family + suffix + labelText + " " + value + ts + "\n"
                     }
                     let scale = f.exposed.value
@@ -93,7 +97,9 @@ public struct PrometheusExporter: Sendable {
                         running.sum.add(p.sum ?? 0)
                         let sum = stepped ? running.sum.value : p.sum ?? 0
                         // OpenMetrics: no _sum when observations can be negative (or the sum is NaN).
-                        if !(dialect == .openMetrics && (sum.isNaN || (p.min ?? 0) < 0)) { line("_sum", nil, number(scale(sum))) }
+                        if !(dialect == .openMetrics && (sum.isNaN || (p.min ?? 0) < 0)) {
+                            line("_sum", nil, number(scale(sum)))
+                        }
                         line("_count", nil, String(stepped ? running.count : p.count))
                     }
                 }
@@ -112,7 +118,9 @@ public struct PrometheusExporter: Sendable {
             let type = s.key.kind == .counter ? "counter" : s.key.kind == .gauge ? "gauge" : histogram
             if var f = byName[exposed.family] {
                 guard f.source.name == s.key.name && f.source.kind == s.key.kind else {
-                    throw .conflict("metrics '\(f.source.name)' (\(f.source.kind)) and '\(s.key.name)' (\(s.key.kind)) are both exposed as '\(exposed.family)'; leave one out with --exclude")
+                    throw .conflict(
+                        "metrics '\(f.source.name)' (\(f.source.kind)) and '\(s.key.name)' (\(s.key.kind)) are both exposed as '\(exposed.family)'; leave one out with --exclude"
+                    )
                 }
                 f.series.append(s)
                 byName[exposed.family] = f
@@ -124,16 +132,23 @@ public struct PrometheusExporter: Sendable {
                 case "summary": samples = [exposed.family, exposed.family + "_sum", exposed.family + "_count"]
                 default: samples = [exposed.family + "_bucket", exposed.family + "_sum", exposed.family + "_count"]
                 }
-                let help = s.help ?? "\(s.key.name): a \(s.key.kind) recorded by Gamma" + (exposed.scale != 1 ? ", in \(exposed.unit ?? "base units")" : "")
-                byName[exposed.family] = Family(exposed: exposed, type: type, source: (s.key.name, s.key.kind), help: help,
-                                                series: [s], sampleNames: samples)
+                let help =
+                    s.help ?? "\(s.key.name): a \(s.key.kind) recorded by Gamma"
+                    + (exposed.scale != 1 ? ", in \(exposed.unit ?? "base units")" : "")
+                byName[exposed.family] = Family(
+                    exposed: exposed, type: type, source: (s.key.name, s.key.kind), help: help,
+                    series: [s], sampleNames: samples)
             }
             if s.key.kind == .counter, let total = s.figures.total, total < 0 {
-                throw .conflict("counter '\(s.key.name)\(s.key.labelText)' sums to \(total): a counter cannot go down; leave it out with --exclude")
+                throw .conflict(
+                    "counter '\(s.key.name)\(s.key.labelText)' sums to \(total): a counter cannot go down; leave it out with --exclude"
+                )
             }
             var seen: Set<String> = []
             for l in s.key.labels where !seen.insert(ExposedName.labelName(l.name, reserved: [])).inserted {
-                throw .conflict("series '\(s.key.name)\(s.key.labelText)' has labels that are all exposed as '\(ExposedName.labelName(l.name, reserved: []))'")
+                throw .conflict(
+                    "series '\(s.key.name)\(s.key.labelText)' has labels that are all exposed as '\(ExposedName.labelName(l.name, reserved: []))'"
+                )
             }
         }
         // A family's samples must not take another family's names.
@@ -141,7 +156,9 @@ public struct PrometheusExporter: Sendable {
         for f in byName.values.sorted(by: { $0.exposed.family < $1.exposed.family }) {
             for sample in f.sampleNames {
                 if let other = owner[sample] {
-                    throw .conflict("metrics '\(other)' and '\(f.source.name)' both expose samples named '\(sample)'; leave one out with --exclude")
+                    throw .conflict(
+                        "metrics '\(other)' and '\(f.source.name)' both expose samples named '\(sample)'; leave one out with --exclude"
+                    )
                 }
                 owner[sample] = f.source.name
             }

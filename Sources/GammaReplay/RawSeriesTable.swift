@@ -51,7 +51,9 @@ package struct RawSeriesTable {
 
     /// The id of a key seen before, or `nil`.
     @inline(__always)
-    package func find(hash: UInt64, kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer) -> Int32? {
+    package func find(hash: UInt64, kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer)
+        -> Int32?
+    {
         let mask = slots.count - 1
         var s = Int(truncatingIfNeeded: hash) & mask
         return slots.withUnsafeBufferPointer { slots in
@@ -59,10 +61,15 @@ package struct RawSeriesTable {
                 while true {
                     let e = Int(slots[s])
                     if e < 0 { return nil }
-                    if hashes[e] == hash && kinds[e] == kind && Int(nameCounts[e]) == name.count && Int(labelCounts[e]) == labels.count {
+                    if hashes[e] == hash && kinds[e] == kind && Int(nameCounts[e]) == name.count
+                        && Int(labelCounts[e]) == labels.count
+                    {
                         let start = starts[e]
                         if (name.count == 0 || memcmp(arena.baseAddress! + start, name.baseAddress!, name.count) == 0)
-                            && (labels.count == 0 || memcmp(arena.baseAddress! + start + name.count, labels.baseAddress!, labels.count) == 0) {
+                            && (labels.count == 0
+                                || memcmp(arena.baseAddress! + start + name.count, labels.baseAddress!, labels.count)
+                                    == 0)
+                        {
                             return ids[e]
                         }
                     }
@@ -72,7 +79,9 @@ package struct RawSeriesTable {
         }
     }
 
-    package mutating func insert(hash: UInt64, kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer, id: Int32) {
+    package mutating func insert(
+        hash: UInt64, kind: UInt8, _ name: UnsafeRawBufferPointer, _ labels: UnsafeRawBufferPointer, id: Int32
+    ) {
         if (ids.count + 1) * 2 > slots.count { grow() }
         let e = Int32(ids.count)
         hashes.append(hash)

@@ -7,8 +7,10 @@ package import GammaModel
 package enum RecordLines {
     package typealias Invalid = (line: Int, error: RecordDecodingError)
 
-    package static func forEach(in bytes: UnsafeRawBufferPointer, invalid: inout [Invalid],
-                        _ body: (_ line: UnsafeRawBufferPointer, _ offset: Int, _ view: borrowing RecordView) -> Void) {
+    package static func forEach(
+        in bytes: UnsafeRawBufferPointer, invalid: inout [Invalid],
+        _ body: (_ line: UnsafeRawBufferPointer, _ offset: Int, _ view: borrowing RecordView) -> Void
+    ) {
         var view = RecordView()
         var number = 0
         LineSplitter.forEachLine(bytes) { line in
@@ -22,9 +24,13 @@ package enum RecordLines {
     }
 
     /// Reports a member's invalid lines, each with its file, member offset and line number.
-    package static func report(_ invalid: [Invalid], _ reader: LogReader, _ member: LogMember, _ onIssue: (ReplayIssue) -> Void) {
+    package static func report(
+        _ invalid: [Invalid], _ reader: LogReader, _ member: LogMember, _ onIssue: (ReplayIssue) -> Void
+    ) {
         guard !invalid.isEmpty else { return }
         let path = reader.streams[member.stream].segments[member.segment].path
-        for e in invalid { onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error)) }
+        for e in invalid {
+            onIssue(.invalidLine(path: path, memberOffset: member.offset, line: e.line, error: e.error))
+        }
     }
 }

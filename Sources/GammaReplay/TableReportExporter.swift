@@ -7,7 +7,9 @@ public struct TableReportExporter: Sendable {
     /// Formats a time for the heading (RFC 3339 in the CLI).
     public var formatTime: @Sendable (Int64) -> String
 
-    public init(formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) { self.formatTime = formatTime }
+    public init(formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) {
+        self.formatTime = formatTime
+    }
 
     static let width = 80
     static let cell = 9
@@ -28,7 +30,8 @@ public struct TableReportExporter: Sendable {
             guard !series.isEmpty else { continue }
             let headers: [String]
             switch kind {
-            case .histogram: headers = ["COUNT"] + report.query.quantiles.map { "P" + ReportNumbers.shortest($0 * 100) } + ["MAX"]
+            case .histogram:
+                headers = ["COUNT"] + report.query.quantiles.map { "P" + ReportNumbers.shortest($0 * 100) } + ["MAX"]
             case .counter: headers = ["TOTAL", "RATE/S"]
             case .gauge: headers = ["LAST", "MIN", "MAX", "MEAN"]
             }
@@ -40,8 +43,14 @@ public struct TableReportExporter: Sendable {
                     out += Self.visible(s.key.name) + (s.unit.map { " (\(Self.visible($0)))" } ?? "") + "\n"
                     lastName = s.key.name
                 }
-                let label = s.key.labels.isEmpty ? "  (no labels)" : "  " + s.key.labels.map { "\(Self.visible($0.name))=\(Self.visible($0.value))" }.joined(separator: " ")
-                let points: [(String, Figures)] = stepped
+                let label =
+                    s.key.labels.isEmpty
+                    ? "  (no labels)"
+                    : "  "
+                        + s.key.labels.map { "\(Self.visible($0.name))=\(Self.visible($0.value))" }.joined(
+                            separator: " ")
+                let points: [(String, Figures)] =
+                    stepped
                     ? [(label, s.figures)] + s.windows.map { ("    " + formatTime($0.start), $0.figures) }
                     : [(label, s.figures)]
                 for (name, f) in points { out += row(name, cells(f, kind: kind)) }
@@ -52,9 +61,14 @@ public struct TableReportExporter: Sendable {
 
     func cells(_ f: Figures, kind: MetricKind) -> [String] {
         switch kind {
-        case .histogram: return [String(f.count)] + f.quantiles.map(ReportNumbers.compact) + [ReportNumbers.compact(f.max)]
+        case .histogram:
+            return [String(f.count)] + f.quantiles.map(ReportNumbers.compact) + [ReportNumbers.compact(f.max)]
         case .counter: return [ReportNumbers.compact(f.total), ReportNumbers.compact(f.rate)]
-        case .gauge: return [ReportNumbers.compact(f.last), ReportNumbers.compact(f.min), ReportNumbers.compact(f.max), ReportNumbers.compact(f.mean)]
+        case .gauge:
+            return [
+                ReportNumbers.compact(f.last), ReportNumbers.compact(f.min), ReportNumbers.compact(f.max),
+                ReportNumbers.compact(f.mean)
+            ]
         }
     }
 
@@ -81,7 +95,11 @@ public struct TableReportExporter: Sendable {
             case "\t": out += "\\t"
             case "\r": out += "\\r"
             default:
-                if c.value < 0x20 || c.value == 0x7F { out += "\\u{\(String(c.value, radix: 16))}" } else { out.unicodeScalars.append(c) }
+                if c.value < 0x20 || c.value == 0x7F {
+                    out += "\\u{\(String(c.value, radix: 16))}"
+                } else {
+                    out.unicodeScalars.append(c)
+                }
             }
         }
         return out

@@ -30,8 +30,11 @@ public struct AlertTransition: Sendable, Equatable {
     public var notify: Bool
     public var suppressedBy: String?
 
-    public init(rule: String, severity: AlertRule.Severity, group: [Label], kind: AlertGroupState.Step.Kind, at: Int64, value: Double?,
-                notify: Bool, suppressedBy: String?) {
+    public init(
+        rule: String, severity: AlertRule.Severity, group: [Label], kind: AlertGroupState.Step.Kind, at: Int64,
+        value: Double?,
+        notify: Bool, suppressedBy: String?
+    ) {
         self.rule = rule
         self.severity = severity
         self.group = group
@@ -100,13 +103,15 @@ public final class AlertEvaluator {
                 matchers.append(try LabelMatcher(label: m.label, operation: m.operation, value: m.value))
             }
             let key = StoreKey(selector: selector, groupBy: groupBy)
-            let store = storeIDs[key] ?? {
-                stores.append(SampleStore(groupBy: groupBy))
-                storeMatchers.append(matchers)
-                byMetric[selector.metric, default: []].append(stores.count - 1)
-                storeIDs[key] = stores.count - 1
-                return stores.count - 1
-            }()
+            let store =
+                storeIDs[key]
+                ?? {
+                    stores.append(SampleStore(groupBy: groupBy))
+                    storeMatchers.append(matchers)
+                    byMetric[selector.metric, default: []].append(stores.count - 1)
+                    storeIDs[key] = stores.count - 1
+                    return stores.count - 1
+                }()
             let view = stores[store].view(window: window, for: aggregation)
             leaves.append(Leaf(store: store, view: view, aggregation: aggregation))
             return .leaf(leaves.count - 1)
@@ -148,7 +153,9 @@ public final class AlertEvaluator {
     /// should have seen it counts from the next evaluation on.
     public func add(_ sample: AlertSample) {
         guard byMetric[sample.name] != nil else { return }
-        add(series: series(name: sample.name, kind: sample.kind, labels: sample.labels), ts: sample.ts, value: sample.value)
+        add(
+            series: series(name: sample.name, kind: sample.kind, labels: sample.labels), ts: sample.ts,
+            value: sample.value)
     }
 
     /// Evaluates every rule at `t` and returns the transitions, rule by rule in file order, groups
@@ -162,7 +169,9 @@ public final class AlertEvaluator {
     /// The rules' part of an evaluation at `t`, with the leaves' values from `values` (which have
     /// moved to `t`).
     @discardableResult
-    package func evaluateRules(at t: Int64, values: some LeafValues, onTransition: ((AlertTransition) -> Void)? = nil) -> [AlertTransition] {
+    package func evaluateRules(at t: Int64, values: some LeafValues, onTransition: ((AlertTransition) -> Void)? = nil)
+        -> [AlertTransition]
+    {
         var out: [AlertTransition] = []
         for (r, rule) in rules.enumerated() {
             let tree = ruleStates[r].tree
@@ -181,8 +190,9 @@ public final class AlertEvaluator {
                 ruleStates[r].groups[group] = state
                 let labels = steps.isEmpty ? [] : rule.labels(ofGroup: group)
                 for step in steps {
-                    let transition = AlertTransition(rule: rule.name, severity: rule.severity, group: labels, kind: step.kind, at: t, value: value,
-                                                     notify: step.notify, suppressedBy: step.suppressedBy)
+                    let transition = AlertTransition(
+                        rule: rule.name, severity: rule.severity, group: labels, kind: step.kind, at: t, value: value,
+                        notify: step.notify, suppressedBy: step.suppressedBy)
                     onTransition?(transition)
                     out.append(transition)
                 }
@@ -196,7 +206,9 @@ public final class AlertEvaluator {
         switch tree {
         case .leaf(let id): return values.value(leaf: id, group: group)
         case .ratio(let a, let b):
-            guard let n = value(a, group: group, values), let d = value(b, group: group, values), d != 0 else { return nil }
+            guard let n = value(a, group: group, values), let d = value(b, group: group, values), d != 0 else {
+                return nil
+            }
             return n / d
         }
     }
@@ -280,7 +292,9 @@ public final class AlertEvaluator {
         func seen(store: Int) -> ArraySlice<[String]> { stores[store].seen[...] }
         func value(leaf: Int, group: [String]) -> Double? {
             let l = leaves[leaf]
-            return stores[l.store].group(group).flatMap { stores[l.store].value(l.aggregation, view: l.view, group: $0) }
+            return stores[l.store].group(group).flatMap {
+                stores[l.store].value(l.aggregation, view: l.view, group: $0)
+            }
         }
     }
 }

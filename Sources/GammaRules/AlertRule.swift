@@ -28,9 +28,11 @@ public struct AlertRule: Sendable, Equatable {
     public var annotations: [String: String]
     public var enabled: Bool
 
-    public init(name: String, expression: AlertExpression, groupBy: [String] = [], condition: AlertCondition,
-                forDuration: Int64 = 0, keepFiringFor: Int64 = 0, cooldown: Int64 = 0, severity: Severity = .warning,
-                labels: [String: String] = [:], annotations: [String: String] = [:], enabled: Bool = true) {
+    public init(
+        name: String, expression: AlertExpression, groupBy: [String] = [], condition: AlertCondition,
+        forDuration: Int64 = 0, keepFiringFor: Int64 = 0, cooldown: Int64 = 0, severity: Severity = .warning,
+        labels: [String: String] = [:], annotations: [String: String] = [:], enabled: Bool = true
+    ) {
         self.name = name
         self.expression = expression
         self.groupBy = groupBy

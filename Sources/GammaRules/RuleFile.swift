@@ -13,9 +13,11 @@ public enum RuleFile {
         try parse(ConfigDocument.parse(text, file: file))
     }
 
-    static let ruleFields = ["name", "type", "metric", "match", "aggregate", "quantile", "window", "ratio", "group_by",
-                             "op", "threshold", "k", "baseline", "warmup", "min_samples", "direction",
-                             "for", "keep_firing_for", "cooldown", "severity", "labels", "annotations", "enabled"]
+    static let ruleFields = [
+        "name", "type", "metric", "match", "aggregate", "quantile", "window", "ratio", "group_by",
+        "op", "threshold", "k", "baseline", "warmup", "min_samples", "direction",
+        "for", "keep_firing_for", "cooldown", "severity", "labels", "annotations", "enabled"
+    ]
     static let sideFields = ["metric", "match", "aggregate", "quantile"]
 
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> [AlertRule] {
@@ -34,7 +36,8 @@ public enum RuleFile {
         let o = try node.object(keys: ruleFields)
         let nameNode = try o.required("name")
         let name = try nameNode.string()
-        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.:".contains($0)) }) else {
+        guard !name.isEmpty, name.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || "_-.:".contains($0)) })
+        else {
             throw nameNode.error("a rule name is letters, digits and _ - . :")
         }
         let type = try o.optional("type")?.string() ?? "threshold"
@@ -44,10 +47,13 @@ public enum RuleFile {
         let window = try positiveDuration(o, "window") ?? 300_000_000_000
         let expression: AlertExpression
         if let ratio = o.optional("ratio") {
-            for key in sideFields where o.has(key) { throw node.error("'\(key)' goes inside ratio.numerator and ratio.denominator") }
+            for key in sideFields where o.has(key) {
+                throw node.error("'\(key)' goes inside ratio.numerator and ratio.denominator")
+            }
             let sides = try ratio.object(keys: ["numerator", "denominator"])
-            expression = .ratio(try side(try sides.required("numerator"), window: window),
-                                try side(try sides.required("denominator"), window: window))
+            expression = .ratio(
+                try side(try sides.required("numerator"), window: window),
+                try side(try sides.required("denominator"), window: window))
         } else {
             guard o.has("metric") else { throw node.error("'metric' or 'ratio' is required") }
             expression = try side(node, fields: o, window: window)
@@ -59,7 +65,9 @@ public enum RuleFile {
             }
             let opNode = try o.required("op")
             let opText = try opNode.string()
-            guard let op = AlertComparison(rawValue: opText) else { throw opNode.error("unknown operator '\(opText)' (operators: > < >= <= == !=)") }
+            guard let op = AlertComparison(rawValue: opText) else {
+                throw opNode.error("unknown operator '\(opText)' (operators: > < >= <= == !=)")
+            }
             condition = .threshold(op, try o.required("threshold").double())
         } else {
             for key in ["op", "threshold"] where o.has(key) { throw node.error("'\(key)' is for threshold rules") }
@@ -73,7 +81,9 @@ public enum RuleFile {
             var direction = AnomalyDirection.both
             if let d = o.optional("direction") {
                 let text = try d.string()
-                guard let parsed = AnomalyDirection(rawValue: text) else { throw d.error("unknown direction '\(text)' (above, below, both)") }
+                guard let parsed = AnomalyDirection(rawValue: text) else {
+                    throw d.error("unknown direction '\(text)' (above, below, both)")
+                }
                 direction = parsed
             }
             condition = .anomaly(k: k, baseline: baseline, warmup: warmup, minSamples: minSamples, direction: direction)
@@ -81,18 +91,21 @@ public enum RuleFile {
         var severity = AlertRule.Severity.warning
         if let s = o.optional("severity") {
             let text = try s.string()
-            guard let parsed = AlertRule.Severity(rawValue: text) else { throw s.error("unknown severity '\(text)' (info, warning, error, critical)") }
+            guard let parsed = AlertRule.Severity(rawValue: text) else {
+                throw s.error("unknown severity '\(text)' (info, warning, error, critical)")
+            }
             severity = parsed
         }
         var groupBy: [String] = []
         for g in try o.optional("group_by")?.list() ?? [] { groupBy.append(try g.string()) }
-        return AlertRule(name: name, expression: expression, groupBy: groupBy, condition: condition,
-                         forDuration: try o.optional("for")?.duration() ?? 0,
-                         keepFiringFor: try o.optional("keep_firing_for")?.duration() ?? 0,
-                         cooldown: try o.optional("cooldown")?.duration() ?? 0,
-                         severity: severity,
-                         labels: try stringMap(o.optional("labels")), annotations: try stringMap(o.optional("annotations")),
-                         enabled: try o.optional("enabled")?.bool() ?? true)
+        return AlertRule(
+            name: name, expression: expression, groupBy: groupBy, condition: condition,
+            forDuration: try o.optional("for")?.duration() ?? 0,
+            keepFiringFor: try o.optional("keep_firing_for")?.duration() ?? 0,
+            cooldown: try o.optional("cooldown")?.duration() ?? 0,
+            severity: severity,
+            labels: try stringMap(o.optional("labels")), annotations: try stringMap(o.optional("annotations")),
+            enabled: try o.optional("enabled")?.bool() ?? true)
     }
 
     static func positiveDuration(_ o: ConfigObject, _ key: String) throws(ConfigError) -> Int64? {
@@ -112,7 +125,9 @@ public enum RuleFile {
         var matchers: [AlertSelector.Matcher] = []
         if let match = o.optional("match") {
             if case .mapping(let pairs) = match.content {
-                for (label, value) in pairs { matchers.append(.init(label: label, operation: .equal, value: try value.string())) }
+                for (label, value) in pairs {
+                    matchers.append(.init(label: label, operation: .equal, value: try value.string()))
+                }
             } else {
                 for m in try match.list() {
                     let text = try m.string()
@@ -143,7 +158,9 @@ public enum RuleFile {
             case "p50", "p90", "p95", "p99", "p999":
                 aggregation = .quantile(text == "p999" ? 0.999 : Double(text.dropFirst())! / 100)
             default:
-                throw a.error("unknown aggregation '\(text)' (value, increase, rate, avg, min, max, sum, count, quantile, p50, p90, p95, p99, p999)")
+                throw a.error(
+                    "unknown aggregation '\(text)' (value, increase, rate, avg, min, max, sum, count, quantile, p50, p90, p95, p99, p999)"
+                )
             }
             if text != "quantile", o.has("quantile") { throw node.error("'quantile' goes with aggregate: quantile") }
         } else if o.has("quantile") {
@@ -154,7 +171,9 @@ public enum RuleFile {
 
     static func stringMap(_ node: ConfigNode?) throws(ConfigError) -> [String: String] {
         guard let node else { return [:] }
-        guard case .mapping(let pairs) = node.content else { throw node.error("expected a mapping of names to strings") }
+        guard case .mapping(let pairs) = node.content else {
+            throw node.error("expected a mapping of names to strings")
+        }
         var out: [String: String] = [:]
         for (k, v) in pairs { out[k] = try v.string() }
         return out

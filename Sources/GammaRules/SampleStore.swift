@@ -31,10 +31,12 @@ package struct SampleStore: Sendable {
 
     /// The view of a window length for an aggregation (made before any sample is added).
     package mutating func view(window: Int64, for aggregation: AlertAggregation) -> Int {
-        let v = views.firstIndex { $0.window == window } ?? {
-            views.append(ViewSpec(window: window))
-            return views.count - 1
-        }()
+        let v =
+            views.firstIndex { $0.window == window }
+            ?? {
+                views.append(ViewSpec(window: window))
+                return views.count - 1
+            }()
         switch aggregation {
         case .min: views[v].min = true
         case .max: views[v].max = true
@@ -182,8 +184,10 @@ package struct SampleStore: Sendable {
                 // A short last run takes these samples in too, so that runs stay few when
                 // evaluations bring few samples each, or when a window spans many evaluations: a
                 // selection costs a search per run, a run at a view's head a sort of its part.
-                let extending = runStarts.count > firstRun
-                    && oldTail - runStarts[runStarts.count - 1] < Swift.max(Self.shortRun, (oldTail - runStarts[firstRun]) / Self.runsInPlay)
+                let extending =
+                    runStarts.count > firstRun
+                    && oldTail - runStarts[runStarts.count - 1]
+                        < Swift.max(Self.shortRun, (oldTail - runStarts[firstRun]) / Self.runsInPlay)
                 let start = extending ? runStarts[runStarts.count - 1] : oldTail
                 if !extending { runStarts.append(oldTail) }
                 if sorts {
@@ -194,7 +198,9 @@ package struct SampleStore: Sendable {
                     }
                 }
                 if extremes {
-                    var (low, high) = values.withUnsafeBufferPointer { Self.extremes(.init(rebasing: $0[oldTail..<tail])) }
+                    var (low, high) = values.withUnsafeBufferPointer {
+                        Self.extremes(.init(rebasing: $0[oldTail..<tail]))
+                    }
                     if extending {
                         low = Swift.min(low, runMin.removeLast())
                         high = Swift.max(high, runMax.removeLast())
@@ -206,7 +212,9 @@ package struct SampleStore: Sendable {
             ts.withUnsafeBufferPointer { ts in
                 values.withUnsafeBufferPointer { values in
                     for v in specs.indices {
-                        views[v].advance(to: t, spec: specs[v], ts: ts, values: values, runStarts: runStarts[firstRun...], tail: tail)
+                        views[v].advance(
+                            to: t, spec: specs[v], ts: ts, values: values, runStarts: runStarts[firstRun...], tail: tail
+                        )
                     }
                 }
             }
@@ -264,7 +272,9 @@ package struct SampleStore: Sendable {
 
         /// Merges the sorted `values[middle..<end]` into the sorted `values[start..<middle]`, from
         /// the back, in place.
-        private static func mergeLast(_ values: UnsafeMutableBufferPointer<Double>, _ start: Int, _ middle: Int, _ end: Int) {
+        private static func mergeLast(
+            _ values: UnsafeMutableBufferPointer<Double>, _ start: Int, _ middle: Int, _ end: Int
+        ) {
             let added = Array(values[middle..<end])
             var i = middle - 1, j = added.count - 1, k = end - 1
             while j >= 0 {
@@ -330,7 +340,9 @@ package struct SampleStore: Sendable {
                     if !partial.isEmpty { runs.append(.init(partial.baseAddress!, 0..<partial.count)) }
                     var r = run(containing: w.partialEnd)
                     while r < runStarts.count {
-                        if runStarts[r] >= w.partialEnd { runs.append(.init(sorted.baseAddress!, runStarts[r]..<runEnd(r))) }
+                        if runStarts[r] >= w.partialEnd {
+                            runs.append(.init(sorted.baseAddress!, runStarts[r]..<runEnd(r)))
+                        }
                         r += 1
                     }
                     return SortedRuns.select(lo, next: hi > lo, in: &runs)
@@ -348,8 +360,10 @@ package struct SampleStore: Sendable {
         package var partial: [Double] = []
         package var partialEnd = 0
 
-        package mutating func advance(to t: Int64, spec: ViewSpec, ts: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>,
-                              runStarts: ArraySlice<Int>, tail: Int) {
+        package mutating func advance(
+            to t: Int64, spec: ViewSpec, ts: UnsafeBufferPointer<Int64>, values: UnsafeBufferPointer<Double>,
+            runStarts: ArraySlice<Int>, tail: Int
+        ) {
             let oldHead = head
             let start = t - spec.window
             while head < tail, ts[head] <= start { head += 1 }

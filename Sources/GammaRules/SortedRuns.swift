@@ -121,7 +121,9 @@ enum SortedRuns {
     /// The first index in `lo..<hi` of `base` (whose values are sorted) whose value meets
     /// `isAtOrAfter`, which is false then true along the run; `hi` if none does.
     @inline(__always)
-    private static func firstIndex(_ base: UnsafePointer<Double>, _ lo: Int, _ hi: Int, _ isAtOrAfter: (Double) -> Bool) -> Int {
+    private static func firstIndex(_ base: UnsafePointer<Double>, _ lo: Int, _ hi: Int, _ isAtOrAfter: (Double) -> Bool)
+        -> Int
+    {
         var lo = lo, hi = hi
         while lo < hi {
             let mid = (lo + hi) / 2

@@ -56,13 +56,16 @@ public final class InMemoryRecordSink: RecordSink {
         for (index, entry) in lines.enumerated() {
             do {
                 guard case .record(let r) = try RecordDecoder.decode(entry.line) else {
-                    throw InMemoryRecordSinkError(line: index + 1, text: String(decoding: entry.line, as: UTF8.self), reason: "unknown record type")
+                    throw InMemoryRecordSinkError(
+                        line: index + 1, text: String(decoding: entry.line, as: UTF8.self),
+                        reason: "unknown record type")
                 }
                 out.append(r)
             } catch let error as InMemoryRecordSinkError {
                 throw error
             } catch {
-                throw InMemoryRecordSinkError(line: index + 1, text: String(decoding: entry.line, as: UTF8.self), reason: "\(error)")
+                throw InMemoryRecordSinkError(
+                    line: index + 1, text: String(decoding: entry.line, as: UTF8.self), reason: "\(error)")
             }
         }
         return out

@@ -6,8 +6,10 @@ public enum RecordFixtures {
     /// Writes `records` as one stream of the log folder `directory`, each encoded by
     /// ``RecordEncoder`` and appended with its own `ts`, and closes the stream.
     @discardableResult
-    public static func write(_ records: [Record], to directory: String, stream: String = "a",
-                             options: SegmentWriterOptions = .init()) throws -> SegmentWriter.Stats {
+    public static func write(
+        _ records: [Record], to directory: String, stream: String = "a",
+        options: SegmentWriterOptions = .init()
+    ) throws -> SegmentWriter.Stats {
         let writer = try SegmentWriter(directory: directory, stream: stream, options: options)
         for r in records { try writer.append(RecordEncoder.encode(r), timestamp: r.ts) }
         return try writer.close()
@@ -15,19 +17,25 @@ public enum RecordFixtures {
 
     /// Every record of `paths`, in file order, with the read's summary.
     /// - Throws: ``RecordFixtureError`` naming the first line that is not a record of schema v1.
-    public static func read(_ paths: [String], options: ReadOptions = .init()) throws -> (records: [Record], summary: ReadSummary) {
+    public static func read(_ paths: [String], options: ReadOptions = .init()) throws -> (
+        records: [Record], summary: ReadSummary
+    ) {
         var out: [Record] = []
         var failure: RecordFixtureError?
         let summary = try LogReader(paths: paths, options: options).forEachLine { line in
             guard failure == nil else { return }
             do {
                 guard case .record(let r) = try RecordDecoder.decode(line.bytes) else {
-                    failure = RecordFixtureError(place: "segment \(line.segment) of stream \(line.stream), member at byte \(line.memberOffset)", text: line.string, reason: "unknown record type")
+                    failure = RecordFixtureError(
+                        place: "segment \(line.segment) of stream \(line.stream), member at byte \(line.memberOffset)",
+                        text: line.string, reason: "unknown record type")
                     return
                 }
                 out.append(r)
             } catch {
-                failure = RecordFixtureError(place: "segment \(line.segment) of stream \(line.stream), member at byte \(line.memberOffset)", text: line.string, reason: "\(error)")
+                failure = RecordFixtureError(
+                    place: "segment \(line.segment) of stream \(line.stream), member at byte \(line.memberOffset)",
+                    text: line.string, reason: "\(error)")
             }
         }
         if let failure { throw failure }

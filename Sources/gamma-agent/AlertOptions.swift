@@ -8,24 +8,41 @@ import GammaNet
 
 /// The live-alerting options `run` and `simulate` share.
 struct AlertOptions: ParsableArguments {
-    @Option(help: ArgumentHelp("Alert rules to evaluate live (docs/ALERTING.md): transitions are recorded as alert records and notified.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "Alert rules to evaluate live (docs/ALERTING.md): transitions are recorded as alert records and notified.",
+            valueName: "file"))
     var rules: String?
-    @Option(help: ArgumentHelp("Evaluate the rules every this much time.", valueName: "duration")) var alertInterval = "15s"
-    @Option(help: ArgumentHelp("Also POST notifications to this webhook (JSON with a Slack-compatible text); repeatable.", valueName: "url"))
+    @Option(help: ArgumentHelp("Evaluate the rules every this much time.", valueName: "duration")) var alertInterval =
+        "15s"
+    @Option(
+        help: ArgumentHelp(
+            "Also POST notifications to this webhook (JSON with a Slack-compatible text); repeatable.", valueName: "url"
+        ))
     var webhook: [String] = []
     @Flag(help: "Do not print notifications on standard error.") var quietAlerts = false
-    @Option(help: ArgumentHelp("Also email notifications through this SMTP server (STARTTLS when offered; credentials from GAMMA_SMTP_USER and GAMMA_SMTP_PASSWORD).", valueName: "host:port"))
+    @Option(
+        help: ArgumentHelp(
+            "Also email notifications through this SMTP server (STARTTLS when offered; credentials from GAMMA_SMTP_USER and GAMMA_SMTP_PASSWORD).",
+            valueName: "host:port"))
     var smtp: String?
-    @Option(help: ArgumentHelp("The sender of notification emails.", valueName: "address")) var smtpFrom = "gamma@localhost"
-    @Option(help: ArgumentHelp("A recipient of notification emails; repeatable.", valueName: "address")) var smtpTo: [String] = []
-    @Option(help: ArgumentHelp("Trust this PEM file of certificates for STARTTLS instead of the system's.", valueName: "file")) var smtpCA: String?
+    @Option(help: ArgumentHelp("The sender of notification emails.", valueName: "address")) var smtpFrom =
+        "gamma@localhost"
+    @Option(help: ArgumentHelp("A recipient of notification emails; repeatable.", valueName: "address")) var smtpTo:
+        [String] = []
+    @Option(
+        help: ArgumentHelp(
+            "Trust this PEM file of certificates for STARTTLS instead of the system's.", valueName: "file")) var smtpCA:
+        String?
     @Flag(help: "Refuse an SMTP server that does not offer STARTTLS.") var smtpRequireTLS = false
 
     func validate() throws {
         guard let i = DurationParser.parse(alertInterval), i >= 1_000_000 else {
             throw ValidationError("--alert-interval '\(alertInterval)' is not a duration of at least 1ms (like 15s).")
         }
-        if rules == nil && (!webhook.isEmpty || smtp != nil) { throw ValidationError("--webhook and --smtp need --rules.") }
+        if rules == nil && (!webhook.isEmpty || smtp != nil) {
+            throw ValidationError("--webhook and --smtp need --rules.")
+        }
         if let smtp {
             guard smtpEndpoint(smtp) != nil else { throw ValidationError("--smtp '\(smtp)' is not host:port.") }
             if smtpTo.isEmpty { throw ValidationError("--smtp needs at least one --smtp-to.") }
@@ -44,8 +61,10 @@ struct AlertOptions: ParsableArguments {
         var notifiers: [any AlertNotifier] = quietAlerts ? [] : [ConsoleNotifier()]
         notifiers += webhook.map { WebhookNotifier(url: $0) }
         if let smtp, let (host, port) = smtpEndpoint(smtp) {
-            notifiers.append(EmailNotifier(client: SMTPClient(host: host, port: port, requireTLS: smtpRequireTLS, caFile: smtpCA),
-                                           from: smtpFrom, to: smtpTo))
+            notifiers.append(
+                EmailNotifier(
+                    client: SMTPClient(host: host, port: port, requireTLS: smtpRequireTLS, caFile: smtpCA),
+                    from: smtpFrom, to: smtpTo))
         }
         return (loaded, DurationParser.parse(alertInterval)!, notifiers)
     }
@@ -53,7 +72,9 @@ struct AlertOptions: ParsableArguments {
 
 /// `host:port`, or `nil`.
 func smtpEndpoint(_ text: String) -> (String, Int)? {
-    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]), (1...65_535).contains(port),
-          colon > text.startIndex else { return nil }
+    guard let colon = text.lastIndex(of: ":"), let port = Int(text[text.index(after: colon)...]),
+        (1...65_535).contains(port),
+        colon > text.startIndex
+    else { return nil }
     return (String(text[..<colon]), port)
 }

@@ -5,7 +5,8 @@ import ArgumentParser
 struct GammaAgentCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gamma-agent",
-        abstract: "An instrumented LLM agent: run it on a prompt, or simulate days of traffic in seconds, recorded into a Gamma log.",
+        abstract:
+            "An instrumented LLM agent: run it on a prompt, or simulate days of traffic in seconds, recorded into a Gamma log.",
         discussion: """
             Every run records the agent's metrics (agent.runs.total, llm.latency_ms,
             tools.calls.total{tool}, …) and spans (agent.run, llm.call, tool.<name>) with the

@@ -18,7 +18,8 @@ struct ProfilesCommand: ParsableCommand {
 
     func validate() throws {
         if let show, !Workload.presets.contains(where: { $0.name == show }) {
-            throw ValidationError("no preset '\(show)'; presets: \(Workload.presets.map(\.name).joined(separator: ", ")).")
+            throw ValidationError(
+                "no preset '\(show)'; presets: \(Workload.presets.map(\.name).joined(separator: ", ")).")
         }
     }
 
@@ -28,8 +29,13 @@ struct ProfilesCommand: ParsableCommand {
             return
         }
         for preset in Workload.presets {
-            let perDay = Int(preset.runsPerHour.enumerated().reduce(0.0) { sum, h in sum + (h.element + preset.runsPerHour[(h.offset + 1) % 24]) / 2 })
-            print("\(preset.name)\(String(repeating: " ", count: max(1, 11 - preset.name.count)))about \(perDay) runs a day. \(preset.description)")
+            let perDay = Int(
+                preset.runsPerHour.enumerated().reduce(0.0) { sum, h in
+                    sum + (h.element + preset.runsPerHour[(h.offset + 1) % 24]) / 2
+                })
+            print(
+                "\(preset.name)\(String(repeating: " ", count: max(1, 11 - preset.name.count)))about \(perDay) runs a day. \(preset.description)"
+            )
         }
     }
 }

@@ -39,23 +39,30 @@ struct RunCommand: AsyncParsableCommand {
 
     @Argument(help: "What to ask the agent.") var prompt: String
     @Option(help: ArgumentHelp("scripted or openai.", valueName: "model")) var model: ModelChoice = .scripted
-    @Option(help: ArgumentHelp("The API's root, for --model openai.", valueName: "url")) var baseURL = "http://127.0.0.1:8080/v1"
-    @Option(help: ArgumentHelp("The model's name on the server, for --model openai.", valueName: "name")) var modelName = "default"
-    @Option(help: ArgumentHelp("The environment variable that holds the API key.", valueName: "name")) var apiKeyEnv = "OPENAI_API_KEY"
+    @Option(help: ArgumentHelp("The API's root, for --model openai.", valueName: "url")) var baseURL =
+        "http://127.0.0.1:8080/v1"
+    @Option(help: ArgumentHelp("The model's name on the server, for --model openai.", valueName: "name"))
+    var modelName = "default"
+    @Option(help: ArgumentHelp("The environment variable that holds the API key.", valueName: "name")) var apiKeyEnv =
+        "OPENAI_API_KEY"
     @Option(help: ArgumentHelp("Deadline of one model request (60s, 2m).", valueName: "duration")) var timeout = "60s"
     @Option(help: ArgumentHelp("Retries of a model request answered 429 or 5xx.", valueName: "n")) var retries = 3
     @Option(help: ArgumentHelp("Deadline of one http_get call.", valueName: "duration")) var httpTimeout = "10s"
     @Option(help: ArgumentHelp("The scripted model's seed.", valueName: "s")) var seed: UInt64 = 1
     @Option(help: ArgumentHelp("Model calls at most.", valueName: "n")) var maxIterations = 5
-    @Option(help: ArgumentHelp("The log folder to record into (created if missing).", valueName: "dir")) var log = "logs"
+    @Option(help: ArgumentHelp("The log folder to record into (created if missing).", valueName: "dir")) var log =
+        "logs"
     @Option(help: ArgumentHelp("The documents that search sees.", valueName: "dir")) var corpus = "samples/corpus"
-    @Option(help: ArgumentHelp("The folder read_file may read (default: the corpus).", valueName: "dir")) var files: String?
+    @Option(help: ArgumentHelp("The folder read_file may read (default: the corpus).", valueName: "dir")) var files:
+        String?
     @Flag(help: "Print each model call and tool call to standard error.") var verbose = false
     @OptionGroup var alerts: AlertOptions
 
     func validate() throws {
         for (flag, value) in [("--timeout", timeout), ("--http-timeout", httpTimeout)] {
-            guard let d = DurationParser.parse(value), d > 0 else { throw ValidationError("\(flag) '\(value)' is not a duration (like 30s, 2m).") }
+            guard let d = DurationParser.parse(value), d > 0 else {
+                throw ValidationError("\(flag) '\(value)' is not a duration (like 30s, 2m).")
+            }
         }
         if !(0...10).contains(retries) { throw ValidationError("--retries must be between 0 and 10.") }
         if !(1...100).contains(maxIterations) { throw ValidationError("--max-iterations must be between 1 and 100.") }
@@ -73,29 +80,38 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: \(error) (give the documents with --corpus)")
             throw ExitCode(2)
         }
-        let tools: [any AgentTool] = [CalculatorTool(), ClockTool(now: { clock.now() }), ReadFileTool(root: files ?? corpus),
-                                      SearchTool(index: index), HTTPGetTool(timeout: Double(DurationParser.parse(httpTimeout)!) / 1e9)]
+        let tools: [any AgentTool] = [
+            CalculatorTool(), ClockTool(now: { clock.now() }), ReadFileTool(root: files ?? corpus),
+            SearchTool(index: index), HTTPGetTool(timeout: Double(DurationParser.parse(httpTimeout)!) / 1e9)
+        ]
         let languageModel: any LanguageModel
         switch model {
         case .scripted: languageModel = ScriptedModel(seed: seed, clock: clock)
         case .openai:
-            languageModel = OpenAICompatibleModel(baseURL: baseURL, model: modelName, apiKeyVariable: apiKeyEnv,
-                                                  timeout: Double(DurationParser.parse(timeout)!) / 1e9, retries: retries, clock: clock)
+            languageModel = OpenAICompatibleModel(
+                baseURL: baseURL, model: modelName, apiKeyVariable: apiKeyEnv,
+                timeout: Double(DurationParser.parse(timeout)!) / 1e9, retries: retries, clock: clock)
         }
         // Live alerting: the recorder feeds the evaluator; transitions go back into the log.
         let recorded = try alerts.load().map { a in
-            try RecordedAlerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers, onDelivery: { notifier, _, error, recorder in
-                guard let recorder else { return }
-                if let error { printError("warning: notification given up: \(error)") }
-                recorder.record(.metric(MetricRecord(kind: .counter, ts: recorder.clock.now(), name: "alerts.notifications.total",
-                                                     labels: ["notifier": notifier, "result": error == nil ? "sent" : "failed"], value: 1)))
-            })
+            try RecordedAlerting(
+                rules: a.rules, interval: a.interval, notifiers: a.notifiers,
+                onDelivery: { notifier, _, error, recorder in
+                    guard let recorder else { return }
+                    if let error { printError("warning: notification given up: \(error)") }
+                    recorder.record(
+                        .metric(
+                            MetricRecord(
+                                kind: .counter, ts: recorder.clock.now(), name: "alerts.notifications.total",
+                                labels: ["notifier": notifier, "result": error == nil ? "sent" : "failed"], value: 1)))
+                })
         }
         let live = recorded?.live
         let gamma: GammaSystem
         do throws(LogError) {
-            gamma = try GammaSystem.bootstrap(logDirectory: log, serviceName: "gamma-agent", sampleInterval: .seconds(10),
-                                              metricObserver: recorded?.metricObserver)
+            gamma = try GammaSystem.bootstrap(
+                logDirectory: log, serviceName: "gamma-agent", sampleInterval: .seconds(10),
+                metricObserver: recorded?.metricObserver)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
@@ -110,9 +126,10 @@ struct RunCommand: AsyncParsableCommand {
             }
         }
         gamma.sampler?.sample()
-        let agent = Agent(model: verbose ? VerboseModel(base: languageModel) : languageModel,
-                          tools: verbose ? tools.map { VerboseTool(base: $0) } : tools,
-                          clock: clock, maxIterations: maxIterations, metrics: gamma.metrics, tracer: gamma.tracer)
+        let agent = Agent(
+            model: verbose ? VerboseModel(base: languageModel) : languageModel,
+            tools: verbose ? tools.map { VerboseTool(base: $0) } : tools,
+            clock: clock, maxIterations: maxIterations, metrics: gamma.metrics, tracer: gamma.tracer)
         let outcome = await agent.run(prompt)
         gamma.sampler?.sample()
         ticker?.cancel()
@@ -147,8 +164,13 @@ struct VerboseModel: LanguageModel {
     func complete(_ messages: [ChatMessage], tools: [ToolSpec]) async throws(ModelError) -> ModelReply {
         do {
             let reply = try await base.complete(messages, tools: tools)
-            let what = reply.message.toolCalls.isEmpty ? "answers" : "calls " + reply.message.toolCalls.map { "\($0.name)(\($0.arguments))" }.joined(separator: ", ")
-            printError("model \(name): \(what) [\(reply.inputTokens) in, \(reply.outputTokens) out, \(reply.latency / 1_000_000) ms]")
+            let what =
+                reply.message.toolCalls.isEmpty
+                ? "answers"
+                : "calls " + reply.message.toolCalls.map { "\($0.name)(\($0.arguments))" }.joined(separator: ", ")
+            printError(
+                "model \(name): \(what) [\(reply.inputTokens) in, \(reply.outputTokens) out, \(reply.latency / 1_000_000) ms]"
+            )
             return reply
         } catch {
             printError("model \(name): \(error)")

@@ -30,17 +30,31 @@ struct SimulateCommand: AsyncParsableCommand {
             """
     )
 
-    @Option(help: ArgumentHelp("Start this many runs, then stop (default: as many as arrive in --duration).", valueName: "n")) var runs: Int?
-    @Option(help: ArgumentHelp("Stop starting runs after this much simulated time (default 24h without --runs).", valueName: "duration")) var duration: String?
+    @Option(
+        help: ArgumentHelp(
+            "Start this many runs, then stop (default: as many as arrive in --duration).", valueName: "n")) var runs:
+        Int?
+    @Option(
+        help: ArgumentHelp(
+            "Stop starting runs after this much simulated time (default 24h without --runs).", valueName: "duration"))
+    var duration: String?
     @Option(help: ArgumentHelp("Runs in flight at most; later arrivals queue.", valueName: "c")) var concurrency = 8
     @Option(help: ArgumentHelp("The seed: the same seed, the same simulation.", valueName: "s")) var seed: UInt64 = 1
-    @Option(help: ArgumentHelp("Simulated start, RFC 3339 (UTC if no zone is given) or @epoch-seconds.", valueName: "time")) var start = "2026-11-02T00:00:00Z"
-    @Option(help: ArgumentHelp("A built-in workload (day, incidents, steady) or a workload file.", valueName: "profile")) var profile = "incidents"
-    @Option(help: ArgumentHelp("The log folder to record into (created if missing).", valueName: "dir")) var log = "logs"
-    @Option(help: ArgumentHelp("Name the recorded stream (default: a new unique name).", valueName: "name")) var stream: String?
-    @Option(help: ArgumentHelp("The documents that search and read_file see.", valueName: "dir")) var corpus = "samples/corpus"
+    @Option(
+        help: ArgumentHelp("Simulated start, RFC 3339 (UTC if no zone is given) or @epoch-seconds.", valueName: "time"))
+    var start = "2026-11-02T00:00:00Z"
+    @Option(
+        help: ArgumentHelp("A built-in workload (day, incidents, steady) or a workload file.", valueName: "profile"))
+    var profile = "incidents"
+    @Option(help: ArgumentHelp("The log folder to record into (created if missing).", valueName: "dir")) var log =
+        "logs"
+    @Option(help: ArgumentHelp("Name the recorded stream (default: a new unique name).", valueName: "name")) var stream:
+        String?
+    @Option(help: ArgumentHelp("The documents that search and read_file see.", valueName: "dir")) var corpus =
+        "samples/corpus"
     @Option(help: ArgumentHelp("Model calls per run at most.", valueName: "n")) var maxIterations = 5
-    @Flag(help: "No progress bar on standard error (it is shown only when standard error is a terminal).") var noProgress = false
+    @Flag(help: "No progress bar on standard error (it is shown only when standard error is a terminal).")
+    var noProgress = false
     @OptionGroup var alerts: AlertOptions
 
     func validate() throws {
@@ -48,13 +62,17 @@ struct SimulateCommand: AsyncParsableCommand {
         if !(1...10_000).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 10000.") }
         if !(1...100).contains(maxIterations) { throw ValidationError("--max-iterations must be between 1 and 100.") }
         if let duration {
-            guard let d = DurationParser.parse(duration), d > 0 else { throw ValidationError("--duration '\(duration)' is not a duration (like 24h, 90m, 1h30m).") }
+            guard let d = DurationParser.parse(duration), d > 0 else {
+                throw ValidationError("--duration '\(duration)' is not a duration (like 24h, 90m, 1h30m).")
+            }
             if d > 366 * 86_400_000_000_000 { throw ValidationError("--duration is longer than a year.") }
         }
         if let stream, !SegmentName.isValidStream(stream) {
             throw ValidationError("--stream '\(stream)' must be 1 to 128 of A-Z a-z 0-9 . _ - and not start with '.'.")
         }
-        if TimeParser.parse(start) == nil { throw ValidationError("--start '\(start)' is not a time (like 2026-11-02T00:00:00Z or @1793577600).") }
+        if TimeParser.parse(start) == nil {
+            throw ValidationError("--start '\(start)' is not a time (like 2026-11-02T00:00:00Z or @1793577600).")
+        }
     }
 
     func run() async throws {
@@ -64,11 +82,14 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let alerting = try alerts.load().map { a in
-            SimulationRecording.Alerting(rules: a.rules, interval: a.interval, notifiers: a.notifiers,
-                                         onDelivery: { _, _, error in if let error { printError("warning: notification given up: \(error)") } })
+            SimulationRecording.Alerting(
+                rules: a.rules, interval: a.interval, notifiers: a.notifiers,
+                onDelivery: { _, _, error in if let error { printError("warning: notification given up: \(error)") } })
         }
         let span = duration.flatMap(DurationParser.parse) ?? (runs == nil ? 86_400_000_000_000 : nil)
-        var options = Simulation.Options(runs: runs, duration: span, concurrency: concurrency, seed: seed, start: TimeParser.parse(start)!, workload: workload)
+        var options = Simulation.Options(
+            runs: runs, duration: span, concurrency: concurrency, seed: seed, start: TimeParser.parse(start)!,
+            workload: workload)
         options.maxIterations = maxIterations
         if mkdir(log, 0o755) != 0 && errno != EEXIST {
             printError("error: cannot create the log folder '\(log)': \(String(cString: strerror(errno)))")
@@ -86,12 +107,15 @@ struct SimulateCommand: AsyncParsableCommand {
             } else {
                 fraction = 0
             }
-            bar.show("gamma-agent: \(ProgressLine.bar(fraction)) \(p.finishedRuns) runs, simulated \(TimeParser.format(p.now).prefix(19))Z")
+            bar.show(
+                "gamma-agent: \(ProgressLine.bar(fraction)) \(p.finishedRuns) runs, simulated \(TimeParser.format(p.now).prefix(19))Z"
+            )
         }
         let result: SimulationRecording.Result
         do {
-            result = try await SimulationRecording.record(options, directory: log, corpus: corpus, stream: stream, alerting: alerting,
-                                                          progress: bar.enabled ? show : nil)
+            result = try await SimulationRecording.record(
+                options, directory: log, corpus: corpus, stream: stream, alerting: alerting,
+                progress: bar.enabled ? show : nil)
         } catch {
             bar.clear()
             printError("error: \(error)")
@@ -101,13 +125,23 @@ struct SimulateCommand: AsyncParsableCommand {
         let wall = Double(monotonicNanos() - wallStart) / 1e9
         let s = result.summary
         let simulated = Double(s.end - s.start) / 3.6e12
-        print("simulated \(TimeParser.format(s.start)) to \(TimeParser.format(s.end)) (\(ReportNumbers.fixed(simulated, decimals: 2)) h) in \(ReportNumbers.fixed(wall, decimals: 1)) s, workload '\(workload.name)', seed \(seed)")
-        print("runs \(s.runs): \(s.answered) answered, \(s.failed) failed, \(s.exhausted) without an answer after \(maxIterations) model calls")
-        print("model calls \(s.iterations), tool calls \(s.toolCalls) (\(s.toolErrors) failed); at most \(s.peakInFlight) runs at once, \(s.peakQueue) queued")
+        print(
+            "simulated \(TimeParser.format(s.start)) to \(TimeParser.format(s.end)) (\(ReportNumbers.fixed(simulated, decimals: 2)) h) in \(ReportNumbers.fixed(wall, decimals: 1)) s, workload '\(workload.name)', seed \(seed)"
+        )
+        print(
+            "runs \(s.runs): \(s.answered) answered, \(s.failed) failed, \(s.exhausted) without an answer after \(maxIterations) model calls"
+        )
+        print(
+            "model calls \(s.iterations), tool calls \(s.toolCalls) (\(s.toolErrors) failed); at most \(s.peakInFlight) runs at once, \(s.peakQueue) queued"
+        )
         if alerting != nil {
             let t = result.transitions
-            print("alerts: \(t.count { $0.kind == .firing }) fired, \(t.count { $0.kind == .resolved }) resolved, \(t.count(where: \.notify)) notifications")
+            print(
+                "alerts: \(t.count { $0.kind == .firing }) fired, \(t.count { $0.kind == .resolved }) resolved, \(t.count(where: \.notify)) notifications"
+            )
         }
-        print("recorded \(result.stats.linesWritten) records, \(ReportNumbers.fixed(Double(result.stats.bytesWritten) / 1_048_576, decimals: 2)) MB compressed, into \(log) (stream \(result.stream))")
+        print(
+            "recorded \(result.stats.linesWritten) records, \(ReportNumbers.fixed(Double(result.stats.bytesWritten) / 1_048_576, decimals: 2)) MB compressed, into \(log) (stream \(result.stream))"
+        )
     }
 }

@@ -39,28 +39,43 @@ struct GammaBacktestCommand: ParsableCommand {
 
     @OptionGroup var input: LogInputOptions
     @Option(help: ArgumentHelp("The rule file (YAML or JSON).", valueName: "file")) var rules: String?
-    @Option(help: ArgumentHelp("A second rule file: compare the two episode by episode.", valueName: "file")) var compare: String?
+    @Option(help: ArgumentHelp("A second rule file: compare the two episode by episode.", valueName: "file"))
+    var compare: String?
     @Option(help: ArgumentHelp("Evaluate every this much recorded time.", valueName: "duration")) var interval = "15s"
     @Option(help: ArgumentHelp("table, json or csv.", valueName: "format")) var format: Format = .table
     @Flag(help: "Show a timeline of each rule's phases (table format).") var timeline = false
-    @Option(help: ArgumentHelp("Width of the timeline (default: the terminal's, or 100).", valueName: "columns")) var width: Int?
-    @Option(help: ArgumentHelp("Exit 1 if any rule went pending, fired, or sent a notification.", valueName: "never|pending|firing|notify"))
+    @Option(help: ArgumentHelp("Width of the timeline (default: the terminal's, or 100).", valueName: "columns"))
+    var width: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Exit 1 if any rule went pending, fired, or sent a notification.", valueName: "never|pending|firing|notify")
+    )
     var failOn: FailOn = .never
-    @Option(help: ArgumentHelp("Only rules of at least this severity (info, warning, error, critical).", valueName: "severity"))
+    @Option(
+        help: ArgumentHelp(
+            "Only rules of at least this severity (info, warning, error, critical).", valueName: "severity"))
     var severity: String?
-    @Option(help: ArgumentHelp("Only rules whose name matches this glob; repeatable.", valueName: "glob")) var rule: [String] = []
-    @Flag(help: "List the alert records that live evaluation wrote into the logs, instead of backtesting.") var history = false
+    @Option(help: ArgumentHelp("Only rules whose name matches this glob; repeatable.", valueName: "glob")) var rule:
+        [String] = []
+    @Flag(help: "List the alert records that live evaluation wrote into the logs, instead of backtesting.")
+    var history = false
     @OptionGroup var output: OutputOptions
     @OptionGroup var strictness: StrictOptions
 
     mutating func validate() throws {
         if history {
-            if rules != nil || compare != nil { throw ValidationError("--history lists recorded alerts; it takes no --rules or --compare.") }
+            if rules != nil || compare != nil {
+                throw ValidationError("--history lists recorded alerts; it takes no --rules or --compare.")
+            }
         } else if rules == nil {
             throw ValidationError("Please give the rules with --rules FILE (or --history for the recorded alerts).")
         }
-        guard let i = DurationParser.parse(interval), i >= 1_000_000 else { throw ValidationError("--interval '\(interval)' is not a duration of at least 1ms (like 15s, 1m).") }
-        if let severity, AlertRule.Severity(rawValue: severity) == nil { throw ValidationError("--severity must be info, warning, error or critical.") }
+        guard let i = DurationParser.parse(interval), i >= 1_000_000 else {
+            throw ValidationError("--interval '\(interval)' is not a duration of at least 1ms (like 15s, 1m).")
+        }
+        if let severity, AlertRule.Severity(rawValue: severity) == nil {
+            throw ValidationError("--severity must be info, warning, error or critical.")
+        }
         if let width, width < 40 { throw ValidationError("--width must be at least 40.") }
         if compare != nil && timeline { throw ValidationError("--timeline shows one rule file; leave out --compare.") }
         if compare != nil && format == .csv { throw ValidationError("--compare writes table or json.") }
@@ -71,7 +86,8 @@ struct GammaBacktestCommand: ParsableCommand {
     func selected(_ rules: [AlertRule]) -> [AlertRule] {
         let globs = rule.map(Glob.init)
         return rules.filter { r in
-            (globs.isEmpty || globs.contains { $0.matches(r.name) }) && (minimumSeverity.map { r.severity >= $0 } ?? true)
+            (globs.isEmpty || globs.contains { $0.matches(r.name) })
+                && (minimumSeverity.map { r.severity >= $0 } ?? true)
         }
     }
 
@@ -89,8 +105,9 @@ struct GammaBacktestCommand: ParsableCommand {
         let out = try output.open()
         if history {
             let globs = rule.map(Glob.init)
-            let records = try AlertHistory.read(reader, rule: { name in globs.isEmpty || globs.contains { $0.matches(name) } },
-                                                severity: minimumSeverity, onIssue: onIssue)
+            let records = try AlertHistory.read(
+                reader, rule: { name in globs.isEmpty || globs.contains { $0.matches(name) } },
+                severity: minimumSeverity, onIssue: onIssue)
             switch format {
             case .table: out.write(AlertHistory.table(records))
             case .csv: out.write(AlertHistory.csv(records))
@@ -109,7 +126,8 @@ struct GammaBacktestCommand: ParsableCommand {
         let a: Backtest.Result
         var b: Backtest.Result?
         do {
-            let results = try Backtest.run([rulesA] + (rulesB.map { [$0] } ?? []), reader: reader, options: options, onIssue: onIssue)
+            let results = try Backtest.run(
+                [rulesA] + (rulesB.map { [$0] } ?? []), reader: reader, options: options, onIssue: onIssue)
             a = results[0]
             b = results.count > 1 ? results[1] : nil
         } catch let error as ReplayError {
@@ -127,7 +145,9 @@ struct GammaBacktestCommand: ParsableCommand {
             switch format {
             case .table:
                 let columns = width ?? terminalWidth() ?? 100
-                out.write(BacktestTableExporter(timelineWidth: timeline ? columns : nil).render(a, interval: options.interval))
+                out.write(
+                    BacktestTableExporter(timelineWidth: timeline ? columns : nil).render(a, interval: options.interval)
+                )
             case .json: BacktestJSONExporter().render(a, interval: options.interval).withUnsafeBytes { out.write($0) }
             case .csv: out.write(BacktestCSVExporter().render(a))
             }

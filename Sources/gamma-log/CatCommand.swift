@@ -28,7 +28,10 @@ struct CatCommand: ParsableCommand {
             out.write("\n")
             if out.failed { try out.finish() }  // a closed pipe ends the run quietly; any other failure is an error
         }
-        _ = merge ? try reader.forEachLineMerged(onDamage: onDamage, write) : try reader.forEachLine(onDamage: onDamage, write)
+        _ =
+            merge
+            ? try reader.forEachLineMerged(onDamage: onDamage, write)
+            : try reader.forEachLine(onDamage: onDamage, write)
         try out.finish()
         try warnings.check()
     }

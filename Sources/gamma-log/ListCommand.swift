@@ -24,33 +24,41 @@ struct ListCommand: ParsableCommand {
     func run() throws {
         let reader = try input.reader()
         let reports = reader.inventory()
-        var table = TextTable(headers: ["STREAM", "SEGMENT", "STATE", "MEMBERS", "LINES", "BYTES", "FIRST", "LAST"],
-                              rightAligned: [3, 4, 5])
+        var table = TextTable(
+            headers: ["STREAM", "SEGMENT", "STATE", "MEMBERS", "LINES", "BYTES", "FIRST", "LAST"],
+            rightAligned: [3, 4, 5])
         for r in reports {
-            table.add([r.stream, r.path.split(separator: "/").last.map(String.init) ?? r.path, r.state.rawValue,
-                       String(r.members), String(r.lines), formatBytes(r.bytes),
-                       r.timeRange.map { TimeParser.format($0.lowerBound) } ?? "-",
-                       r.timeRange.map { TimeParser.format($0.upperBound) } ?? "-"])
+            table.add([
+                r.stream, r.path.split(separator: "/").last.map(String.init) ?? r.path, r.state.rawValue,
+                String(r.members), String(r.lines), formatBytes(r.bytes),
+                r.timeRange.map { TimeParser.format($0.lowerBound) } ?? "-",
+                r.timeRange.map { TimeParser.format($0.upperBound) } ?? "-"
+            ])
         }
         let out = Output()
         out.line(table.render())
-        out.line("\(plural(Set(reports.map(\.stream)).count, "stream")), \(plural(reports.count, "segment")), "
-                 + "\(plural(reports.reduce(0) { $0 + $1.members }, "member")), \(plural(reports.reduce(0) { $0 + $1.lines }, "line")), "
-                 + formatBytes(reports.reduce(0) { $0 + $1.bytes }))
+        out.line(
+            "\(plural(Set(reports.map(\.stream)).count, "stream")), \(plural(reports.count, "segment")), "
+                + "\(plural(reports.reduce(0) { $0 + $1.members }, "member")), \(plural(reports.reduce(0) { $0 + $1.lines }, "line")), "
+                + formatBytes(reports.reduce(0) { $0 + $1.bytes }))
         if members {
             for stream in reader.streams {
                 for segment in stream.segments {
                     guard let source = try? FileSource(path: segment.path),
-                          let layout = try? SegmentScanner.scan(source, nameSaysGamma: segment.seq != nil),
-                          layout.format == .gamma else { continue }
+                        let layout = try? SegmentScanner.scan(source, nameSaysGamma: segment.seq != nil),
+                        layout.format == .gamma
+                    else { continue }
                     out.line()
                     out.line(segment.path)
-                    var t = TextTable(headers: ["OFFSET", "LENGTH", "LINES", "MIN TS", "MAX TS", "FLAGS"], rightAligned: [0, 1, 2])
+                    var t = TextTable(
+                        headers: ["OFFSET", "LENGTH", "LINES", "MIN TS", "MAX TS", "FLAGS"], rightAligned: [0, 1, 2])
                     for m in layout.members {
                         let h = m.header
-                        t.add([String(m.offset), String(h.length), String(h.lineCount),
-                               h.lineCount > 0 ? TimeParser.format(h.minTimestamp) : "-",
-                               h.lineCount > 0 ? TimeParser.format(h.maxTimestamp) : "-", h.sealed ? "sealed" : ""])
+                        t.add([
+                            String(m.offset), String(h.length), String(h.lineCount),
+                            h.lineCount > 0 ? TimeParser.format(h.minTimestamp) : "-",
+                            h.lineCount > 0 ? TimeParser.format(h.maxTimestamp) : "-", h.sealed ? "sealed" : ""
+                        ])
                     }
                     out.line(t.render())
                 }

@@ -32,7 +32,11 @@ struct RepairCommand: ParsableCommand {
         for a in report.actions { out.line((dryRun ? "would truncate " : "truncated ") + a.description) }
         for s in report.liveStreams { out.line("live   stream \(s): its writer is running; not touched") }
         for d in report.leftAlone { out.line("left   \(d)") }
-        out.line(report.actions.isEmpty ? "nothing to repair" : "\(report.actions.count) segment\(report.actions.count == 1 ? "" : "s") \(dryRun ? "would be " : "")repaired")
+        out.line(
+            report.actions.isEmpty
+                ? "nothing to repair"
+                : "\(report.actions.count) segment\(report.actions.count == 1 ? "" : "s") \(dryRun ? "would be " : "")repaired"
+        )
         try out.finish()
     }
 }

@@ -25,9 +25,12 @@ struct VerifyCommand: ParsableCommand {
         if !quiet {
             for p in summary.pendingTails { out.line("live   \(p)") }
             let repairable = summary.damages.filter(\.repairable).count
-            out.line("\(plural(summary.segments, "segment")), \(plural(summary.membersRead, "member")) read, \(plural(summary.lines, "line")): "
-                     + (summary.damages.isEmpty ? "clean"
-                        : "\(summary.damages.count) damage\(summary.damages.count == 1 ? "" : "s") (\(repairable) repairable with gamma-log repair)"))
+            out.line(
+                "\(plural(summary.segments, "segment")), \(plural(summary.membersRead, "member")) read, \(plural(summary.lines, "line")): "
+                    + (summary.damages.isEmpty
+                        ? "clean"
+                        : "\(summary.damages.count) damage\(summary.damages.count == 1 ? "" : "s") (\(repairable) repairable with gamma-log repair)")
+            )
         }
         try out.finish()
         if !summary.damages.isEmpty { throw ExitCode.failure }

@@ -47,21 +47,33 @@ struct GammaReportCommand: ParsableCommand {
 
     @OptionGroup var input: LogInputOptions
 
-    @Option(name: .customLong("metric"), help: ArgumentHelp("Only metrics whose name matches this glob (* and ?); repeatable.", valueName: "glob"))
+    @Option(
+        name: .customLong("metric"),
+        help: ArgumentHelp("Only metrics whose name matches this glob (* and ?); repeatable.", valueName: "glob"))
     var metrics: [String] = []
 
     @Option(help: ArgumentHelp("Leave out metrics whose name matches this glob; repeatable.", valueName: "glob"))
     var exclude: [String] = []
 
-    @Option(name: .customLong("match"), help: ArgumentHelp("Only series whose labels match: label=value, label!=value, label=~regex, label!~regex; repeatable.", valueName: "matcher"))
+    @Option(
+        name: .customLong("match"),
+        help: ArgumentHelp(
+            "Only series whose labels match: label=value, label!=value, label=~regex, label!~regex; repeatable.",
+            valueName: "matcher"))
     var matchers: [String] = []
 
-    @Option(help: ArgumentHelp("Merge series over every label not in this comma-separated list ('' merges all labels).", valueName: "labels"))
+    @Option(
+        help: ArgumentHelp(
+            "Merge series over every label not in this comma-separated list ('' merges all labels).",
+            valueName: "labels"))
     var groupBy: String?
 
     @OptionGroup var streams: StreamOptions
 
-    @Option(help: ArgumentHelp("Also give the figures per window of this length (30s, 5m, 1h), aligned to the epoch.", valueName: "duration"))
+    @Option(
+        help: ArgumentHelp(
+            "Also give the figures per window of this length (30s, 5m, 1h), aligned to the epoch.",
+            valueName: "duration"))
     var step: String?
 
     @Flag(help: "Quantiles from a bounded-memory sketch (at most 1% relative error) instead of every observation.")
@@ -70,13 +82,21 @@ struct GammaReportCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The quantiles of histograms, comma-separated, each in 0...1.", valueName: "list"))
     var quantiles: String = "0.5,0.9,0.95,0.99,0.999"
 
-    @Option(help: ArgumentHelp("Histogram bucket upper bounds in the recorded unit, comma-separated; prometheus and openmetrics then write histograms instead of summaries.", valueName: "list"))
+    @Option(
+        help: ArgumentHelp(
+            "Histogram bucket upper bounds in the recorded unit, comma-separated; prometheus and openmetrics then write histograms instead of summaries.",
+            valueName: "list"))
     var buckets: String?
 
-    @Option(help: ArgumentHelp("table, json, prometheus, openmetrics, csv or html (one self-contained page).", valueName: "format"))
+    @Option(
+        help: ArgumentHelp(
+            "table, json, prometheus, openmetrics, csv or html (one self-contained page).", valueName: "format"))
     var format: Format = .table
 
-    @Option(help: ArgumentHelp("With --format html: backtest these alert rules and chart each over the value it watches.", valueName: "file"))
+    @Option(
+        help: ArgumentHelp(
+            "With --format html: backtest these alert rules and chart each over the value it watches.",
+            valueName: "file"))
     var rules: String?
 
     @Option(help: ArgumentHelp("With --rules: the evaluation interval of the backtest.", valueName: "duration"))
@@ -100,13 +120,16 @@ struct GammaReportCommand: ParsableCommand {
     mutating func validate() throws {
         _ = try query()
         if rules != nil && format != .html {
-            throw ValidationError("--rules charts a backtest in the HTML report: use it with --format html (or run gamma-backtest).")
+            throw ValidationError(
+                "--rules charts a backtest in the HTML report: use it with --format html (or run gamma-backtest).")
         }
         guard (DurationParser.parse(interval) ?? 0) > 0 else {
             throw ValidationError("--interval '\(interval)' is not a duration: use 15s, 1m, 5m.")
         }
         if format == .prometheus && step != nil {
-            throw ValidationError("--format prometheus holds one point per series: use --format openmetrics (or json, csv, table) with --step.")
+            throw ValidationError(
+                "--format prometheus holds one point per series: use --format openmetrics (or json, csv, table) with --step."
+            )
         }
     }
 
@@ -131,13 +154,17 @@ struct GammaReportCommand: ParsableCommand {
         q.approximate = approx
         let qs = quantiles.split(separator: ",").map { Double(String($0).trimmed) }
         guard !qs.isEmpty, qs.allSatisfy({ $0 != nil && (0...1).contains($0!) }) else {
-            throw ValidationError("--quantiles '\(quantiles)': give numbers between 0 and 1, comma-separated (0.5,0.99).")
+            throw ValidationError(
+                "--quantiles '\(quantiles)': give numbers between 0 and 1, comma-separated (0.5,0.99).")
         }
         q.quantiles = qs.map { $0! }
         if let buckets {
             let bs = buckets.split(separator: ",").map { Double(String($0).trimmed) }
-            guard !bs.isEmpty, bs.allSatisfy({ $0 != nil && $0!.isFinite }), zip(bs, bs.dropFirst()).allSatisfy({ $0! < $1! }) else {
-                throw ValidationError("--buckets '\(buckets)': give finite, strictly increasing numbers, comma-separated (10,50,100).")
+            guard !bs.isEmpty, bs.allSatisfy({ $0 != nil && $0!.isFinite }),
+                zip(bs, bs.dropFirst()).allSatisfy({ $0! < $1! })
+            else {
+                throw ValidationError(
+                    "--buckets '\(buckets)': give finite, strictly increasing numbers, comma-separated (10,50,100).")
             }
             q.buckets = bs.map { $0! }
         }
@@ -150,9 +177,12 @@ struct GammaReportCommand: ParsableCommand {
         let warnings = Warnings(strictness, before: { progress.clear() })
         let reader = streams.select(try input.reader(), warnings: warnings)
         if format == .html { return try html(reader, warnings: warnings) }
-        let report = try MetricReplay(query: query()).run(reader, progress: progress.enabled ? { fraction in
-            progress.show("gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read")
-        } : nil, onIssue: { warnings.warn($0) })
+        let report = try MetricReplay(query: query()).run(
+            reader,
+            progress: progress.enabled
+                ? { fraction in
+                    progress.show("gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read")
+                } : nil, onIssue: { warnings.warn($0) })
         progress.clear()
 
         let out = try output.open()
@@ -166,9 +196,13 @@ struct GammaReportCommand: ParsableCommand {
         if stats {
             var usage = rusage()
             getrusage(RUSAGE_SELF.rawValue, &usage)
-            let inHistograms = report.series.filter { $0.key.kind == .histogram }.reduce(0) { $0 + $1.figures.count + $1.figures.nanCount }
-            printError("gamma-report: \(report.records) records, \(report.observations) observations (\(inHistograms) in histograms) in \(report.series.count) series, "
-                       + "\(ReportNumbers.fixed(monotonicSeconds() - started, decimals: 3)) s, peak RSS \(usage.ru_maxrss) KB")
+            let inHistograms = report.series.filter { $0.key.kind == .histogram }.reduce(0) {
+                $0 + $1.figures.count + $1.figures.nanCount
+            }
+            printError(
+                "gamma-report: \(report.records) records, \(report.observations) observations (\(inHistograms) in histograms) in \(report.series.count) series, "
+                    + "\(ReportNumbers.fixed(monotonicSeconds() - started, decimals: 3)) s, peak RSS \(usage.ru_maxrss) KB"
+            )
         }
         try warnings.check()
     }
@@ -182,7 +216,8 @@ extension GammaReportCommand {
         case .json: return .success(JSONReportExporter().render(report))
         case .csv: return .success(Array(CSVReportExporter().render(report).utf8))
         case .prometheus, .openmetrics:
-            let exporter = PrometheusExporter(dialect: format == .prometheus ? .prometheus : .openMetrics, timestamps: timestamps)
+            let exporter = PrometheusExporter(
+                dialect: format == .prometheus ? .prometheus : .openMetrics, timestamps: timestamps)
             return Result { () throws(ReplayError) -> String in try exporter.render(report) }.map { Array($0.utf8) }
         case .html: return .failure(.usage("the HTML report reads traces too: see html(_:)"))
         }
@@ -204,7 +239,9 @@ extension GammaReportCommand {
         }
         let input: HTMLReport.Input
         do {
-            input = try HTMLReport.gather(reader, query: query(), rules: ruleSet, interval: DurationParser.parse(interval)!) { warnings.warn($0) }
+            input = try HTMLReport.gather(
+                reader, query: query(), rules: ruleSet, interval: DurationParser.parse(interval)!
+            ) { warnings.warn($0) }
         } catch let error as ReplayError {
             printError("error: \(error)")
             throw ExitCode(2)

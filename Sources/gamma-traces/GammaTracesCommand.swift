@@ -13,7 +13,8 @@ import Glibc
 struct GammaTracesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gamma-traces",
-        abstract: "Rebuild trace trees from the spans in Gamma logs: trees, waterfalls, the critical path, summaries and exports.",
+        abstract:
+            "Rebuild trace trees from the spans in Gamma logs: trees, waterfalls, the critical path, summaries and exports.",
         discussion: """
             Spans are put back into trees whatever their order, across segments, streams and
             folders. A span whose parent never arrived is an orphan root; a span id seen twice,
@@ -42,15 +43,27 @@ struct GammaTracesCommand: ParsableCommand {
     @Option(help: ArgumentHelp("Only this trace (32 hex digits).", valueName: "id")) var trace: String?
     @Option(help: ArgumentHelp("Only the N slowest traces, slowest first.", valueName: "n")) var slowest: Int?
     @Flag(help: "Only traces with a failed span.") var errors = false
-    @Option(help: ArgumentHelp("Only traces with a span whose name matches this glob; those spans are marked.", valueName: "glob")) var name: String?
-    @Option(help: ArgumentHelp("Only traces lasting at least this long (250ms, 2s).", valueName: "duration")) var minDuration: String?
-    @Option(help: ArgumentHelp("Only traces with a span carrying this attribute value; repeatable.", valueName: "key=value")) var attr: [String] = []
-    @Option(help: ArgumentHelp("At most this many traces (default 10 in the text view, all in exports).", valueName: "n")) var limit: Int?
+    @Option(
+        help: ArgumentHelp(
+            "Only traces with a span whose name matches this glob; those spans are marked.", valueName: "glob"))
+    var name: String?
+    @Option(help: ArgumentHelp("Only traces lasting at least this long (250ms, 2s).", valueName: "duration"))
+    var minDuration: String?
+    @Option(
+        help: ArgumentHelp("Only traces with a span carrying this attribute value; repeatable.", valueName: "key=value")
+    ) var attr: [String] = []
+    @Option(
+        help: ArgumentHelp("At most this many traces (default 10 in the text view, all in exports).", valueName: "n"))
+    var limit: Int?
     @Flag(help: "Per span name: count, errors, p50, p95 and p99 duration, and share of self time.") var summary = false
-    @Option(help: ArgumentHelp("text, json, otlp, chrome, jaeger or zipkin.", valueName: "format")) var format: Format = .text
-    @Option(help: ArgumentHelp("Attributes to show under each span in the text view, comma-separated.", valueName: "keys")) var attrs: String?
+    @Option(help: ArgumentHelp("text, json, otlp, chrome, jaeger or zipkin.", valueName: "format")) var format: Format =
+        .text
+    @Option(
+        help: ArgumentHelp("Attributes to show under each span in the text view, comma-separated.", valueName: "keys"))
+    var attrs: String?
     @Flag(help: "Show span events in the text view.") var events = false
-    @Option(help: ArgumentHelp("Width of the text view (default: the terminal's, or 120).", valueName: "columns")) var width: Int?
+    @Option(help: ArgumentHelp("Width of the text view (default: the terminal's, or 120).", valueName: "columns"))
+    var width: Int?
     @OptionGroup var streams: StreamOptions
     @OptionGroup var output: OutputOptions
     @OptionGroup var strictness: StrictOptions
@@ -76,11 +89,15 @@ struct GammaTracesCommand: ParsableCommand {
         q.errors = errors
         q.name = name.map(Glob.init)
         if let minDuration {
-            guard let d = DurationParser.parse(minDuration) else { throw ValidationError("--min-duration '\(minDuration)' is not a duration: use 250ms, 2s, 1m.") }
+            guard let d = DurationParser.parse(minDuration) else {
+                throw ValidationError("--min-duration '\(minDuration)' is not a duration: use 250ms, 2s, 1m.")
+            }
             q.minDuration = d
         }
         for a in attr {
-            guard let eq = a.firstIndex(of: "="), eq != a.startIndex else { throw ValidationError("--attr '\(a)': expected key=value.") }
+            guard let eq = a.firstIndex(of: "="), eq != a.startIndex else {
+                throw ValidationError("--attr '\(a)': expected key=value.")
+            }
             q.attributes.append((String(a[..<eq]), String(a[a.index(after: eq)...])))
         }
         if let limit {
@@ -113,7 +130,8 @@ struct GammaTracesCommand: ParsableCommand {
         var traces: [Trace]
         if !attr.isEmpty || summary {
             // Attribute conditions (and a summary over whole traces) need every span read in full, or none.
-            collected = try SpanCollector.collect(reader, light: summary && attr.isEmpty, keep: { wanted == nil || $0 == wanted }, onIssue: report)
+            collected = try SpanCollector.collect(
+                reader, light: summary && attr.isEmpty, keep: { wanted == nil || $0 == wanted }, onIssue: report)
             traces = query.select(TraceForest.build(collected))
         } else {
             // Two passes: a digest of every trace (time range, counts, name match) to choose the
@@ -128,10 +146,14 @@ struct GammaTracesCommand: ParsableCommand {
         let resources = collected.resourceTable
         let bytes: [UInt8]
         switch format {
-        case .text where summary: bytes = Array(Self.summaryTable(SpanNameSummary.summarize(traces), traces: traces.count).utf8)
+        case .text where summary:
+            bytes = Array(Self.summaryTable(SpanNameSummary.summarize(traces), traces: traces.count).utf8)
         case .text:
             let keys = attrs.map { $0.split(separator: ",").map(String.init) } ?? []
-            let text = TraceText(width: width ?? terminalWidth().flatMap { $0 >= 60 ? $0 : nil } ?? 120, attributeKeys: keys, events: events, query: query).render(traces)
+            let text = TraceText(
+                width: width ?? terminalWidth().flatMap { $0 >= 60 ? $0 : nil } ?? 120, attributeKeys: keys,
+                events: events, query: query
+            ).render(traces)
             bytes = Array((traces.isEmpty ? "no traces match\n" : text).utf8)
         case .json: bytes = TraceJSONExporter().render(traces, resources: resources)
         case .otlp: bytes = OTLPExporter().render(traces, resources: resources)
@@ -145,10 +167,14 @@ struct GammaTracesCommand: ParsableCommand {
     }
 
     static func summaryTable(_ rows: [SpanNameSummary], traces: Int) -> String {
-        var table = TextTable(headers: ["SPAN", "COUNT", "ERRORS", "P50", "P95", "P99", "SELF"], rightAligned: [1, 2, 3, 4, 5, 6])
+        var table = TextTable(
+            headers: ["SPAN", "COUNT", "ERRORS", "P50", "P95", "P99", "SELF"], rightAligned: [1, 2, 3, 4, 5, 6])
         for r in rows {
-            table.add([r.name, String(r.count), String(r.errors), TraceText.duration(Int64(r.p50)), TraceText.duration(Int64(r.p95)),
-                       TraceText.duration(Int64(r.p99)), ReportNumbers.fixed(r.selfShare * 100, decimals: 1) + "%"])
+            table.add([
+                r.name, String(r.count), String(r.errors), TraceText.duration(Int64(r.p50)),
+                TraceText.duration(Int64(r.p95)),
+                TraceText.duration(Int64(r.p99)), ReportNumbers.fixed(r.selfShare * 100, decimals: 1) + "%"
+            ])
         }
         return "\(traces) traces, \(rows.reduce(0) { $0 + $1.count }) spans\n" + table.render()
     }

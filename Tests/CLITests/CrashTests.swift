@@ -31,8 +31,11 @@ import Testing
             let p = Process()
             p.executableURL = URL(fileURLWithPath: Executables.path("gamma-crash-writer"))
             let flushEvery = [1, 7, 50, 400][round % 4]
-            p.arguments = [roundDir, "--flush-every", String(flushEvery), "--member-bytes", String(Int.random(in: 512...8192, using: &rng)),
-                           "--segment-bytes", String(Int.random(in: 4096...65536, using: &rng))]
+            p.arguments = [
+                roundDir, "--flush-every", String(flushEvery), "--member-bytes",
+                String(Int.random(in: 512...8192, using: &rng)),
+                "--segment-bytes", String(Int.random(in: 4096...65536, using: &rng))
+            ]
             let out = Pipe()
             p.standardOutput = out
             try p.run()
@@ -50,7 +53,9 @@ import Testing
 
             // verify: only repairable torn tails, in this stream.
             let (_, before) = try Self.seqs(in: roundDir, stream: stream)
-            #expect(before.damages.allSatisfy { $0.kind == .tornTail && $0.repairable }, "round \(round): \(before.damages)")
+            #expect(
+                before.damages.allSatisfy { $0.kind == .tornTail && $0.repairable }, "round \(round): \(before.damages)"
+            )
             unsealedSeen += try LogReader(paths: [roundDir]).inventory().filter { $0.state == .unsealed }.count
             let repair = try LogRepair.repair(paths: [roundDir])
             #expect(repair.leftAlone.isEmpty, "round \(round): \(repair.leftAlone)")
@@ -59,7 +64,9 @@ import Testing
             let (seqs, after) = try Self.seqs(in: roundDir, stream: stream)
             #expect(after.damages.isEmpty)
             #expect(seqs.count >= acked, "round \(round): \(seqs.count) lines, \(acked) acknowledged")
-            #expect(seqs == Array(1...max(1, seqs.count)).prefix(seqs.count).map { $0 }, "round \(round): each line exactly once, in order")
+            #expect(
+                seqs == Array(1...max(1, seqs.count)).prefix(seqs.count).map { $0 },
+                "round \(round): each line exactly once, in order")
         }
         // The kills must land while the writer is mid-stream, or this test proves little. (A kill cannot
         // split one member's write(2) to a regular file; torn members are covered by the truncation tables.)
@@ -79,7 +86,8 @@ import Testing
         for p in writers { try p.run() }
         var streams: [String] = []
         for p in writers {
-            let text = String(decoding: (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            let text = String(
+                decoding: (p.standardOutput as! Pipe).fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
             p.waitUntilExit()
             #expect(p.terminationStatus == 0)
             streams += text.split(separator: "\n").filter { $0.hasPrefix("done ") }.map { String($0.dropFirst(5)) }

@@ -4,7 +4,8 @@ import Testing
 /// Runs the package's executables, built next to the test bundle.
 enum Executables {
     static let directory: String = {
-        let exe = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
+        let exe =
+            (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         return (exe as NSString).deletingLastPathComponent
     }()
 
@@ -23,7 +24,9 @@ enum Executables {
     }
 
     /// Runs `name args` to completion and returns its exit status and output.
-    static func run(_ name: String, _ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws -> Result {
+    static func run(_ name: String, _ args: [String], sourceLocation: SourceLocation = #_sourceLocation) throws
+        -> Result
+    {
         let p = Process()
         p.executableURL = URL(fileURLWithPath: path(name, sourceLocation: sourceLocation))
         p.arguments = args
@@ -35,11 +38,14 @@ enum Executables {
         let group = DispatchGroup()
         nonisolated(unsafe) var errData = Data()
         group.enter()
-        DispatchQueue.global().async { errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave() }
+        DispatchQueue.global().async {
+            errData = err.fileHandleForReading.readDataToEndOfFile(); group.leave()
+        }
         let outData = out.fileHandleForReading.readDataToEndOfFile()
         group.wait()
         p.waitUntilExit()
-        return Result(status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
-                      stderr: String(decoding: errData, as: UTF8.self))
+        return Result(
+            status: p.terminationStatus, stdout: String(decoding: outData, as: UTF8.self),
+            stderr: String(decoding: errData, as: UTF8.self))
     }
 }

@@ -9,10 +9,16 @@ import Testing
     @Test func simulateRecordsAndSaysWhatItDid() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let r = try Executables.run("gamma-agent", ["simulate", "--runs", "120", "--seed", "3", "--profile", "day", "--stream", "sim",
-                                                    "--corpus", Self.corpus, "--log", dir.path])
+        let r = try Executables.run(
+            "gamma-agent",
+            [
+                "simulate", "--runs", "120", "--seed", "3", "--profile", "day", "--stream", "sim",
+                "--corpus", Self.corpus, "--log", dir.path
+            ])
         #expect(r.status == 0, "\(r.stderr)")
-        #expect(r.stdout.contains("runs 120: ") && r.stdout.contains("workload 'day', seed 3") && r.stdout.contains("(stream sim)"))
+        #expect(
+            r.stdout.contains("runs 120: ") && r.stdout.contains("workload 'day', seed 3")
+                && r.stdout.contains("(stream sim)"))
         #expect(r.stderr.isEmpty, "no progress bar when standard error is not a terminal: \(r.stderr)")
         #expect(Files.names(in: dir.path).contains("sim-00000000.jsonl.gz"))
         let report = try Executables.run("gamma-report", ["--format", "csv", "--metric", "agent.runs.total", dir.path])
@@ -22,7 +28,8 @@ import Testing
     @Test func runAnswersWithTheScriptedModelAndRecords() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let r = try Executables.run("gamma-agent", ["run", "--corpus", Self.corpus, "--log", dir.path, "--verbose", "What is (17 + 4) * 23?"])
+        let r = try Executables.run(
+            "gamma-agent", ["run", "--corpus", Self.corpus, "--log", dir.path, "--verbose", "What is (17 + 4) * 23?"])
         #expect(r.status == 0, "\(r.stderr)")
         #expect(r.stdout.contains("483"), "\(r.stdout)")
         #expect(r.stderr.contains("model scripted: calls calculator") && r.stderr.contains("tool calculator: 483"))
@@ -40,7 +47,7 @@ import Testing
         (["simulate", "--stream", "a/b"], "--stream 'a/b' must be"),
         (["run", "--model", "gpt9", "hi"], "gpt9"),
         (["run", "--timeout", "10x", "hi"], "--timeout '10x' is not a duration"),
-        (["profiles", "--show", "nope"], "no preset 'nope'; presets: day, incidents, steady"),
+        (["profiles", "--show", "nope"], "no preset 'nope'; presets: day, incidents, steady")
     ])
     func badFlagsExit64WithTheReason(_ args: [String], _ message: String) throws {
         let r = try Executables.run("gamma-agent", args)
@@ -55,17 +62,25 @@ import Testing
         let r = try Executables.run("gamma-agent", ["simulate", "--profile", profile, "--log", dir.file("logs")])
         #expect(r.status == 2 && r.stderr.contains("\(profile):2:16: runs_per_hour: expected 24 values"), "\(r.stderr)")
         let missing = try Executables.run("gamma-agent", ["simulate", "--profile", "nosuch", "--log", dir.file("logs")])
-        #expect(missing.status == 2 && missing.stderr.contains("no such preset (presets: day, incidents, steady)"), "\(missing.stderr)")
-        #expect(!Files.names(in: dir.path).contains("logs") || Files.names(in: dir.file("logs")).isEmpty, "nothing recorded")
+        #expect(
+            missing.status == 2 && missing.stderr.contains("no such preset (presets: day, incidents, steady)"),
+            "\(missing.stderr)")
+        #expect(
+            !Files.names(in: dir.path).contains("logs") || Files.names(in: dir.file("logs")).isEmpty, "nothing recorded"
+        )
     }
 
     @Test func anUnwritableFolderIsAClearError() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         Files.write(dir.file("file"), [1])
-        let r = try Executables.run("gamma-agent", ["simulate", "--runs", "5", "--corpus", Self.corpus, "--log", dir.file("file") + "/logs"])
-        #expect(r.status == 2 && r.stderr.contains("cannot create the log folder") && r.stderr.contains("Not a directory"), "\(r.stderr)")
-        let noCorpus = try Executables.run("gamma-agent", ["simulate", "--runs", "5", "--corpus", dir.file("none"), "--log", dir.file("logs")])
+        let r = try Executables.run(
+            "gamma-agent", ["simulate", "--runs", "5", "--corpus", Self.corpus, "--log", dir.file("file") + "/logs"])
+        #expect(
+            r.status == 2 && r.stderr.contains("cannot create the log folder") && r.stderr.contains("Not a directory"),
+            "\(r.stderr)")
+        let noCorpus = try Executables.run(
+            "gamma-agent", ["simulate", "--runs", "5", "--corpus", dir.file("none"), "--log", dir.file("logs")])
         #expect(noCorpus.status == 2 && noCorpus.stderr.contains("cannot read the search corpus"), "\(noCorpus.stderr)")
     }
 
@@ -76,8 +91,12 @@ import Testing
         #expect(list.stdout.contains("incidents") && list.stdout.contains("about 4065 runs a day"))
         let shown = try Executables.run("gamma-agent", ["profiles", "--show", "day"])
         Files.write(dir.file("day.yaml"), Array(shown.stdout.utf8))
-        let r = try Executables.run("gamma-agent", ["simulate", "--runs", "10", "--profile", dir.file("day.yaml"), "--corpus", Self.corpus,
-                                                    "--log", dir.file("logs")])
+        let r = try Executables.run(
+            "gamma-agent",
+            [
+                "simulate", "--runs", "10", "--profile", dir.file("day.yaml"), "--corpus", Self.corpus,
+                "--log", dir.file("logs")
+            ])
         #expect(r.status == 0 && r.stdout.contains("workload 'day'"), "\(r.stderr)")
     }
 }

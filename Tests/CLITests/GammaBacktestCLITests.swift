@@ -10,10 +10,14 @@ import Testing
     static var rules: String { root + "/samples/rules/agent.yaml" }
 
     @Test func theSampleRulesFindTheIncidentsInEveryFormat() throws {
-        let table = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--timeline", "--width", "100"])
+        let table = try Executables.run(
+            "gamma-backtest", [Self.day, "--rules", Self.rules, "--timeline", "--width", "100"])
         #expect(table.status == 0, "\(table.stderr)")
-        for expected in ["5752 evaluations every 15s, 5 rules", "ToolErrorRatio     error     tool=search  1", "never pending or firing: NoTraffic",
-                         "AgentRunsFailing   team=agents  2026-11-02T18:33:45.000Z  2026-11-02T18:48:00.000Z  14m15s", "TIMELINE"] {
+        for expected in [
+            "5752 evaluations every 15s, 5 rules", "ToolErrorRatio     error     tool=search  1",
+            "never pending or firing: NoTraffic",
+            "AgentRunsFailing   team=agents  2026-11-02T18:33:45.000Z  2026-11-02T18:48:00.000Z  14m15s", "TIMELINE"
+        ] {
             #expect(table.stdout.contains(expected), "\(expected)\n\(table.stdout)")
         }
         let json = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--format", "json"])
@@ -22,7 +26,10 @@ import Testing
         let csv = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--format", "csv"])
         let rows = csv.stdout.split(separator: "\r\n")
         #expect(rows.first == "rule,severity,labels,at,state,value,notify,suppressed_by" && rows.count == 17)
-        #expect(rows.contains { $0.hasPrefix("AgentRunsFailing,critical,team=agents,1793644425000000000,firing,0.75,true,") })
+        #expect(
+            rows.contains {
+                $0.hasPrefix("AgentRunsFailing,critical,team=agents,1793644425000000000,firing,0.75,true,")
+            })
     }
 
     @Test func theLiveHistoryMatchesTheBacktest() throws {
@@ -35,26 +42,37 @@ import Testing
             }
         }
         // history: ts,rule,state,severity,labels,value,threshold; backtest: rule,severity,labels,at,state,value,…
-        #expect(keys(history.stdout, time: 0, rule: 1, state: 2, value: 5).sorted() == keys(backtest.stdout, time: 3, rule: 0, state: 4, value: 5).sorted())
+        #expect(
+            keys(history.stdout, time: 0, rule: 1, state: 2, value: 5).sorted()
+                == keys(backtest.stdout, time: 3, rule: 0, state: 4, value: 5).sorted())
         let onlyCritical = try Executables.run("gamma-backtest", [Self.day, "--history", "--severity", "critical"])
-        #expect(onlyCritical.stdout.split(separator: "\n").count == 4 && onlyCritical.stdout.contains("AgentRunsFailing"))
+        #expect(
+            onlyCritical.stdout.split(separator: "\n").count == 4 && onlyCritical.stdout.contains("AgentRunsFailing"))
     }
 
     @Test func failOnFiringExitsOneAndFiltersChooseTheRules() throws {
         let fails = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--fail-on", "firing"])
         #expect(fails.status == 1 && fails.stderr.contains("--fail-on firing is met"))
-        let quiet = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--rule", "NoTraffic", "--fail-on", "firing"])
+        let quiet = try Executables.run(
+            "gamma-backtest", [Self.day, "--rules", Self.rules, "--rule", "NoTraffic", "--fail-on", "firing"])
         #expect(quiet.status == 0 && quiet.stdout.contains("1 rules"), "\(quiet.stdout)")
         let severe = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--severity", "error"])
         #expect(severe.stdout.contains("2 rules") && !severe.stdout.contains("LLMLatencyHigh"))
-        let early = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--until", "2026-11-02T09:00:00Z", "--fail-on", "firing"])
+        let early = try Executables.run(
+            "gamma-backtest",
+            [Self.day, "--rules", Self.rules, "--until", "2026-11-02T09:00:00Z", "--fail-on", "firing"])
         #expect(early.status == 0, "nothing fires before the first incident: \(early.stdout)")
     }
 
     @Test func compareShowsEarlierLaterAndOneSided() throws {
-        let r = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--compare", Self.root + "/samples/rules/agent-v2.yaml"])
+        let r = try Executables.run(
+            "gamma-backtest", [Self.day, "--rules", Self.rules, "--compare", Self.root + "/samples/rules/agent-v2.yaml"]
+        )
         #expect(r.status == 0)
-        for expected in ["B 3m15s earlier", "B 13m15s later", "only in A (B has no such rule)", "only in B (A has no such rule)", "same start"] {
+        for expected in [
+            "B 3m15s earlier", "B 13m15s later", "only in A (B has no such rule)", "only in B (A has no such rule)",
+            "same start"
+        ] {
             #expect(r.stdout.contains(expected), "\(expected)\n\(r.stdout)")
         }
     }
@@ -62,9 +80,13 @@ import Testing
     @Test func badInputIsAClearError() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        Files.write(dir.file("r.yaml"), Array("rules:\n  - name: x\n    metric: m\n    op: \">\"\n    threshold: 1\n    for: soon\n".utf8))
+        Files.write(
+            dir.file("r.yaml"),
+            Array("rules:\n  - name: x\n    metric: m\n    op: \">\"\n    threshold: 1\n    for: soon\n".utf8))
         let bad = try Executables.run("gamma-backtest", [Self.day, "--rules", dir.file("r.yaml")])
-        #expect(bad.status == 2 && bad.stderr.contains("r.yaml:6:10: rules[0].for: 'soon' is not a duration"), "\(bad.stderr)")
+        #expect(
+            bad.status == 2 && bad.stderr.contains("r.yaml:6:10: rules[0].for: 'soon' is not a duration"),
+            "\(bad.stderr)")
         let missing = try Executables.run("gamma-backtest", [Self.day, "--rules", dir.file("none.yaml")])
         #expect(missing.status == 2 && missing.stderr.contains("none.yaml: cannot read the file"))
         let usage = try Executables.run("gamma-backtest", [Self.day])

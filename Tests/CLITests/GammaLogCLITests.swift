@@ -26,8 +26,13 @@ import Testing
         defer { dir.remove() }
         let lines = try Self.makeLog(dir)
         let since = lines[100].ts, until = lines[200].ts
-        for (s, u) in [(String(since), String(until)),
-                       ("@\(since / 1_000_000_000).\(String(since % 1_000_000_000).leftPadded(9))", "@\(until / 1_000_000_000).\(String(until % 1_000_000_000).leftPadded(9))")] {
+        for (s, u) in [
+            (String(since), String(until)),
+            (
+                "@\(since / 1_000_000_000).\(String(since % 1_000_000_000).leftPadded(9))",
+                "@\(until / 1_000_000_000).\(String(until % 1_000_000_000).leftPadded(9))"
+            )
+        ] {
             let r = try Executables.run("gamma-log", ["cat", "--since", s, "--until", u, dir.path])
             #expect(r.stdout == lines[100..<200].map { $0.line + "\n" }.joined(), "\(s) \(u)")
         }
@@ -58,7 +63,9 @@ import Testing
 
         let damaged = try Executables.run("gamma-log", ["verify", dir.path])
         #expect(damaged.status == 1)
-        #expect(damaged.stdout.contains("DAMAGE \(path) at byte \(members[members.count - 2].offset) (77 bytes): torn tail"))
+        #expect(
+            damaged.stdout.contains("DAMAGE \(path) at byte \(members[members.count - 2].offset) (77 bytes): torn tail")
+        )
         #expect(damaged.stdout.contains("[repairable]"))
 
         let dry = try Executables.run("gamma-log", ["repair", "--dry-run", dir.path])

@@ -9,11 +9,16 @@ import Testing
 
     static func writeLog(_ dir: TemporaryDirectory, extra: [String] = []) throws {
         let records = (0..<100).map { i in
-            Record.metric(MetricRecord(kind: .histogram, ts: t0 + Int64(i) * 1_000_000_000, name: "llm.latency_ms", labels: ["model": "m"], value: Double(i)))
+            Record.metric(
+                MetricRecord(
+                    kind: .histogram, ts: t0 + Int64(i) * 1_000_000_000, name: "llm.latency_ms", labels: ["model": "m"],
+                    value: Double(i)))
         }
         // The extra lines (invalid or clashing ones) follow in the same stream.
-        try Fixtures.writeStream(records.map { (String(decoding: RecordEncoder.encode($0), as: UTF8.self), $0.ts) } + extra.map { ($0, t0 + 200_000_000_000) },
-                                 to: dir.path, stream: "a")
+        try Fixtures.writeStream(
+            records.map { (String(decoding: RecordEncoder.encode($0), as: UTF8.self), $0.ts) }
+                + extra.map { ($0, t0 + 200_000_000_000) },
+            to: dir.path, stream: "a")
     }
 
     @Test func aReportOfEveryFormatExitsZero() throws {
@@ -42,7 +47,7 @@ import Testing
         (["--match", "tool"], "label matcher"),
         (["--match", "tool=~("], "regular expression"),
         (["--since", "yesterday"], "--since"),
-        (["--format", "prometheus", "--step", "1m"], "openmetrics"),
+        (["--format", "prometheus", "--step", "1m"], "openmetrics")
     ])
     func badUsageExits64WithTheReason(_ args: [String], _ mentions: String) throws {
         let dir = TemporaryDirectory()
@@ -60,9 +65,12 @@ import Testing
     @Test func invalidLinesWarnWithTheirPlaceAndFailOnlyWithStrict() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        try Self.writeLog(dir, extra: [#"{"type":"histogram","ts":1795000200000000000,"name":"llm.latency_ms","value":[1]}"#])
+        try Self.writeLog(
+            dir, extra: [#"{"type":"histogram","ts":1795000200000000000,"name":"llm.latency_ms","value":[1]}"#])
         let r = try Executables.run("gamma-report", ["--format", "json", dir.path])
-        #expect(r.status == 0 && r.stderr.contains("warning:") && r.stderr.contains("line 101") && r.stderr.contains("a-00000000.jsonl.gz"), "\(r.stderr)")
+        #expect(
+            r.status == 0 && r.stderr.contains("warning:") && r.stderr.contains("line 101")
+                && r.stderr.contains("a-00000000.jsonl.gz"), "\(r.stderr)")
         let strict = try Executables.run("gamma-report", ["--strict", dir.path])
         #expect(strict.status == 1 && strict.stderr.contains("--strict"))
     }
@@ -70,9 +78,12 @@ import Testing
     @Test func twoMetricsUnderOneExposedNameAreAClearError() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        try Self.writeLog(dir, extra: [#"{"type":"gauge","ts":1795000200000000000,"name":"llm_latency_ms","labels":{},"value":1}"#])
+        try Self.writeLog(
+            dir, extra: [#"{"type":"gauge","ts":1795000200000000000,"name":"llm_latency_ms","labels":{},"value":1}"#])
         let r = try Executables.run("gamma-report", ["--format", "prometheus", dir.path])
-        #expect(r.status == 1 && r.stderr.contains("'llm.latency_ms'") && r.stderr.contains("'llm_latency_ms'") && r.stdout.isEmpty, "\(r.stderr)")
+        #expect(
+            r.status == 1 && r.stderr.contains("'llm.latency_ms'") && r.stderr.contains("'llm_latency_ms'")
+                && r.stdout.isEmpty, "\(r.stderr)")
         let excluded = try Executables.run("gamma-report", ["--format", "prometheus", "--exclude", "llm_*", dir.path])
         #expect(excluded.status == 0)
     }

@@ -10,9 +10,12 @@ import Testing
         var records: [Record] = []
         for i in 0..<20 {
             let trace = TraceID(0x1000 + i)
-            let root = SpanRecord(traceID: trace, spanID: 1, name: "agent.run", start: t0, end: t0 + Int64(i + 1) * 1_000_000, status: .ok)
-            let child = SpanRecord(traceID: trace, spanID: 2, parentSpanID: 1, name: "tool.search", start: t0 + 1, end: t0 + 500_000,
-                                   status: i % 4 == 0 ? .error : .ok, attributes: ["gen_ai.tool.name": .string("search")])
+            let root = SpanRecord(
+                traceID: trace, spanID: 1, name: "agent.run", start: t0, end: t0 + Int64(i + 1) * 1_000_000, status: .ok
+            )
+            let child = SpanRecord(
+                traceID: trace, spanID: 2, parentSpanID: 1, name: "tool.search", start: t0 + 1, end: t0 + 500_000,
+                status: i % 4 == 0 ? .error : .ok, attributes: ["gen_ai.tool.name": .string("search")])
             records += [.span(child), .span(root)]
         }
         try RecordFixtures.write(records, to: dir.path)
@@ -25,7 +28,9 @@ import Testing
         let text = try Executables.run("gamma-traces", ["--width", "100", dir.path])
         #expect(text.status == 0 && text.stdout.components(separatedBy: "\ntrace ").count == 10, "\(text.stdout)")
         let slowest = try Executables.run("gamma-traces", ["--slowest", "1", "--attrs", "gen_ai.tool.name", dir.path])
-        #expect(slowest.stdout.hasPrefix("trace 00000000000000000000000000001013") && slowest.stdout.contains("gen_ai.tool.name=search"))
+        #expect(
+            slowest.stdout.hasPrefix("trace 00000000000000000000000000001013")
+                && slowest.stdout.contains("gen_ai.tool.name=search"))
         let errors = try Executables.run("gamma-traces", ["--errors", "--format", "json", dir.path])
         #expect(errors.status == 0 && errors.stdout.components(separatedBy: #""trace_id""#).count == 6)
         let summary = try Executables.run("gamma-traces", ["--summary", dir.path])
@@ -41,7 +46,7 @@ import Testing
         (["--min-duration", "soon"], "--min-duration"),
         (["--attr", "novalue"], "--attr"),
         (["--format", "svg"], "format"),
-        (["--summary", "--format", "json"], "--summary"),
+        (["--summary", "--format", "json"], "--summary")
     ])
     func badUsageExits64(_ args: [String], _ mentions: String) throws {
         let dir = TemporaryDirectory()

@@ -48,8 +48,9 @@ do {
     let base: Int64 = 1_790_000_000_000_000_000
     while seq < total {
         seq += 1
-        try writer.append("{\"type\":\"counter\",\"ts\":\(base + Int64(seq)),\"name\":\"crash.test\",\"seq\":\(seq)}",
-                          timestamp: base + Int64(seq))
+        try writer.append(
+            "{\"type\":\"counter\",\"ts\":\(base + Int64(seq)),\"name\":\"crash.test\",\"seq\":\(seq)}",
+            timestamp: base + Int64(seq))
         if seq % flushEvery == 0 {
             try writer.flush()
             say("ack \(seq)")

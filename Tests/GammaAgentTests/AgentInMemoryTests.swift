@@ -10,8 +10,10 @@ import Testing
         let time = ManualClock(start: 1_795_000_000_000_000_000)
         let sink = InMemoryRecordSink(stream: "agent")
         let recorder = LogRecorder(sink: sink, resource: ["service.name": .string("gamma-agent")], clock: time)
-        let agent = Agent(model: ScriptedModel(seed: 3, clock: time), tools: [CalculatorTool(), ClockTool(now: time.now)], clock: time,
-                          metrics: GammaMetricsFactory(recorder: recorder), tracer: GammaTracer(recorder: recorder))
+        let agent = Agent(
+            model: ScriptedModel(seed: 3, clock: time), tools: [CalculatorTool(), ClockTool(now: time.now)],
+            clock: time,
+            metrics: GammaMetricsFactory(recorder: recorder), tracer: GammaTracer(recorder: recorder))
         var outcomes: [Agent.Outcome] = []
         for p in ["What is 6 * 7?", "What time is it?", "What is 2 + 2?"] { outcomes.append(await agent.run(p)) }
         try recorder.close()

@@ -3,8 +3,10 @@ import Foundation
 import Testing
 
 @Suite struct ScriptedModelTests {
-    static let tools = [ToolSpec(CalculatorTool()), ToolSpec(ClockTool(now: { 0 })), ToolSpec(ReadFileTool(root: "/tmp")),
-                        ToolSpec(SearchTool(index: SearchIndex([])))]
+    static let tools = [
+        ToolSpec(CalculatorTool()), ToolSpec(ClockTool(now: { 0 })), ToolSpec(ReadFileTool(root: "/tmp")),
+        ToolSpec(SearchTool(index: SearchIndex([])))
+    ]
     static func quiet(_ seed: UInt64) -> ScriptedModel {
         var p = ScriptedModel.Profile()
         p.rateLimitRate = 0
@@ -19,7 +21,7 @@ import Testing
         ("What is (12 + 30) * 2?", "calculator", #"{"expression":"(12 + 30) * 2"}"#),
         ("What time is it?", "clock", "{}"),
         ("Summarize notes/todo.md please", "read_file", #"{"path":"notes/todo.md"}"#),
-        ("How long do refunds take?", "search", #"{"query":"How long do refunds take?"}"#),
+        ("How long do refunds take?", "search", #"{"query":"How long do refunds take?"}"#)
     ])
     func picksTheToolAModelWould(_ prompt: String, _ tool: String, _ arguments: String) throws {
         let reply = try Self.quiet(1).reply(to: Self.ask(prompt), tools: Self.tools)
@@ -30,8 +32,11 @@ import Testing
 
     @Test func afterAToolResultItAnswers() throws {
         let first = try Self.quiet(2).reply(to: Self.ask("What is 2 + 2?"), tools: Self.tools)
-        let conversation = Self.ask("What is 2 + 2?") + [first.message,
-                                                          ChatMessage(role: .tool, content: "4", toolCallID: first.message.toolCalls[0].id)]
+        let conversation =
+            Self.ask("What is 2 + 2?") + [
+                first.message,
+                ChatMessage(role: .tool, content: "4", toolCallID: first.message.toolCalls[0].id)
+            ]
         let answer = try Self.quiet(2).reply(to: conversation, tools: Self.tools)
         #expect(answer.message.toolCalls.isEmpty && answer.message.content.contains("4"))
         #expect(answer.inputTokens > first.inputTokens && answer.outputTokens > 0 && answer.latency > 0)
@@ -42,13 +47,17 @@ import Testing
         var replies: [String] = []
         for i in 0..<200 {
             let c = Self.ask("question \(i): what is \(i) * 3?")
-            let a = Result { try m.reply(to: c, tools: Self.tools) }, b = Result { try m.reply(to: c, tools: Self.tools) }
+            let a = Result { try m.reply(to: c, tools: Self.tools) },
+                b = Result { try m.reply(to: c, tools: Self.tools) }
             #expect(String(describing: a) == String(describing: b))
             replies.append(String(describing: a))
         }
         let other = ScriptedModel(seed: 43)
         let differs = (0..<200).contains { i in
-            String(describing: Result { try other.reply(to: Self.ask("question \(i): what is \(i) * 3?"), tools: Self.tools) }) != replies[i]
+            String(
+                describing: Result {
+                    try other.reply(to: Self.ask("question \(i): what is \(i) * 3?"), tools: Self.tools)
+                }) != replies[i]
         }
         #expect(differs)
     }
@@ -66,7 +75,9 @@ import Testing
             do throws(ModelError) {
                 let r = try m.reply(to: Self.ask("search for item \(i)"), tools: Self.tools)
                 latencies.append(Double(r.latency) / 1e9)
-                if let call = r.message.toolCalls.first, (try? ToolArguments(json: call.arguments)) == nil { malformed += 1 }
+                if let call = r.message.toolCalls.first, (try? ToolArguments(json: call.arguments)) == nil {
+                    malformed += 1
+                }
             } catch {
                 if case .rateLimited = error { limited += 1 } else if error == .timeout { timeouts += 1 }
             }
@@ -83,7 +94,8 @@ extension ScriptedModelTests {
     /// Prompts with quotes, backslashes and control characters still give arguments the tools accept.
     @Test func argumentsAreValidJSONWhateverThePrompt() throws {
         for prompt in [#"Find "refunds" \ returns"#, "tab\there, newline\nthere", "é 😀 \u{1}"] {
-            let call = try #require(try Self.quiet(3).reply(to: Self.ask(prompt), tools: Self.tools).message.toolCalls.first)
+            let call = try #require(
+                try Self.quiet(3).reply(to: Self.ask(prompt), tools: Self.tools).message.toolCalls.first)
             #expect(try ToolArguments(json: call.arguments).string("query") == String(prompt.prefix(120)), "\(prompt)")
         }
     }

@@ -23,12 +23,15 @@ import Testing
         incidents: [
             .init(kind: .latencySpike(factor: 6), start: 20 * minute, duration: 20 * minute),
             .init(kind: .toolErrors(tool: "search", rate: 0.9), start: 50 * minute, duration: 20 * minute),
-            .init(kind: .modelOutage, start: 80 * minute, duration: 10 * minute),
+            .init(kind: .modelOutage, start: 80 * minute, duration: 10 * minute)
         ])
 
-    static func simulate(_ dir: TemporaryDirectory, runs: Int? = nil, duration: Int64? = nil, seed: UInt64 = 5, concurrency: Int = 4,
-                         workload: Workload = incidents, stream: String = "sim") async throws -> SimulationRecording.Result {
-        let options = Simulation.Options(runs: runs, duration: duration, concurrency: concurrency, seed: seed, start: midnight, workload: workload)
+    static func simulate(
+        _ dir: TemporaryDirectory, runs: Int? = nil, duration: Int64? = nil, seed: UInt64 = 5, concurrency: Int = 4,
+        workload: Workload = incidents, stream: String = "sim"
+    ) async throws -> SimulationRecording.Result {
+        let options = Simulation.Options(
+            runs: runs, duration: duration, concurrency: concurrency, seed: seed, start: midnight, workload: workload)
         return try await SimulationRecording.record(options, directory: dir.path, corpus: corpus, stream: stream)
     }
 
@@ -36,7 +39,9 @@ import Testing
     static func bytesAfterPreamble(_ dir: TemporaryDirectory) -> [[UInt8]] {
         Files.names(in: dir.path).filter { $0.hasSuffix(".jsonl.gz") }.sorted().map { name in
             let bytes = Files.read(dir.path + "/" + name)
-            guard case .header(let h) = MemberHeader.parse(bytes) else { Issue.record("no member header in \(name)"); return [] }
+            guard case .header(let h) = MemberHeader.parse(bytes) else {
+                Issue.record("no member header in \(name)"); return []
+            }
             return Array(bytes[Int(h.length)...])
         }
     }
@@ -83,18 +88,26 @@ import Testing
         let spans = TraceForest.build(try SpanCollector.collect(reader)).flatMap(\.nodes).map(\.span)
         let report = try MetricReplay(query: MetricQuery()).run(reader)
         func total(_ name: String, _ labels: [String: String] = [:]) -> Int {
-            Int(report.series.filter { s in s.key.name == name && labels.allSatisfy { s.key.labels.contains(Label($0.key, $0.value)) } }
+            Int(
+                report.series.filter { s in
+                    s.key.name == name && labels.allSatisfy { s.key.labels.contains(Label($0.key, $0.value)) }
+                }
                 .reduce(0) { $0 + ($1.figures.total ?? Double($1.figures.count)) })
         }
         let s = r.summary
         #expect(s.runs > 1000 && s.answered > 0 && s.failed > 0)
         #expect(total("agent.runs.total") == s.runs && spans.count { $0.name == "agent.run" } == s.runs)
-        #expect(total("agent.iterations.total") == s.iterations && spans.count { $0.name == "llm.call" } == s.iterations)
+        #expect(
+            total("agent.iterations.total") == s.iterations && spans.count { $0.name == "llm.call" } == s.iterations)
         #expect(total("tools.calls.total") == s.toolCalls && spans.count { $0.name.hasPrefix("tool.") } == s.toolCalls)
-        #expect(total("tools.errors.total") == s.toolErrors && spans.count { $0.name.hasPrefix("tool.") && $0.status == .error } == s.toolErrors)
+        #expect(
+            total("tools.errors.total") == s.toolErrors
+                && spans.count { $0.name.hasPrefix("tool.") && $0.status == .error } == s.toolErrors)
         #expect(total("agent.errors.total") == s.failed + s.exhausted)
         #expect(total("agent.run_duration_ms") == s.runs && total("llm.latency_ms") == s.iterations)
-        #expect(total("gen_ai.client.token.usage", ["gen_ai.token.type": "input"]) == spans.count { $0.name == "llm.call" && $0.status != .error })
+        #expect(
+            total("gen_ai.client.token.usage", ["gen_ai.token.type": "input"])
+                == spans.count { $0.name == "llm.call" && $0.status != .error })
         // Every gauge is sampled every 10 s of simulated time.
         let cpu = report.series.first { $0.key.name == "system.cpu_percent" }
         #expect(cpu.map { $0.figures.count } ?? 0 >= 600)
@@ -104,14 +117,19 @@ import Testing
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         _ = try await Self.simulate(dir, duration: 100 * Self.minute)
-        let spans = TraceForest.build(try SpanCollector.collect(try LogReader(paths: [dir.path]))).flatMap(\.nodes).map(\.span)
+        let spans = TraceForest.build(try SpanCollector.collect(try LogReader(paths: [dir.path]))).flatMap(\.nodes).map(
+            \.span)
         func minutes(_ span: SpanRecord) -> Int64 { (span.start - Self.midnight) / Self.minute }
-        func window(_ range: Range<Int64>, _ name: String) -> [SpanRecord] { spans.filter { $0.name == name && range.contains(minutes($0)) } }
+        func window(_ range: Range<Int64>, _ name: String) -> [SpanRecord] {
+            spans.filter { $0.name == name && range.contains(minutes($0)) }
+        }
         func median(_ s: [SpanRecord]) -> Int64 {
             let d = s.filter { $0.status != .error }.map { $0.end - $0.start }.sorted()
             return d.isEmpty ? 0 : d[d.count / 2]
         }
-        func errorShare(_ s: [SpanRecord]) -> Double { Double(s.count { $0.status == .error }) / Double(max(1, s.count)) }
+        func errorShare(_ s: [SpanRecord]) -> Double {
+            Double(s.count { $0.status == .error }) / Double(max(1, s.count))
+        }
         let calm = window(0..<20, "llm.call"), spike = window(21..<40, "llm.call")
         #expect(calm.count > 100 && spike.count > 100)
         #expect(median(spike) > 4 * median(calm), "latency spike: \(median(spike)) vs \(median(calm))")
@@ -130,20 +148,28 @@ import Testing
         defer { dir.remove() }
         let rules = try RuleFile.load(path: RepositoryPaths.root + "/samples/rules/agent.yaml")
         let workload = try #require(Workload.presets.first { $0.name == "incidents" })
-        let options = Simulation.Options(runs: nil, duration: 86_400_000_000_000, concurrency: 8, seed: 1, start: Self.midnight, workload: workload)
-        let result = try await SimulationRecording.record(options, directory: dir.path, corpus: Self.corpus, stream: "day",
-                                                          alerting: .init(rules: rules))
+        let options = Simulation.Options(
+            runs: nil, duration: 86_400_000_000_000, concurrency: 8, seed: 1, start: Self.midnight, workload: workload)
+        let result = try await SimulationRecording.record(
+            options, directory: dir.path, corpus: Self.corpus, stream: "day",
+            alerting: .init(rules: rules))
         let live = result.transitions
         // Each rule's episodes, against the incident it is for (minutes after midnight).
         func episodes(_ rule: String) -> [(Int64, Int64)] {
-            let starts = live.filter { $0.rule == rule && $0.kind == .firing }.map { ($0.at - Self.midnight) / Self.minute }
-            let ends = live.filter { $0.rule == rule && $0.kind == .resolved }.map { ($0.at - Self.midnight) / Self.minute }
+            let starts = live.filter { $0.rule == rule && $0.kind == .firing }.map {
+                ($0.at - Self.midnight) / Self.minute
+            }
+            let ends = live.filter { $0.rule == rule && $0.kind == .resolved }.map {
+                ($0.at - Self.midnight) / Self.minute
+            }
             return zip(starts, ends).map { ($0, $1) }
         }
-        func inside(_ e: [(Int64, Int64)], _ from: Int64, _ to: Int64) -> Bool { !e.isEmpty && e.allSatisfy { $0.0 >= from && $0.1 <= to } }
-        #expect(inside(episodes("LLMLatencyHigh"), 600, 640 + 15), "\(episodes("LLMLatencyHigh"))")        // 10:00 for 40m
+        func inside(_ e: [(Int64, Int64)], _ from: Int64, _ to: Int64) -> Bool {
+            !e.isEmpty && e.allSatisfy { $0.0 >= from && $0.1 <= to }
+        }
+        #expect(inside(episodes("LLMLatencyHigh"), 600, 640 + 15), "\(episodes("LLMLatencyHigh"))")  // 10:00 for 40m
         #expect(inside(episodes("LLMLatencyAnomaly"), 600, 640 + 15), "\(episodes("LLMLatencyAnomaly"))")
-        #expect(inside(episodes("ToolErrorRatio"), 840, 870 + 15), "\(episodes("ToolErrorRatio"))")        // 14:00 for 30m
+        #expect(inside(episodes("ToolErrorRatio"), 840, 870 + 15), "\(episodes("ToolErrorRatio"))")  // 14:00 for 30m
         #expect(inside(episodes("AgentRunsFailing"), 1110, 1125 + 10), "\(episodes("AgentRunsFailing"))")  // 18:30 for 15m
         #expect(episodes("NoTraffic").isEmpty)
         #expect(live.filter { $0.kind == .firing }.count == 4)
@@ -153,16 +179,21 @@ import Testing
         var backtestOptions = Backtest.Options()
         backtestOptions.interval = 15_000_000_000
         // Read whole, then backtested; and backtested while read (as gamma-backtest does).
-        let samples = try Backtest.samples(for: AlertRule.metricNames(rules), from: reader, options: backtestOptions) { issue in
+        let samples = try Backtest.samples(for: AlertRule.metricNames(rules), from: reader, options: backtestOptions) {
+            issue in
             Issue.record("\(issue)")
         }
         let backtest = try Backtest.run(rules, samples: samples, options: backtestOptions).transitions
-        let streamed = try Backtest.run([rules], reader: reader, options: backtestOptions) { Issue.record("\($0)") }[0].transitions
-        func key(_ t: AlertTransition) -> String { "\(t.at) \(t.rule) \(t.kind.rawValue) \(t.group) \(t.value.map { String($0) } ?? "-") \(t.notify)" }
+        let streamed = try Backtest.run([rules], reader: reader, options: backtestOptions) { Issue.record("\($0)") }[0]
+            .transitions
+        func key(_ t: AlertTransition) -> String {
+            "\(t.at) \(t.rule) \(t.kind.rawValue) \(t.group) \(t.value.map { String($0) } ?? "-") \(t.notify)"
+        }
         #expect(backtest.map(key) == live.sorted { ($0.at, $0.rule) < ($1.at, $1.rule) }.map(key))
         #expect(streamed.map(key) == backtest.map(key))
         let history = try AlertHistory.read(reader, rule: { _ in true }, severity: nil) { Issue.record("\($0)") }
-        #expect(history.map { "\($0.ts) \($0.rule) \($0.state.rawValue) \($0.value.map { String($0) } ?? "-")" }
+        #expect(
+            history.map { "\($0.ts) \($0.rule) \($0.state.rawValue) \($0.value.map { String($0) } ?? "-")" }
                 == live.map { "\($0.at) \($0.rule) \($0.kind.rawValue) \($0.value.map { String($0) } ?? "-")" })
     }
 
@@ -208,19 +239,42 @@ import Testing
         let preset = try #require(Workload.presets.first { $0.name == name })
         #expect(try Workload.parse(ConfigDocument.parse(preset.yaml, file: "x.yaml")) == preset)
         let path = RepositoryPaths.root + "/samples/profiles/\(name).yaml"
-        #expect(String(decoding: Files.read(path), as: UTF8.self) == preset.yaml, "samples/profiles/\(name).yaml is stale: gamma-agent profiles --show \(name)")
+        #expect(
+            String(decoding: Files.read(path), as: UTF8.self) == preset.yaml,
+            "samples/profiles/\(name).yaml is stale: gamma-agent profiles --show \(name)")
     }
 
     static let refusals: [(String, String)] = [
         ("name: x\nruns_per_hour: [1, 2]", "w.yaml:2:16: runs_per_hour: expected 24 values"),
-        ("name: x\nrunz_per_hour: []", "w.yaml:2:1: runz_per_hour: unknown field 'runz_per_hour'; did you mean 'runs_per_hour'?"),
-        (day + "incidents:\n  - kind: meteor\n    at: \"10:00\"\n    for: 5m", "w.yaml:4:11: incidents[0].kind: unknown incident kind 'meteor'"),
-        (day + "incidents:\n  - kind: model_outage\n    at: \"25:00\"\n    for: 5m", "w.yaml:5:9: incidents[0].at: '25:00' is not a time of day"),
-        (day + "incidents:\n  - kind: model_outage\n    at: \"10:00\"\n    for: soon", "w.yaml:6:10: incidents[0].for: 'soon' is not a duration"),
-        (day + "incidents:\n  - kind: latency_spike\n    at: \"10:00\"\n    for: 5m", "w.yaml:4:5: incidents[0]: 'factor' is required"),
-        (day + "incidents:\n  - kind: model_outage\n    at: \"10:00\"\n    for: 5m\n    rate: 0.5", "w.yaml:4:5: incidents[0]: 'rate' does not apply to a model_outage incident"),
+        (
+            "name: x\nrunz_per_hour: []",
+            "w.yaml:2:1: runz_per_hour: unknown field 'runz_per_hour'; did you mean 'runs_per_hour'?"
+        ),
+        (
+            day + "incidents:\n  - kind: meteor\n    at: \"10:00\"\n    for: 5m",
+            "w.yaml:4:11: incidents[0].kind: unknown incident kind 'meteor'"
+        ),
+        (
+            day + "incidents:\n  - kind: model_outage\n    at: \"25:00\"\n    for: 5m",
+            "w.yaml:5:9: incidents[0].at: '25:00' is not a time of day"
+        ),
+        (
+            day + "incidents:\n  - kind: model_outage\n    at: \"10:00\"\n    for: soon",
+            "w.yaml:6:10: incidents[0].for: 'soon' is not a duration"
+        ),
+        (
+            day + "incidents:\n  - kind: latency_spike\n    at: \"10:00\"\n    for: 5m",
+            "w.yaml:4:5: incidents[0]: 'factor' is required"
+        ),
+        (
+            day + "incidents:\n  - kind: model_outage\n    at: \"10:00\"\n    for: 5m\n    rate: 0.5",
+            "w.yaml:4:5: incidents[0]: 'rate' does not apply to a model_outage incident"
+        ),
         (day + "model:\n  timeout_rate: 1.5", "w.yaml:4:17: model.timeout_rate: 1.5 is outside 0.0...1.0"),
-        ("name: x\nruns_per_hour: [" + Array(repeating: "0", count: 24).joined(separator: ", ") + "]", "every hour has a rate of 0"),
+        (
+            "name: x\nruns_per_hour: [" + Array(repeating: "0", count: 24).joined(separator: ", ") + "]",
+            "every hour has a rate of 0"
+        )
     ]
     static let day = "name: x\nruns_per_hour: [" + Array(repeating: "10", count: 24).joined(separator: ", ") + "]\n"
 
@@ -252,8 +306,12 @@ import Testing
             var bytes = text
             for _ in 0..<Int.random(in: 1...4, using: &rng) {
                 let i = Int.random(in: 0..<bytes.count, using: &rng)
-                bytes[i] = [UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "["), UInt8(ascii: "\""), UInt8(ascii: "9"),
-                            UInt8.random(in: 0x20...0x7E, using: &rng)][Int.random(in: 0..<8, using: &rng)]
+                bytes[i] =
+                    [
+                        UInt8(ascii: ":"), UInt8(ascii: "-"), UInt8(ascii: " "), UInt8(ascii: "\n"), UInt8(ascii: "["),
+                        UInt8(ascii: "\""), UInt8(ascii: "9"),
+                        UInt8.random(in: 0x20...0x7E, using: &rng)
+                    ][Int.random(in: 0..<8, using: &rng)]
             }
             check(bytes)
         }
@@ -263,7 +321,9 @@ import Testing
         let hour: Int64 = 3_600_000_000_000
         let late = Workload.Incident(kind: .modelOutage, start: 23 * hour, duration: 2 * hour)
         let day0 = SimulationTests.midnight
-        #expect(late.covers(day0 + 23 * hour + 1) && late.covers(day0 + 24 * hour + hour / 2) && !late.covers(day0 + 25 * hour + 1))
+        #expect(
+            late.covers(day0 + 23 * hour + 1) && late.covers(day0 + 24 * hour + hour / 2)
+                && !late.covers(day0 + 25 * hour + 1))
         #expect(late.covers(day0 + 30 * 24 * hour + hour / 2) && !late.covers(day0 + 12 * hour))
     }
 

@@ -14,7 +14,8 @@ import Testing
     static let s: Int64 = 1_000_000_000
 
     /// A gauge `g` with the given values at the given seconds.
-    static func gauge(_ points: [(Int64, Double)], name: String = "g", labels: [String: String] = [:]) -> [AlertSample] {
+    static func gauge(_ points: [(Int64, Double)], name: String = "g", labels: [String: String] = [:]) -> [AlertSample]
+    {
         points.map { AlertSample(ts: $0.0 * s, name: name, kind: .gauge, labels: labels, value: $0.1) }
     }
 
@@ -33,7 +34,9 @@ import Testing
     }
 
     static func rule(_ yaml: String) throws -> AlertRule {
-        try RuleFile.parse("rules:\n  - name: r\n" + yaml.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"), file: "r.yaml")[0]
+        try RuleFile.parse(
+            "rules:\n  - name: r\n" + yaml.split(separator: "\n").map { "    " + $0 }.joined(separator: "\n"),
+            file: "r.yaml")[0]
     }
 
     static func same(_ a: [(Int64, String, Bool)], _ b: [(Int64, String, Bool)]) -> Bool {
@@ -44,9 +47,15 @@ import Testing
         let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\nop: \">\"\nthreshold: 5\nfor: 20s")
         // High at the evaluations of 10 and 20 s (pending at 10, not yet 20 s at 20), low at 30:
         // inactive, never fired; then high from 60 on: pending 60, firing 80, resolved at 130.
-        let samples = Self.gauge([(5, 1), (9, 9), (19, 9), (29, 1), (39, 1), (59, 9), (69, 9), (79, 9), (89, 9), (99, 9), (109, 9), (119, 9), (121, 1), (129, 1)])
+        let samples = Self.gauge([
+            (5, 1), (9, 9), (19, 9), (29, 1), (39, 1), (59, 9), (69, 9), (79, 9), (89, 9), (99, 9), (109, 9), (119, 9),
+            (121, 1), (129, 1)
+        ])
         let got = try Self.run(r, samples, until: 140)
-        let want: [(Int64, String, Bool)] = [(10, "pending", false), (30, "inactive", false), (60, "pending", false), (80, "firing", true), (130, "resolved", true)]
+        let want: [(Int64, String, Bool)] = [
+            (10, "pending", false), (30, "inactive", false), (60, "pending", false), (80, "firing", true),
+            (130, "resolved", true)
+        ]
         #expect(Self.same(got, want), "\(got)")
     }
 
@@ -59,7 +68,8 @@ import Testing
     @Test func keepFiringForBridgesAGap() throws {
         let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\nop: \">\"\nthreshold: 5\nkeep_firing_for: 30s")
         // High at 10, low 20–30, high at 40 (the gap of 20 s is bridged), then low from 50: resolved at 70 (40 + 30).
-        let got = try Self.run(r, Self.gauge([(5, 9), (15, 1), (25, 1), (35, 9), (45, 1), (55, 1), (65, 1), (75, 1)]), until: 80)
+        let got = try Self.run(
+            r, Self.gauge([(5, 9), (15, 1), (25, 1), (35, 9), (45, 1), (55, 1), (65, 1), (75, 1)]), until: 80)
         #expect(Self.same(got, [(10, "firing", true), (70, "resolved", true)]), "\(got)")
     }
 
@@ -68,8 +78,10 @@ import Testing
         // Fires at 10 (sent), resolves at 20 (sent), fires at 40 (within 60 s of 10: held back),
         // resolves at 50 (its firing was not sent: held back), fires at 80 (70 s after 10: sent).
         let got = try Self.run(r, Self.gauge([(5, 9), (15, 1), (35, 9), (45, 1), (75, 9), (85, 1)]), until: 90)
-        let want: [(Int64, String, Bool)] = [(10, "firing", true), (20, "resolved", true), (40, "firing", false), (50, "resolved", false),
-                                             (80, "firing", true), (90, "resolved", true)]
+        let want: [(Int64, String, Bool)] = [
+            (10, "firing", true), (20, "resolved", true), (40, "firing", false), (50, "resolved", false),
+            (80, "firing", true), (90, "resolved", true)
+        ]
         #expect(Self.same(got, want), "\(got)")
     }
 
@@ -86,7 +98,9 @@ import Testing
         #expect(Self.same(got, [(10, "firing", true), (20, "resolved", true)]), "\(got)")
         // A gauge's `value` is its latest sample in the window: none, no value.
         let value = try Self.rule("metric: g\naggregate: value\nwindow: 10s\nop: \">\"\nthreshold: 5")
-        #expect(Self.same(try Self.run(value, Self.gauge([(5, 9)]), until: 40), [(10, "firing", true), (20, "resolved", true)]))
+        #expect(
+            Self.same(
+                try Self.run(value, Self.gauge([(5, 9)]), until: 40), [(10, "firing", true), (20, "resolved", true)]))
     }
 
     @Test func countAndIncreaseAreZeroForAGroupSeenBefore() throws {
@@ -97,7 +111,8 @@ import Testing
     }
 
     @Test func aZeroDenominatorIsNoValueNeverInfinity() throws {
-        let r = try Self.rule("""
+        let r = try Self.rule(
+            """
             ratio:
               numerator: {metric: errors, aggregate: increase}
               denominator: {metric: calls, aggregate: increase}
@@ -106,7 +121,9 @@ import Testing
             threshold: 0.5
             """)
         // 10 s: 1 error, 0 calls in the window: no value (not +inf), so nothing fires.
-        let samples = Self.counter([(5, 1)], name: "errors") + Self.counter([(1, 0)], name: "calls") + Self.counter([(25, 1)], name: "errors")
+        let samples =
+            Self.counter([(5, 1)], name: "errors") + Self.counter([(1, 0)], name: "calls")
+            + Self.counter([(25, 1)], name: "errors")
             + Self.counter([(25, 1)], name: "calls")
         var options = Backtest.Options()
         options.interval = 10 * Self.s
@@ -115,24 +132,31 @@ import Testing
         var values: [Double?] = []
         let result = try Backtest.run([r], samples: samples.sorted { $0.ts < $1.ts }, options: options)
         for g in result.groups { values = g.transitions.map(\.value) }
-        #expect(Self.same(result.transitions.map { ($0.at / Self.s, $0.kind.rawValue, $0.notify) }, [(30, "firing", true)]), "\(result.transitions)")
+        #expect(
+            Self.same(result.transitions.map { ($0.at / Self.s, $0.kind.rawValue, $0.notify) }, [(30, "firing", true)]),
+            "\(result.transitions)")
         #expect(values == [1.0])
     }
 
     @Test func groupsAlertEachOnTheirOwn() throws {
         let r = try Self.rule("metric: g\naggregate: max\nwindow: 10s\ngroup_by: [tool]\nop: \">\"\nthreshold: 5")
-        let samples = Self.gauge([(5, 9), (15, 9)], labels: ["tool": "search"]) + Self.gauge([(5, 1), (15, 9)], labels: ["tool": "clock"])
+        let samples =
+            Self.gauge([(5, 9), (15, 9)], labels: ["tool": "search"])
+            + Self.gauge([(5, 1), (15, 9)], labels: ["tool": "clock"])
         var options = Backtest.Options()
         options.interval = 10 * Self.s
         options.since = 0
         options.until = 21 * Self.s
         let result = try Backtest.run([r], samples: samples.sorted { $0.ts < $1.ts }, options: options)
-        let fired = result.transitions.filter { $0.kind == .firing }.map { "\($0.at / Self.s) \($0.group.map(\.value).joined())" }
+        let fired = result.transitions.filter { $0.kind == .firing }.map {
+            "\($0.at / Self.s) \($0.group.map(\.value).joined())"
+        }
         #expect(fired == ["10 search", "20 clock"])
     }
 
     @Test func anomalyWaitsForItsWarmUpAndBaseline() throws {
-        let r = try Self.rule("""
+        let r = try Self.rule(
+            """
             type: anomaly
             metric: g
             aggregate: avg
@@ -145,14 +169,18 @@ import Testing
         // Steady values around 10, a jump to 50 at 35 s (inside the warm-up: nothing), and at 105 s
         // (fires: the baseline of the last 60 s no longer holds the first jump).
         var points: [(Int64, Double)] = []
-        for t in stride(from: Int64(5), through: 195, by: 10) { points.append((t, t == 35 || t == 105 ? 50 : 10 + Double(t % 3))) }
+        for t in stride(from: Int64(5), through: 195, by: 10) {
+            points.append((t, t == 35 || t == 105 ? 50 : 10 + Double(t % 3)))
+        }
         let got = try Self.run(r, Self.gauge(points), until: 200)
         #expect(Self.same(got, [(110, "firing", true), (120, "resolved", true)]), "\(got)")
     }
 
     @Test func quantilesFollowNumpy() throws {
         let r = try Self.rule("metric: h\naggregate: p90\nwindow: 60s\nop: \">\"\nthreshold: 9.05")
-        let samples = (1...10).map { AlertSample(ts: Int64($0) * Self.s, name: "h", kind: .histogram, labels: [:], value: Double($0)) }
+        let samples = (1...10).map {
+            AlertSample(ts: Int64($0) * Self.s, name: "h", kind: .histogram, labels: [:], value: Double($0))
+        }
         // numpy.percentile(1...10, 90) = 9.1
         #expect(Self.same(try Self.run(r, samples, until: 10), [(10, "firing", true)]))
     }
@@ -173,17 +201,23 @@ import Testing
         for i in 0..<6000 {
             t += Int64.random(in: 0...(s / 5), using: &rng)
             let regime = (i / 1500) % 2 == 0 ? 10.0 : 500.0  // a jump
-            let v = Int.random(in: 0..<4, using: &rng) == 0 ? Double(Int.random(in: 0...3, using: &rng)) : regime * Double.random(in: 0.5...1.5, using: &rng)
+            let v =
+                Int.random(in: 0..<4, using: &rng) == 0
+                ? Double(Int.random(in: 0...3, using: &rng)) : regime * Double.random(in: 0.5...1.5, using: &rng)
             samples.append(AlertSample(ts: t, name: "h", kind: .histogram, labels: [:], value: v))
         }
         // Shorter than the interval (all of it a partial run); reaching a tenth of an interval
         // into a run (partial runs of a sample or two, or none) and half of one (about ten
         // samples); a multiple of the interval (whole runs only), short and long. Shortest first.
         let windows: [Int64] = [3 * s / 2, 201 * s / 10, 25 * s, 60 * s, 400 * s]
-        let aggregations: [AlertAggregation] = [.quantile(0.95), .quantile(0.5), .quantile(0), .quantile(1), .sum, .avg, .min, .max, .count]
+        let aggregations: [AlertAggregation] = [
+            .quantile(0.95), .quantile(0.5), .quantile(0), .quantile(1), .sum, .avg, .min, .max, .count
+        ]
         let cases = windows.flatMap { w in aggregations.map { (w, $0) } }
         let rules = cases.enumerated().map { i, c in
-            AlertRule(name: "r\(i)", expression: .aggregate(AlertSelector(metric: "h"), c.1, window: c.0), condition: .threshold(.greater, .infinity))
+            AlertRule(
+                name: "r\(i)", expression: .aggregate(AlertSelector(metric: "h"), c.1, window: c.0),
+                condition: .threshold(.greater, .infinity))
         }
         let values = samples.map(\.value)
         let evaluator = try AlertEvaluator(rules: rules)
@@ -209,7 +243,9 @@ import Testing
                 switch a {
                 case .quantile(let q): expected[r, default: []].append(Quantiles.linear(sorted, q))
                 case .sum: expected[r, default: []].append(inWindow.reduce(0, +))
-                case .avg: expected[r, default: []].append(inWindow.isEmpty ? nil : inWindow.reduce(0, +) / Double(inWindow.count))
+                case .avg:
+                    expected[r, default: []].append(
+                        inWindow.isEmpty ? nil : inWindow.reduce(0, +) / Double(inWindow.count))
                 case .min: expected[r, default: []].append(sorted.first)
                 case .max: expected[r, default: []].append(sorted.last)
                 case .count: expected[r, default: []].append(Double(inWindow.count))
@@ -236,7 +272,9 @@ import Testing
 /// compact and for the backtest to take several chunks, with windows that are and are not
 /// multiples of the interval.
 @Suite struct BacktestEqualsLiveTests {
-    @Test(arguments: [(1, 1), (2, 1), (1, 5), (2, 7)]) func aBacktestGivesTheLiveTransitions(_ seed: UInt64, _ seconds: Int64) throws {
+    @Test(arguments: [(1, 1), (2, 1), (1, 5), (2, 7)]) func aBacktestGivesTheLiveTransitions(
+        _ seed: UInt64, _ seconds: Int64
+    ) throws {
         var rng = SplitMix64(seed: seed)
         let s: Int64 = 1_000_000_000
         var samples: [AlertSample] = []
@@ -245,8 +283,16 @@ import Testing
             t += Int64.random(in: 0...(s / 20), using: &rng)
             let regime = (i / 3000) % 2 == 0 ? 10.0 : 30.0
             let model = ["a", "b", "c"][Int.random(in: 0..<3, using: &rng)]
-            samples.append(AlertSample(ts: t, name: "h", kind: .histogram, labels: ["model": model], value: regime * Double.random(in: 0.5...1.5, using: &rng)))
-            if i % 7 == 0 { samples.append(AlertSample(ts: t, name: "c", kind: .counter, labels: ["model": model], value: Double(Int.random(in: 0...3, using: &rng)))) }
+            samples.append(
+                AlertSample(
+                    ts: t, name: "h", kind: .histogram, labels: ["model": model],
+                    value: regime * Double.random(in: 0.5...1.5, using: &rng)))
+            if i % 7 == 0 {
+                samples.append(
+                    AlertSample(
+                        ts: t, name: "c", kind: .counter, labels: ["model": model],
+                        value: Double(Int.random(in: 0...3, using: &rng))))
+            }
         }
         let text = """
             rules:
@@ -306,7 +352,10 @@ import Testing
             // before d's first call.
             let models = ["a", "b", "c", "d"][..<(1 + i / 8000)]
             let model = models.randomElement(using: &rng)!
-            samples.append(AlertSample(ts: t, name: "lat", kind: .histogram, labels: ["model": model], value: Double.random(in: 1...100, using: &rng)))
+            samples.append(
+                AlertSample(
+                    ts: t, name: "lat", kind: .histogram, labels: ["model": model],
+                    value: Double.random(in: 1...100, using: &rng)))
             samples.append(AlertSample(ts: t, name: "calls", kind: .counter, labels: ["model": model], value: 1))
             if Int.random(in: 0..<3, using: &rng) == 0 {
                 samples.append(AlertSample(ts: t, name: "errors", kind: .counter, labels: ["model": "d"], value: 1))
@@ -316,9 +365,13 @@ import Testing
         defer { dir.remove() }
         var writerOptions = SegmentWriterOptions()
         writerOptions.memberBytes = 1 << 20  // members of hundreds of evaluations: a sweep starts with series new to the one before
-        try RecordFixtures.write(samples.map { x in .metric(MetricRecord(kind: x.kind, ts: x.ts, name: x.name, labels: x.labels, value: x.value)) },
-                                 to: dir.path, options: writerOptions)
-        let rules = try RuleFile.parse("""
+        try RecordFixtures.write(
+            samples.map { x in
+                .metric(MetricRecord(kind: x.kind, ts: x.ts, name: x.name, labels: x.labels, value: x.value))
+            },
+            to: dir.path, options: writerOptions)
+        let rules = try RuleFile.parse(
+            """
             rules:
               - {name: p90, metric: lat, aggregate: p90, window: 1m, op: ">", threshold: 91, group_by: [model]}
               - {name: max, metric: lat, aggregate: max, window: 30s, op: ">", threshold: 99.9}

@@ -15,7 +15,9 @@ import Testing
         """
 
     @Test func readsTypedFieldsWithPaths() throws {
-        let root = try ConfigDocument.parse(Self.yaml, file: "p.yaml").object(keys: ["name", "rate", "enabled", "label", "windows"])
+        let root = try ConfigDocument.parse(Self.yaml, file: "p.yaml").object(keys: [
+            "name", "rate", "enabled", "label", "windows"
+        ])
         #expect(try root.required("name").string() == "spiky")
         #expect(try root.required("rate").double() == 12.5)
         #expect(try root.required("enabled").bool() == true)
@@ -30,10 +32,14 @@ import Testing
     }
 
     @Test func jsonIsAccepted() throws {
-        let root = try ConfigDocument.parse(#"{"name": "x", "rate": 3, "windows": [{"at": "01:00", "for": "5m"}]}"#, file: "p.json")
-            .object(keys: ["name", "rate", "windows"])
+        let root = try ConfigDocument.parse(
+            #"{"name": "x", "rate": 3, "windows": [{"at": "01:00", "for": "5m"}]}"#, file: "p.json"
+        )
+        .object(keys: ["name", "rate", "windows"])
         #expect(try root.required("rate").int() == 3)
-        #expect(try root.required("windows").list()[0].object(keys: ["at", "for"]).required("for").duration() == 300_000_000_000)
+        #expect(
+            try root.required("windows").list()[0].object(keys: ["at", "for"]).required("for").duration()
+                == 300_000_000_000)
     }
 
     /// Each bad document, and the place and words its error must have.
@@ -46,7 +52,7 @@ import Testing
         ("{\"name\": \"x\",\n \"rate\": 1,\n \"rate\": 2}", "given twice"),
         ("", "p.yaml: the file is empty"),
         ("- 1\n- 2", "p.yaml:1:1: expected a mapping"),
-        ("name: &a x\nrate: *a", "rate: expected a number, found 'x'"),
+        ("name: &a x\nrate: *a", "rate: expected a number, found 'x'")
     ]
 
     @Test(arguments: refusals.indices) func refusesWithThePlace(_ i: Int) {
@@ -54,7 +60,9 @@ import Testing
         do {
             let root = try ConfigDocument.parse(text, file: "p.yaml").object(keys: ["name", "rate", "windows"])
             _ = try root.optional("rate")?.double()
-            if let w = try root.optional("windows")?.list() { _ = try w[0].object(keys: ["at", "for"]).required("for").duration() }
+            if let w = try root.optional("windows")?.list() {
+                _ = try w[0].object(keys: ["at", "for"]).required("for").duration()
+            }
             Issue.record("accepted: \(text)")
         } catch {
             #expect(error.description.contains(expected), "\(error.description)")
@@ -65,7 +73,9 @@ import Testing
         let root = try ConfigDocument.parse("windows:\n  - at: \"10:00\"", file: "p.yaml").object(keys: ["windows"])
         let window = try root.required("windows").list()[0].object(keys: ["at", "for"])
         #expect(throws: ConfigError.self) { try window.required("for") }
-        do { _ = try window.required("for") } catch { #expect(error.description == "p.yaml:2:5: windows[0]: 'for' is required") }
+        do { _ = try window.required("for") } catch {
+            #expect(error.description == "p.yaml:2:5: windows[0]: 'for' is required")
+        }
     }
 
     @Test func unreadableFileIsNamed() {

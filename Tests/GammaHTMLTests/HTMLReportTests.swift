@@ -16,7 +16,9 @@ import Testing
 /// (one failing) and a rule; and what the page must never do: run recorded text, or fetch
 /// anything. scripts/check-html-report opens it in chromium.
 @Suite struct HTMLReportTests {
-    static let goldenDirectory = String(#filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/")) + "/Golden"
+    static let goldenDirectory =
+        String(#filePath.split(separator: "/", omittingEmptySubsequences: false).dropLast().joined(separator: "/"))
+        + "/Golden"
     static let t0: Int64 = 1_795_000_000_000_000_000
     static let second: Int64 = 1_000_000_000
     static let attack = #"<script>alert(1)</script>"><img src=x onerror="alert(2)">&amp;"#
@@ -27,19 +29,30 @@ import Testing
         add(.meta(MetaRecord(ts: t0, name: "llm.latency_ms", kind: .histogram, unit: "ms", help: "model calls")))
         for i in 0..<120 {
             let ts = t0 + Int64(i) * second
-            add(.metric(MetricRecord(kind: .histogram, ts: ts, name: "llm.latency_ms", labels: ["model": i % 3 == 0 ? "large" : attack],
-                                     value: Double((i * 37) % 101) + (i > 80 ? 300 : 0))))
+            add(
+                .metric(
+                    MetricRecord(
+                        kind: .histogram, ts: ts, name: "llm.latency_ms",
+                        labels: ["model": i % 3 == 0 ? "large" : attack],
+                        value: Double((i * 37) % 101) + (i > 80 ? 300 : 0))))
             if i % 10 == 0 { add(.metric(MetricRecord(kind: .counter, ts: ts, name: "agent.runs.total", value: 1))) }
-            if i % 15 == 0 { add(.metric(MetricRecord(kind: .gauge, ts: ts, name: "process.rss_mb", value: 40 + Double(i) / 4))) }
+            if i % 15 == 0 {
+                add(.metric(MetricRecord(kind: .gauge, ts: ts, name: "process.rss_mb", value: 40 + Double(i) / 4)))
+            }
         }
         for run in 0..<4 {
             let start = t0 + Int64(run) * 30 * second
             let trace = TraceID(run + 1)
             let failed = run == 3
-            let root = SpanRecord(traceID: trace, spanID: SpanID(run * 10 + 1), name: "agent.run", start: start, end: start + Int64(run + 2) * second,
-                                  status: failed ? .error : .ok, statusMessage: failed ? attack : nil, attributes: ["gen_ai.prompt": .string(attack)])
-            let tool = SpanRecord(traceID: trace, spanID: SpanID(run * 10 + 2), parentSpanID: root.spanID, name: "tool.search",
-                                  start: start + second / 2, end: start + second, status: failed ? .error : .ok, attributes: ["tool.args": .string(attack)])
+            let root = SpanRecord(
+                traceID: trace, spanID: SpanID(run * 10 + 1), name: "agent.run", start: start,
+                end: start + Int64(run + 2) * second,
+                status: failed ? .error : .ok, statusMessage: failed ? attack : nil,
+                attributes: ["gen_ai.prompt": .string(attack)])
+            let tool = SpanRecord(
+                traceID: trace, spanID: SpanID(run * 10 + 2), parentSpanID: root.spanID, name: "tool.search",
+                start: start + second / 2, end: start + second, status: failed ? .error : .ok,
+                attributes: ["tool.args": .string(attack)])
             add(.span(tool))
             add(.span(root))
         }
@@ -51,14 +64,17 @@ import Testing
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         try writeLog(dir)
-        let rules = try RuleFile.parse("""
+        let rules = try RuleFile.parse(
+            """
             rules:
               - {name: LatencySlow, metric: llm.latency_ms, aggregate: p90, window: 30s, op: ">", threshold: 250, for: 10s, labels: {team: "\(attack.replacingOccurrences(of: "\"", with: "\\\""))"}}
             """, file: "rules.yaml")
         var query = MetricQuery()
         query.step = 20 * second
         var issues: [ReplayIssue] = []
-        let input = try HTMLReport.gather(try LogReader(paths: [dir.path]), query: query, rules: ("rules.yaml", rules), interval: 10 * second) {
+        let input = try HTMLReport.gather(
+            try LogReader(paths: [dir.path]), query: query, rules: ("rules.yaml", rules), interval: 10 * second
+        ) {
             issues.append($0)
         }
         #expect(issues.isEmpty)
@@ -72,7 +88,9 @@ import Testing
             Files.write(path, Array(html.utf8))
             return
         }
-        #expect(html == String(decoding: Files.read(path), as: UTF8.self), "report.html differs from its golden file; GAMMA_UPDATE_GOLDEN=1 rewrites it")
+        #expect(
+            html == String(decoding: Files.read(path), as: UTF8.self),
+            "report.html differs from its golden file; GAMMA_UPDATE_GOLDEN=1 rewrites it")
     }
 
     @Test func recordedTextStaysText() throws {
@@ -80,7 +98,10 @@ import Testing
         #expect(!html.contains("<script"))
         #expect(!html.contains("<img"))
         #expect(!html.contains("onerror=\""))
-        #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=&quot;alert(2)&quot;&gt;&amp;amp;"))
+        #expect(
+            html.contains(
+                "&lt;script&gt;alert(1)&lt;/script&gt;&quot;&gt;&lt;img src=x onerror=&quot;alert(2)&quot;&gt;&amp;amp;"
+            ))
         // In a label, an attribute, a status message and a rule label alike.
         #expect(html.components(separatedBy: "&lt;script&gt;alert(1)").count > 5)
     }
@@ -90,7 +111,10 @@ import Testing
         for needle in ["http://", "https://", " src=\"", "<link", "@import", "url("] {
             #expect(!html.contains(needle), "\(needle)")
         }
-        for section in ["id=\"overview\"", "id=\"histograms\"", "id=\"counters\"", "id=\"gauges\"", "id=\"traces\"", "id=\"failing\"", "id=\"rules\""] {
+        for section in [
+            "id=\"overview\"", "id=\"histograms\"", "id=\"counters\"", "id=\"gauges\"", "id=\"traces\"",
+            "id=\"failing\"", "id=\"rules\""
+        ] {
             #expect(html.contains(section), "\(section)")
         }
     }
@@ -99,7 +123,7 @@ import Testing
         ("plain", "plain"),
         ("<b>&\"'", "&lt;b&gt;&amp;&quot;&#39;"),
         ("a\u{0}b\u{1B}c\u{7F}", "a&#xFFFD;b&#xFFFD;c&#xFFFD;"),
-        ("é — 日本", "é — 日本"),
+        ("é — 日本", "é — 日本")
     ]) func escapingCoversMarkupQuotesAndControls(_ input: String, _ expected: String) {
         #expect(HTMLText.escape(input) == expected)
     }

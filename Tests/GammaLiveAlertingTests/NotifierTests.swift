@@ -15,14 +15,23 @@ final class WebhookCatcher {
     let port: Int
 
     init(statuses: [Int] = []) throws {
-        process = try ChildProcess(["python3", RepositoryPaths.root + "/scripts/checkers/webhook_catcher.py", dir.file("port"), dir.file("out")]
-            + statuses.map(String.init), log: dir.file("log"))
+        process = try ChildProcess(
+            [
+                "python3", RepositoryPaths.root + "/scripts/checkers/webhook_catcher.py", dir.file("port"),
+                dir.file("out")
+            ]
+                + statuses.map(String.init), log: dir.file("log"))
         var port: Int?
         for _ in 0..<1000 where port == nil && !process.hasExited {
-            if access(dir.file("port"), F_OK) == 0 { port = Int(String(decoding: Files.read(dir.file("port")), as: UTF8.self)) }
+            if access(dir.file("port"), F_OK) == 0 {
+                port = Int(String(decoding: Files.read(dir.file("port")), as: UTF8.self))
+            }
             if port == nil { usleep(10_000) }
         }
-        guard let port else { throw ChildProcessError(message: "the catcher did not start: \(String(decoding: Files.read(dir.file("log")), as: UTF8.self))") }
+        guard let port else {
+            throw ChildProcessError(
+                message: "the catcher did not start: \(String(decoding: Files.read(dir.file("log")), as: UTF8.self))")
+        }
         self.port = port
     }
 
@@ -40,11 +49,13 @@ final class WebhookCatcher {
 }
 
 @Suite struct NotifierTests {
-    static let rule = AlertRule(name: "ToolErrorRatio", expression: .aggregate(AlertSelector(metric: "m"), .max, window: 60_000_000_000),
-                                condition: .threshold(.greater, 0.3), severity: .error, annotations: ["summary": "tools fail \"a lot\""])
+    static let rule = AlertRule(
+        name: "ToolErrorRatio", expression: .aggregate(AlertSelector(metric: "m"), .max, window: 60_000_000_000),
+        condition: .threshold(.greater, 0.3), severity: .error, annotations: ["summary": "tools fail \"a lot\""])
     static let notification = AlertNotification(
-        transition: AlertTransition(rule: "ToolErrorRatio", severity: .error, group: [Label("tool", "search")], kind: .firing,
-                                    at: 1_793_628_480_000_000_000, value: 0.42, notify: true, suppressedBy: nil),
+        transition: AlertTransition(
+            rule: "ToolErrorRatio", severity: .error, group: [Label("tool", "search")], kind: .firing,
+            at: 1_793_628_480_000_000_000, value: 0.42, notify: true, suppressedBy: nil),
         rule: rule)
     static let format: @Sendable (Int64) -> String = { "t\($0 / 1_000_000_000)" }
 
@@ -56,22 +67,34 @@ final class WebhookCatcher {
         #expect(got.count == 1)
         let line = try #require(got.first)
         #expect(line.hasPrefix("/hook application/json {"))
-        let json = try #require(try JSONSerialization.jsonObject(with: Data(line.dropFirst("/hook application/json ".count).utf8)) as? [String: Any])
-        #expect(json["text"] as? String == "[FIRING] ToolErrorRatio (error) tool=search\nvalue 0.42 (> 0.3) at t1793628480\ntools fail \"a lot\"")
-        #expect(json["rule"] as? String == "ToolErrorRatio" && json["state"] as? String == "firing" && json["severity"] as? String == "error")
+        let json = try #require(
+            try JSONSerialization.jsonObject(with: Data(line.dropFirst("/hook application/json ".count).utf8))
+                as? [String: Any])
+        #expect(
+            json["text"] as? String
+                == "[FIRING] ToolErrorRatio (error) tool=search\nvalue 0.42 (> 0.3) at t1793628480\ntools fail \"a lot\""
+        )
+        #expect(
+            json["rule"] as? String == "ToolErrorRatio" && json["state"] as? String == "firing"
+                && json["severity"] as? String == "error")
         #expect((json["labels"] as? [String: String]) == ["tool": "search"] && json["value"] as? Double == 0.42)
     }
 
     @Test func aNon2xxReplyIsRetriedThenGivenUp() async throws {
         let flaky = try WebhookCatcher(statuses: [500, 503, 200])
         defer { flaky.stop() }
-        try await WebhookNotifier(url: flaky.url + "/hook", retries: 3, backoff: 0.05, formatTime: Self.format).send(Self.notification)
+        try await WebhookNotifier(url: flaky.url + "/hook", retries: 3, backoff: 0.05, formatTime: Self.format).send(
+            Self.notification)
         #expect(flaky.received.count == 3)
 
         let down = try WebhookCatcher(statuses: [500])
         defer { down.stop() }
-        await #expect(throws: NotifierError(notifier: "webhook", message: "\(down.url)/hook: the server answered 500; gave up after 3 attempts")) {
-            try await WebhookNotifier(url: down.url + "/hook", retries: 2, backoff: 0.05, formatTime: Self.format).send(Self.notification)
+        await #expect(
+            throws: NotifierError(
+                notifier: "webhook", message: "\(down.url)/hook: the server answered 500; gave up after 3 attempts")
+        ) {
+            try await WebhookNotifier(url: down.url + "/hook", retries: 2, backoff: 0.05, formatTime: Self.format).send(
+                Self.notification)
         }
         #expect(down.received.count == 3)
     }
@@ -80,8 +103,13 @@ final class WebhookCatcher {
         let catcher = try WebhookCatcher()
         defer { catcher.stop() }
         let started = ContinuousClock.now
-        await #expect(throws: NotifierError(notifier: "webhook", message: "\(catcher.url)/hang: no response within 0.3 s; gave up after 2 attempts")) {
-            try await WebhookNotifier(url: catcher.url + "/hang", timeout: 0.3, retries: 1, backoff: 0.05, formatTime: Self.format).send(Self.notification)
+        await #expect(
+            throws: NotifierError(
+                notifier: "webhook", message: "\(catcher.url)/hang: no response within 0.3 s; gave up after 2 attempts")
+        ) {
+            try await WebhookNotifier(
+                url: catcher.url + "/hang", timeout: 0.3, retries: 1, backoff: 0.05, formatTime: Self.format
+            ).send(Self.notification)
         }
         #expect(ContinuousClock.now - started < .seconds(120))  // generous: tests running beside it can hold up the resumption
     }
@@ -93,17 +121,20 @@ final class WebhookCatcher {
         defer { catcher.stop() }
         let written = Mutex<[AlertRecord]>([])
         let delivered = Mutex<[NotifierError?]>([])
-        let live = try LiveAlerting(rules: [Self.rule], interval: 10_000_000_000,
-                                    notifiers: [WebhookNotifier(url: catcher.url + "/hang", timeout: 1, retries: 0, formatTime: Self.format)],
-                                    write: { r in written.withLock { $0.append(r) } },
-                                    onDelivery: { _, _, e in delivered.withLock { $0.append(e) } })
+        let live = try LiveAlerting(
+            rules: [Self.rule], interval: 10_000_000_000,
+            notifiers: [WebhookNotifier(url: catcher.url + "/hang", timeout: 1, retries: 0, formatTime: Self.format)],
+            write: { r in written.withLock { $0.append(r) } },
+            onDelivery: { _, _, e in delivered.withLock { $0.append(e) } })
         live.observe(MetricRecord(kind: .gauge, ts: 5_000_000_000, name: "m", value: 0.9))
         let started = ContinuousClock.now
         live.evaluate(through: 10_000_000_000)
         #expect(ContinuousClock.now - started < .milliseconds(200))
         #expect(written.withLock { $0.map(\.state) } == [.firing])
         await live.drain()
-        #expect(delivered.withLock { $0.count } == 1 && delivered.withLock { $0[0]?.message.contains("no response within 1.0 s") } == true)
+        #expect(
+            delivered.withLock { $0.count } == 1
+                && delivered.withLock { $0[0]?.message.contains("no response within 1.0 s") } == true)
     }
 
     @Test func theConsoleWritesOneLine() async throws {
@@ -114,6 +145,9 @@ final class WebhookCatcher {
         var buffer = [UInt8](repeating: 0, count: 512)
         let n = read(fds[0], &buffer, 512)
         close(fds[0])
-        #expect(String(decoding: buffer[..<n], as: UTF8.self) == "alert: [FIRING] ToolErrorRatio (error) tool=search | value 0.42 (> 0.3) at t1793628480 | tools fail \"a lot\"\n")
+        #expect(
+            String(decoding: buffer[..<n], as: UTF8.self)
+                == "alert: [FIRING] ToolErrorRatio (error) tool=search | value 0.42 (> 0.3) at t1793628480 | tools fail \"a lot\"\n"
+        )
     }
 }

@@ -35,7 +35,8 @@ import Testing
         Files.write(dir.file("a"), Array(all[..<cut].utf8))
         Files.write(dir.file("b"), Array(all[cut...].utf8))
         try Self.run("cd \(dir.path) && gzip a && gzip b && cat a.gz b.gz > joined.gz && rm a.gz b.gz")
-        try Self.run("""
+        try Self.run(
+            """
             python3 -c "
             import gzip
             data = open('\(dir.path)/joined.gz','rb').read()
@@ -82,6 +83,7 @@ import Testing
         try Fixtures.writeStream(lines, to: dir.path, options: options)
         try Self.run("cd \(dir.path) && for f in *.jsonl.gz; do gzip -t \"$f\" || exit 1; done")
         try Self.run("cd \(dir.path) && zcat $(ls *.jsonl.gz | sort) > all.txt")
-        #expect(String(decoding: Files.read(dir.file("all.txt")), as: UTF8.self) == lines.map { $0.line + "\n" }.joined())
+        #expect(
+            String(decoding: Files.read(dir.file("all.txt")), as: UTF8.self) == lines.map { $0.line + "\n" }.joined())
     }
 }

@@ -6,7 +6,8 @@ import Testing
     static func member(_ lines: [String], sealed: Bool = false) -> [UInt8] {
         let text = Array(lines.map { $0 + "\n" }.joined().utf8)
         return text.withUnsafeBytes {
-            MemberEncoder(level: 1).encode($0, lineCount: lines.count, minTimestamp: 10, maxTimestamp: 20, sealed: sealed)
+            MemberEncoder(level: 1).encode(
+                $0, lineCount: lines.count, minTimestamp: 10, maxTimestamp: 20, sealed: sealed)
         }
     }
 
@@ -54,7 +55,10 @@ import Testing
     func randomLinesRoundTrip(count: Int) throws {
         var rng = SystemRandomNumberGenerator()
         let lines = (0..<count).map { _ in
-            String((0..<Int.random(in: 0...200, using: &rng)).map { _ in Character(Unicode.Scalar(UInt8.random(in: 0x20...0x7E, using: &rng))) })
+            String(
+                (0..<Int.random(in: 0...200, using: &rng)).map { _ in
+                    Character(Unicode.Scalar(UInt8.random(in: 0x20...0x7E, using: &rng)))
+                })
         }
         let m = Self.member(lines)
         guard case .header(let h) = MemberHeader.parse(m) else { Issue.record("no header"); return }
@@ -72,7 +76,7 @@ import Testing
     /// Each corruption of the deflate data or trailer gets its specific reason.
     @Test(arguments: [
         ("crc", -8, "incorrect data check"),
-        ("isize", -2, "incorrect length check"),
+        ("isize", -2, "incorrect length check")
     ])
     func trailerDamageIsNamed(name: String, fromEnd: Int, reason: String) throws {
         var m = Self.member(["hello", "world"])
@@ -85,30 +89,39 @@ import Testing
 
     @Test func lineCountMismatchIsCorrupt() throws {
         let text = Array("a\nb\n".utf8)
-        let m = text.withUnsafeBytes { MemberEncoder(level: 1).encode($0, lineCount: 3, minTimestamp: 0, maxTimestamp: 0) }
+        let m = text.withUnsafeBytes {
+            MemberEncoder(level: 1).encode($0, lineCount: 3, minTimestamp: 0, maxTimestamp: 0)
+        }
         guard case .header(let h) = MemberHeader.parse(m) else { return }
-        guard case .failure(let c) = m.withUnsafeBytes({ MemberDecoder().decode($0, header: h) }) else { Issue.record("accepted"); return }
+        guard case .failure(let c) = m.withUnsafeBytes({ MemberDecoder().decode($0, header: h) }) else {
+            Issue.record("accepted"); return
+        }
         #expect(c.reason == "member holds 2 lines, its header says 3")
     }
 
     @Test func memberNotEndingAtALineIsCorrupt() throws {
         let text = Array("a\nb".utf8)
-        let m = text.withUnsafeBytes { MemberEncoder(level: 1).encode($0, lineCount: 1, minTimestamp: 0, maxTimestamp: 0) }
+        let m = text.withUnsafeBytes {
+            MemberEncoder(level: 1).encode($0, lineCount: 1, minTimestamp: 0, maxTimestamp: 0)
+        }
         guard case .header(let h) = MemberHeader.parse(m) else { return }
-        guard case .failure(let c) = m.withUnsafeBytes({ MemberDecoder().decode($0, header: h) }) else { Issue.record("accepted"); return }
+        guard case .failure(let c) = m.withUnsafeBytes({ MemberDecoder().decode($0, header: h) }) else {
+            Issue.record("accepted"); return
+        }
         #expect(c.reason == "member does not end at a line boundary")
     }
 
-    @Test(arguments: [
-        (#"{"type":"counter","ts":123,"v":1}"#, Int64(123)),
-        (#"{"a":{"ts":1},"ts":-42}"#, Int64(-42)),
-        (#"{"s":"\"ts\":9","ts" : 7}"#, Int64(7)),
-        (#"{"ts":1.5}"#, nil),
-        (#"{"ts":"5"}"#, nil),
-        (#"{"x":[{"ts":3}]}"#, nil),
-        (#"{"ts":99999999999999999999}"#, nil),
-        (#"{"tsx":1,"ts":2}"#, Int64(2)),
-    ] as [(String, Int64?)])
+    @Test(
+        arguments: [
+            (#"{"type":"counter","ts":123,"v":1}"#, Int64(123)),
+            (#"{"a":{"ts":1},"ts":-42}"#, Int64(-42)),
+            (#"{"s":"\"ts\":9","ts" : 7}"#, Int64(7)),
+            (#"{"ts":1.5}"#, nil),
+            (#"{"ts":"5"}"#, nil),
+            (#"{"x":[{"ts":3}]}"#, nil),
+            (#"{"ts":99999999999999999999}"#, nil),
+            (#"{"tsx":1,"ts":2}"#, Int64(2))
+        ] as [(String, Int64?)])
     func timestampIsTheTopLevelTsOnly(line: String, expected: Int64?) {
         var l = line
         let found = l.withUTF8 { LogTimestamp.find(in: UnsafeRawBufferPointer($0)) }

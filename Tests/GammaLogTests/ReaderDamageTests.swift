@@ -8,7 +8,9 @@ import Glibc
 /// Truncation and corruption tables, in the manner of wlog's reader tests.
 @Suite struct ReaderDamageTests {
     /// A dead stream's segment of 4 data members of 25 lines, without its sealed trailer.
-    static func makeSegment(in dir: TemporaryDirectory, sealed: Bool = false) throws -> (path: String, lines: [String], members: [SegmentLayout.Member]) {
+    static func makeSegment(in dir: TemporaryDirectory, sealed: Bool = false) throws -> (
+        path: String, lines: [String], members: [SegmentLayout.Member]
+    ) {
         let lines = Fixtures.lines(count: 100)
         let writer = try SegmentWriter(directory: dir.path, stream: "t")
         for (i, (line, ts)) in lines.enumerated() {
@@ -57,7 +59,8 @@ import Glibc
         for n in 0...whole.count {
             let complete = members.filter { $0.end <= Int64(n) }.reduce(0) { $0 + Int($1.header.lineCount) }
             let source = MemorySource(Array(whole[..<n]), path: "prefix")
-            let stream = LogStream(id: "t", directory: nil, isLive: false, segments: [LogSegment(path: "prefix", seq: 0, size: Int64(n))])
+            let stream = LogStream(
+                id: "t", directory: nil, isLive: false, segments: [LogSegment(path: "prefix", seq: 0, size: Int64(n))])
             var read: [String] = []
             try LogReader(streams: [stream], opener: { _ in source }).forEachLine { read.append($0.string) }
             #expect(read == Array(lines[..<complete]), "prefix \(n)")
@@ -79,7 +82,8 @@ import Glibc
     }
 
     enum Damage: String, CaseIterable, CustomTestStringConvertible {
-        case headerByte, extraField, deflateData, crc, isize, zeroedBlock, garbageAppended, emptyFile, randomBytes, otherFormat
+        case headerByte, extraField, deflateData, crc, isize, zeroedBlock, garbageAppended, emptyFile, randomBytes,
+            otherFormat
         var testDescription: String { rawValue }
     }
 
@@ -151,7 +155,9 @@ import Glibc
                 }
             }
             let source = MemorySource(bytes, path: "mutant")
-            let stream = LogStream(id: "t", directory: nil, isLive: false, segments: [LogSegment(path: "mutant", seq: 0, size: Int64(bytes.count))])
+            let stream = LogStream(
+                id: "t", directory: nil, isLive: false,
+                segments: [LogSegment(path: "mutant", seq: 0, size: Int64(bytes.count))])
             try LogReader(streams: [stream], opener: { _ in source }).forEachLine { line in
                 #expect(known.contains(line.string))
             }

@@ -61,7 +61,9 @@ import Testing
     @Test func mergedReadingKeepsEachStreamsOrderUnderDisorder() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let a: [(String, Int64)] = [("{\"ts\":5,\"s\":\"a1\"}", 5), ("{\"ts\":3,\"s\":\"a2\"}", 3), ("{\"ts\":9,\"s\":\"a3\"}", 9)]
+        let a: [(String, Int64)] = [
+            ("{\"ts\":5,\"s\":\"a1\"}", 5), ("{\"ts\":3,\"s\":\"a2\"}", 3), ("{\"ts\":9,\"s\":\"a3\"}", 9)
+        ]
         let b: [(String, Int64)] = [("{\"ts\":4,\"s\":\"b1\"}", 4), ("{\"ts\":6,\"s\":\"b2\"}", 6)]
         try Fixtures.writeStream(a.map { ($0.0, $0.1) }, to: dir.path, stream: "a")
         try Fixtures.writeStream(b.map { ($0.0, $0.1) }, to: dir.path, stream: "b")

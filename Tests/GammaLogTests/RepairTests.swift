@@ -13,8 +13,12 @@ import Glibc
         let cutAt = Int(members.last!.offset) + 100
         SegmentCorrupter.truncate(path, to: cutAt)
         let first = try LogRepair.repair(paths: [dir.path])
-        #expect(first.actions == [LogRepair.Action(path: path, truncatedAt: members.last!.offset, bytesRemoved: 100,
-                                                    reason: "member of \(members.last!.header.length) bytes cut short after 100 bytes")])
+        #expect(
+            first.actions == [
+                LogRepair.Action(
+                    path: path, truncatedAt: members.last!.offset, bytesRemoved: 100,
+                    reason: "member of \(members.last!.header.length) bytes cut short after 100 bytes")
+            ])
         let after = Files.read(path)
         #expect(after.count == Int(members.last!.offset))
         let second = try LogRepair.repair(paths: [dir.path])

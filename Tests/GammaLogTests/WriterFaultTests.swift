@@ -49,7 +49,12 @@ import Glibc
         faults.writesBeforeFailure.store(0, ordering: .relaxed)
         faults.shortWriteFirst.store(true, ordering: .relaxed)
         for (l, t) in lines[10..<20] { try writer.append(l, timestamp: t) }
-        #expect(throws: LogError.writeFailed(path: dir.file("f-00000000.jsonl.gz"), offset: try SegmentCorrupter.members(dir.file("f-00000000.jsonl.gz")).last!.end, errno: code, linesLost: 10)) {
+        #expect(
+            throws: LogError.writeFailed(
+                path: dir.file("f-00000000.jsonl.gz"),
+                offset: try SegmentCorrupter.members(dir.file("f-00000000.jsonl.gz")).last!.end, errno: code,
+                linesLost: 10)
+        ) {
             try writer.flush()
         }
         faults.writesBeforeFailure.store(.max, ordering: .relaxed)
@@ -94,7 +99,8 @@ import Glibc
         try writer.append("{\"ts\":2}", timestamp: 2)
         #expect(throws: LogError.segmentRemoved(path: sub + "/v-00000000.jsonl.gz")) { try writer.flush() }
         try writer.append("{\"ts\":3}", timestamp: 3)
-        #expect(throws: LogError.system(path: sub + "/v-00000001.jsonl.gz", operation: "create segment", errno: ENOENT)) { try writer.flush() }
+        #expect(throws: LogError.system(path: sub + "/v-00000001.jsonl.gz", operation: "create segment", errno: ENOENT))
+        { try writer.flush() }
         _ = try? writer.close()
     }
 
@@ -108,17 +114,23 @@ import Glibc
     }
 
     @Test func aMissingFolderIsAnError() {
-        #expect(throws: LogError.noSuchPath("/nonexistent/gamma")) { _ = try SegmentWriter(directory: "/nonexistent/gamma") }
+        #expect(throws: LogError.noSuchPath("/nonexistent/gamma")) {
+            _ = try SegmentWriter(directory: "/nonexistent/gamma")
+        }
     }
 
     @Test func permissionDeniedOnCreateIsAnError() throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
         var ops = FileOps.system
-        ops.open = { _, _, _ in errno = EACCES; return -1 }
+        ops.open = { _, _, _ in
+            errno = EACCES; return -1
+        }
         let writer = try SegmentWriter(directory: dir.path, stream: "p", options: .init(), fileOps: ops)
         try writer.append("{\"ts\":1}", timestamp: 1)
-        #expect(throws: LogError.system(path: dir.file("p-00000000.jsonl.gz"), operation: "create segment", errno: EACCES)) { try writer.flush() }
+        #expect(
+            throws: LogError.system(path: dir.file("p-00000000.jsonl.gz"), operation: "create segment", errno: EACCES)
+        ) { try writer.flush() }
         _ = try? writer.close()
     }
 }

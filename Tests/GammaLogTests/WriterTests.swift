@@ -80,7 +80,8 @@ extension WriterTests {
             usleep(80_000)
         }
         try writer.close()
-        #expect(Files.names(in: dir.path) == ["age-00000000.jsonl.gz", "age-00000001.jsonl.gz", "age-00000002.jsonl.gz"])
+        #expect(
+            Files.names(in: dir.path) == ["age-00000000.jsonl.gz", "age-00000001.jsonl.gz", "age-00000002.jsonl.gz"])
     }
 
     @Test func linesReachDiskAfterTheFlushIntervalWithoutAFlushCall() throws {

@@ -26,7 +26,7 @@ import Testing
     @Test(arguments: [
         "0", "-0", "7", "00", "01", "-", "-01", "12345678", "123456789", "1234567890123456", "12345678901234567",
         "9223372036854775807", "9223372036854775808", "-9223372036854775808", "-9223372036854775809",
-        "99999999999999999999", "1795000000001275413", "1.5", "1e3", "1E3", "12,", "12}", "3x",
+        "99999999999999999999", "1795000000001275413", "1.5", "1e3", "1E3", "12,", "12}", "3x"
     ])
     func integersAreTheScannersIntegers(_ text: String) {
         let (fast, end) = Self.step(text) { $0.integer() }
@@ -41,7 +41,7 @@ import Testing
     @Test(arguments: [
         "0", "-0", "0.0", "-0.0", "43.1", "7.875", "-3", "1e-7", "123456.789", "0.1", "0.30000000000000004",
         "9007199254740992", "9007199254740993", "9007199254740991.5", "1.2345678901234567890123",
-        "0.0000000000000000000001", "0.00000000000000000000001", "1.", ".5", "1.5e3", "2E2", "00.5", "-", "5}",
+        "0.0000000000000000000001", "0.00000000000000000000001", "1.", ".5", "1.5e3", "2E2", "00.5", "-", "5}"
     ])
     func decimalsAreTheScannersNumbers(_ text: String) {
         let (fast, end) = Self.step(text) { $0.decimal() }
@@ -86,7 +86,9 @@ import Testing
     @Test func plainStringsEndAtTheFirstSpecialByte() {
         for length in [0, 1, 7, 8, 9, 15, 16, 17, 30] {
             for position in 0..<max(length, 1) {
-                for byte in [0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xC3, 0xFF] as [UInt8] {
+                for byte in [0x00, 0x1F, 0x20, 0x21, 0x22, 0x23, 0x5B, 0x5C, 0x5D, 0x7E, 0x7F, 0x80, 0xC3, 0xFF]
+                    as [UInt8]
+                {
                     var bytes = [UInt8](repeating: UInt8(ascii: "a"), count: length) + [0x22, 0x7D]
                     if position < length { bytes[position] = byte }
                     let (range, end): (Range<Int>?, Int) = bytes.withUnsafeBytes { b in
@@ -138,7 +140,7 @@ import Testing
         (#"{"type":"counter","ts":1,"name":"n","labels":{"b":"1","a":"2"},"value":1}"#, false),
         (#"{"type":"counter","ts":1,"name":"n","labels":{"a":"1","a":"2"},"value":1}"#, false),
         (#"{"type":"counter","ts":1,"name":"n","labels":{"a":"1","ab":"2"},"value":1}"#, true),
-        (#"{"type":"counter","ts":1,"name":"n","labels":{"ab":"1","a":"2"},"value":1}"#, false),
+        (#"{"type":"counter","ts":1,"name":"n","labels":{"ab":"1","a":"2"},"value":1}"#, false)
     ])
     func labelOrder(_ line: String, _ canonical: Bool) {
         Array(line.utf8).withUnsafeBytes { b in

@@ -14,7 +14,10 @@ struct RandomRecords {
 
     /// Text with escapes, control characters, non-ASCII and astral characters.
     mutating func text() -> String {
-        let pieces = ["a", "llm.latency_ms", "\"", "\\", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "日本", "😀", "/", "<script>", " ", "\u{2028}"]
+        let pieces = [
+            "a", "llm.latency_ms", "\"", "\\", "\n", "\t", "\u{0}", "\u{1F}", "\u{7F}", "é", "日本", "😀", "/", "<script>",
+            " ", "\u{2028}"
+        ]
         return (0..<int(0...6)).map { _ in pieces[int(0...(pieces.count - 1))] }.joined()
     }
 
@@ -66,21 +69,35 @@ struct RandomRecords {
     mutating func record() -> Record {
         switch int(0...4) {
         case 0: return .resource(ResourceRecord(ts: ts(), schema: 1, stream: text(), attributes: attributes()))
-        case 1: return .metric(MetricRecord(kind: MetricKind.allCases[int(0...2)], ts: ts(), name: text(), labels: labels(), value: double()))
-        case 2: return .meta(MetaRecord(ts: ts(), name: text(), kind: MetricKind.allCases[int(0...2)],
-                                        unit: chance(0.5) ? text() : nil, help: chance(0.5) ? text() : nil))
+        case 1:
+            return .metric(
+                MetricRecord(
+                    kind: MetricKind.allCases[int(0...2)], ts: ts(), name: text(), labels: labels(), value: double()))
+        case 2:
+            return .meta(
+                MetaRecord(
+                    ts: ts(), name: text(), kind: MetricKind.allCases[int(0...2)],
+                    unit: chance(0.5) ? text() : nil, help: chance(0.5) ? text() : nil))
         case 3:
             let start = ts()
-            return .span(SpanRecord(
-                traceID: UInt128(next()) << 64 | UInt128(next() | 1), spanID: next() | 1, parentSpanID: chance(0.5) ? next() | 1 : nil,
-                name: text(), kind: SpanRecord.Kind.allCases[int(0...4)], start: start, end: start &+ Int64(int(0...1_000_000)),
-                status: SpanRecord.Status.allCases[int(0...2)], statusMessage: chance(0.3) ? text() : nil, attributes: attributes(),
-                events: (0..<int(0...2)).map { _ in .init(name: text(), ts: ts(), attributes: attributes()) },
-                links: (0..<int(0...2)).map { _ in .init(traceID: UInt128(next() | 1), spanID: next() | 1, attributes: attributes()) },
-                unfinished: chance(0.2)))
+            return .span(
+                SpanRecord(
+                    traceID: UInt128(next()) << 64 | UInt128(next() | 1), spanID: next() | 1,
+                    parentSpanID: chance(0.5) ? next() | 1 : nil,
+                    name: text(), kind: SpanRecord.Kind.allCases[int(0...4)], start: start,
+                    end: start &+ Int64(int(0...1_000_000)),
+                    status: SpanRecord.Status.allCases[int(0...2)], statusMessage: chance(0.3) ? text() : nil,
+                    attributes: attributes(),
+                    events: (0..<int(0...2)).map { _ in .init(name: text(), ts: ts(), attributes: attributes()) },
+                    links: (0..<int(0...2)).map { _ in
+                        .init(traceID: UInt128(next() | 1), spanID: next() | 1, attributes: attributes())
+                    },
+                    unfinished: chance(0.2)))
         default:
-            return .alert(AlertRecord(ts: ts(), rule: text(), state: AlertRecord.State.allCases[int(0...3)], severity: text(),
-                                      labels: labels(), value: chance(0.8) ? double() : nil, threshold: chance(0.5) ? double() : nil))
+            return .alert(
+                AlertRecord(
+                    ts: ts(), rule: text(), state: AlertRecord.State.allCases[int(0...3)], severity: text(),
+                    labels: labels(), value: chance(0.8) ? double() : nil, threshold: chance(0.5) ? double() : nil))
         }
     }
 }

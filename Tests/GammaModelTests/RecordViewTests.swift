@@ -5,7 +5,9 @@ import Testing
     static func view(_ line: [UInt8]) -> Result<RecordView, RecordDecodingError> {
         line.withUnsafeBytes { b in
             var v = RecordView()
-            do throws(RecordDecodingError) { try RecordView.scan(b, into: &v); return .success(v) } catch { return .failure(error) }
+            do throws(RecordDecodingError) { try RecordView.scan(b, into: &v); return .success(v) } catch {
+                return .failure(error)
+            }
         }
     }
 
@@ -25,7 +27,9 @@ import Testing
                 let name = v.name.map { String(decoding: line[$0], as: UTF8.self) }
                 if !v.nameEscaped { #expect(name == m.name) }
             case .span(let s):
-                #expect(v.kind == .span && v.spanID == s.spanID && v.traceID == s.traceID && v.start == s.start && v.end == s.end)
+                #expect(
+                    v.kind == .span && v.spanID == s.spanID && v.traceID == s.traceID && v.start == s.start
+                        && v.end == s.end)
                 #expect(v.parentSpanID == s.parentSpanID && v.status == s.status && v.unfinished == s.unfinished)
             default:
                 break
@@ -40,7 +44,7 @@ import Testing
         #"{"type":"profile","ts":1,"name":5}"#,
         #"{"type":"profile","ts":1,"labels":[],"value":"x"}"#,
         #"{"type":"profile","ts":1,"ts":2}"#,
-        #"{"type":"counter","ts":1,"name":"n","labels":{"a\n":"x","a\u000a":"y"},"value":1}"#,
+        #"{"type":"counter","ts":1,"name":"n","labels":{"a\n":"x","a\u000a":"y"},"value":1}"#
     ])
     func fuzzFoundDisagreementsAgree(_ line: String) {
         let bytes = Array(line.utf8)
@@ -81,8 +85,9 @@ import Testing
             var labels: [String: String] = [:]
             for _ in 0..<gen.int(0...3) { labels[names[gen.int(0...3)]] = names[gen.int(0...3)] }
             let value: Double = [1, 0.5, -3, 1e-7, 123456.789, 1e300][gen.int(0...5)]
-            let record = MetricRecord(kind: MetricKind.allCases[gen.int(0...2)], ts: Int64(bitPattern: gen.next()),
-                                      name: names[gen.int(0...3)], labels: labels, value: value)
+            let record = MetricRecord(
+                kind: MetricKind.allCases[gen.int(0...2)], ts: Int64(bitPattern: gen.next()),
+                name: names[gen.int(0...3)], labels: labels, value: value)
             var line = RecordEncoder.encode(.metric(record))
             if n % 2 == 1 {
                 let i = gen.int(0...(line.count - 1))
@@ -102,7 +107,8 @@ import Testing
             let labelText = v.labels.map { String(decoding: line[$0], as: UTF8.self) }
             var w = JSONWriter()
             w.stringMap(m.labels)
-            #expect(labelText == String(decoding: w.bytes, as: UTF8.self) || labelText?.contains(" ") == true || n % 2 == 1)
+            #expect(
+                labelText == String(decoding: w.bytes, as: UTF8.self) || labelText?.contains(" ") == true || n % 2 == 1)
         }
         #expect(accepted > 10_000)
     }
@@ -115,15 +121,18 @@ import Testing
         for n in 0..<20_000 {
             var attributes: Attributes = [:]
             for _ in 0..<gen.int(0...3) {
-                let v: AttributeValue = [.string(words[gen.int(0...3)]), .int(Int64(gen.int(-5...5))), .double(0.25), .bool(gen.chance(0.5))][gen.int(0...3)]
+                let v: AttributeValue = [
+                    .string(words[gen.int(0...3)]), .int(Int64(gen.int(-5...5))), .double(0.25), .bool(gen.chance(0.5))
+                ][gen.int(0...3)]
                 attributes[words[gen.int(0...3)]] = v
             }
             let start = Int64(gen.int(0...1_000_000))
-            let record = SpanRecord(traceID: UInt128(gen.next()) << 64 | UInt128(gen.next() | 1), spanID: gen.next() | 1,
-                                    parentSpanID: gen.chance(0.5) ? gen.next() | 1 : nil, name: words[gen.int(0...3)],
-                                    kind: SpanRecord.Kind.allCases[gen.int(0...4)], start: start, end: start + Int64(gen.int(0...999)),
-                                    status: SpanRecord.Status.allCases[gen.int(0...2)], statusMessage: gen.chance(0.2) ? "m" : nil,
-                                    attributes: attributes, unfinished: gen.chance(0.1))
+            let record = SpanRecord(
+                traceID: UInt128(gen.next()) << 64 | UInt128(gen.next() | 1), spanID: gen.next() | 1,
+                parentSpanID: gen.chance(0.5) ? gen.next() | 1 : nil, name: words[gen.int(0...3)],
+                kind: SpanRecord.Kind.allCases[gen.int(0...4)], start: start, end: start + Int64(gen.int(0...999)),
+                status: SpanRecord.Status.allCases[gen.int(0...2)], statusMessage: gen.chance(0.2) ? "m" : nil,
+                attributes: attributes, unfinished: gen.chance(0.1))
             var line = RecordEncoder.encode(.span(record))
             if n % 2 == 1 {
                 let i = gen.int(0...(line.count - 1))
@@ -139,7 +148,9 @@ import Testing
             #expect((decoded != nil) == (viewed != nil), "\(String(decoding: line, as: UTF8.self))")
             guard case .record(.span(let d))? = decoded, let v = viewed else { continue }
             accepted += 1
-            #expect(v.kind == .span && v.ts == d.ts && v.traceID == d.traceID && v.spanID == d.spanID && v.parentSpanID == d.parentSpanID)
+            #expect(
+                v.kind == .span && v.ts == d.ts && v.traceID == d.traceID && v.spanID == d.spanID
+                    && v.parentSpanID == d.parentSpanID)
             #expect(v.start == d.start && v.end == d.end && v.status == d.status && v.unfinished == d.unfinished)
         }
         #expect(accepted > 10_000)

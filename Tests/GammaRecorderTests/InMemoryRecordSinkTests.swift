@@ -31,8 +31,12 @@ import Testing
 
     @Test func aLineThatIsNotARecordIsNamedByItsNumber() throws {
         let sink = InMemoryRecordSink()
-        try #"{"type":"counter","ts":1,"name":"x","labels":{},"value":1}"#.utf8.withContiguousStorageIfAvailable { try sink.write(UnsafeRawBufferPointer($0), timestamp: 1) }
-        try #"{"type":"counter","ts":1,"name":"x","value":"one"}"#.utf8.withContiguousStorageIfAvailable { try sink.write(UnsafeRawBufferPointer($0), timestamp: 1) }
+        try #"{"type":"counter","ts":1,"name":"x","labels":{},"value":1}"#.utf8.withContiguousStorageIfAvailable {
+            try sink.write(UnsafeRawBufferPointer($0), timestamp: 1)
+        }
+        try #"{"type":"counter","ts":1,"name":"x","value":"one"}"#.utf8.withContiguousStorageIfAvailable {
+            try sink.write(UnsafeRawBufferPointer($0), timestamp: 1)
+        }
         #expect(throws: InMemoryRecordSinkError.self) { try sink.records() }
         do { _ = try sink.records() } catch let error as InMemoryRecordSinkError { #expect(error.line == 2) }
         sink.clear()

@@ -25,26 +25,33 @@ import Glibc
         meter.increment(by: 2)
         meter.decrement(by: 0.5)
         f.clock.advance(by: 1000)
-        Recorder(label: "llm.latency_ms", dimensions: [("model", "m"), ("b", "2")], aggregate: true, factory: factory).record(125.5)
+        Recorder(label: "llm.latency_ms", dimensions: [("model", "m"), ("b", "2")], aggregate: true, factory: factory)
+            .record(125.5)
         Recorder(label: "system.load", dimensions: [], aggregate: false, factory: factory).record(Int64(7))
         Timer(label: "http.duration", dimensions: [], factory: factory).recordNanoseconds(2_500_000)
         let records = try f.close()
         let metrics = records.compactMap(\.metric)
-        #expect(metrics == [
-            MetricRecord(kind: .counter, ts: t0, name: "tools.calls.total", labels: ["tool": "search"], value: 3),
-            MetricRecord(kind: .counter, ts: t0 + 1000, name: "tokens.cost", value: 0.25),
-            MetricRecord(kind: .gauge, ts: t0 + 2000, name: "queue.depth", labels: ["q": "a"], value: 5),
-            MetricRecord(kind: .gauge, ts: t0 + 2000, name: "queue.depth", labels: ["q": "a"], value: 7),
-            MetricRecord(kind: .gauge, ts: t0 + 2000, name: "queue.depth", labels: ["q": "a"], value: 6.5),
-            MetricRecord(kind: .histogram, ts: t0 + 3000, name: "llm.latency_ms", labels: ["b": "2", "model": "m"], value: 125.5),
-            MetricRecord(kind: .gauge, ts: t0 + 3000, name: "system.load", value: 7),
-            MetricRecord(kind: .histogram, ts: t0 + 3000, name: "http.duration", value: 2.5),
-        ])
+        #expect(
+            metrics == [
+                MetricRecord(kind: .counter, ts: t0, name: "tools.calls.total", labels: ["tool": "search"], value: 3),
+                MetricRecord(kind: .counter, ts: t0 + 1000, name: "tokens.cost", value: 0.25),
+                MetricRecord(kind: .gauge, ts: t0 + 2000, name: "queue.depth", labels: ["q": "a"], value: 5),
+                MetricRecord(kind: .gauge, ts: t0 + 2000, name: "queue.depth", labels: ["q": "a"], value: 7),
+                MetricRecord(kind: .gauge, ts: t0 + 2000, name: "queue.depth", labels: ["q": "a"], value: 6.5),
+                MetricRecord(
+                    kind: .histogram, ts: t0 + 3000, name: "llm.latency_ms", labels: ["b": "2", "model": "m"],
+                    value: 125.5),
+                MetricRecord(kind: .gauge, ts: t0 + 3000, name: "system.load", value: 7),
+                MetricRecord(kind: .histogram, ts: t0 + 3000, name: "http.duration", value: 2.5)
+            ])
         let metas = records.compactMap(\.meta)
         // A meta may repeat (inline, and in a segment's preamble); the names and their order of first use are fixed.
         var firstUse: [String] = []
         for m in metas where !firstUse.contains(m.name) { firstUse.append(m.name) }
-        #expect(firstUse == ["tools.calls.total", "tokens.cost", "queue.depth", "llm.latency_ms", "system.load", "http.duration"])
+        #expect(
+            firstUse == [
+                "tools.calls.total", "tokens.cost", "queue.depth", "llm.latency_ms", "system.load", "http.duration"
+            ])
         #expect(metas.first { $0.name == "http.duration" }?.unit == "ms")
         #expect(records.first?.resource?.attributes["service.name"] == .string("test"))
     }
@@ -97,7 +104,9 @@ import Glibc
         for name in segments {
             let records = try recordsIn(f.dir.file(name))
             #expect(records.first?.resource?.stream == "rec", "\(name) opens with the resource")
-            #expect(records.dropFirst().first?.meta?.name == "c" || name.hasSuffix("00000000.jsonl.gz"), "\(name) repeats the meta")
+            #expect(
+                records.dropFirst().first?.meta?.name == "c" || name.hasSuffix("00000000.jsonl.gz"),
+                "\(name) repeats the meta")
         }
     }
 }

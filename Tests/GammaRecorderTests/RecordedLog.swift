@@ -18,8 +18,9 @@ struct RecorderFixture {
     let recorder: LogRecorder
 
     init(options: SegmentWriterOptions = .init(), redaction: Redaction = .init()) throws {
-        recorder = try LogRecorder(directory: dir.path, stream: "rec", resource: ["service.name": .string("test")],
-                                clock: clock, redaction: redaction, options: options)
+        recorder = try LogRecorder(
+            directory: dir.path, stream: "rec", resource: ["service.name": .string("test")],
+            clock: clock, redaction: redaction, options: options)
     }
 
     func close() throws -> [Record] {

@@ -26,7 +26,8 @@ import Glibc
         #expect(abs(sample.memoryMB! - usedMB) < max(64, usedMB * 0.05))
         #expect(abs(sample.memoryPercent! - usedMB * 1024 / kb("MemTotal") * 100) < 5)
         let status = try String(contentsOfProc: "/proc/self/status")
-        let rssMB = Double(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }!.split(separator: " ")[1])! / 1024
+        let rssMB =
+            Double(status.split(separator: "\n").first { $0.hasPrefix("VmRSS:") }!.split(separator: " ")[1])! / 1024
         #expect(abs(sample.processRSSMB! - rssMB) < max(16, rssMB * 0.2))
         var fs = statvfs()
         statvfs(f.dir.path, &fs)
@@ -38,8 +39,11 @@ import Glibc
         #expect(proc > 0 && proc <= 100)
 
         let names = Set(try f.close().compactMap(\.metric).map(\.name))
-        #expect(names == ["system.cpu_percent", "process.cpu_percent", "system.memory_percent", "system.memory_mb",
-                          "process.rss_mb", "system.disk_percent"])
+        #expect(
+            names == [
+                "system.cpu_percent", "process.cpu_percent", "system.memory_percent", "system.memory_mb",
+                "process.rss_mb", "system.disk_percent"
+            ])
     }
 
     @Test func theSamplerRunsOnItsIntervalUntilStopped() throws {

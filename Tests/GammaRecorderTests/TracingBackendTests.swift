@@ -42,15 +42,27 @@ struct DictionaryExtractor: Extractor {
         let spans = try f.close().compactMap(\.span)
         #expect(spans.count == 2)
         let s = try #require(spans.first)
-        #expect(s == SpanRecord(
-            traceID: span.traceID, spanID: span.spanID, parentSpanID: nil, name: "llm.call", kind: .client, start: t0, end: t0 + 2000,
-            status: .error, statusMessage: "rate limited",
-            attributes: ["gen_ai.request.model": .string("scripted"), "gen_ai.usage.input_tokens": .int(120), "ratio": .double(0.5),
-                         "tags": .stringArray(["a", "b"])],
-            events: [.init(name: "retry", ts: t0 + 500),
-                     .init(name: "exception", ts: t0 + 500, attributes: ["exception.type": .string("GammaRecorderTests.Failure"),
-                                                                          "exception.message": .string("the tool failed")])],
-            links: [.init(traceID: other.traceID, spanID: other.spanID)]))
+        #expect(
+            s
+                == SpanRecord(
+                    traceID: span.traceID, spanID: span.spanID, parentSpanID: nil, name: "llm.call", kind: .client,
+                    start: t0, end: t0 + 2000,
+                    status: .error, statusMessage: "rate limited",
+                    attributes: [
+                        "gen_ai.request.model": .string("scripted"), "gen_ai.usage.input_tokens": .int(120),
+                        "ratio": .double(0.5),
+                        "tags": .stringArray(["a", "b"])
+                    ],
+                    events: [
+                        .init(name: "retry", ts: t0 + 500),
+                        .init(
+                            name: "exception", ts: t0 + 500,
+                            attributes: [
+                                "exception.type": .string("GammaRecorderTests.Failure"),
+                                "exception.message": .string("the tool failed")
+                            ])
+                    ],
+                    links: [.init(traceID: other.traceID, spanID: other.spanID)]))
     }
 
     /// `span.attributes[k] = v` edits the attributes in place, outside the lock; sets made at the
@@ -113,7 +125,10 @@ struct DictionaryExtractor: Extractor {
         var headers: [String: String] = [:]
         let outgoing = client.startSpan("http.request", context: .topLevel, ofKind: .client)
         client.inject(outgoing.context, into: &headers, using: DictionaryInjector())
-        #expect(headers["traceparent"] == "00-\(Hex.string(outgoing.traceID, digits: 32))-\(Hex.string(UInt128(outgoing.spanID), digits: 16))-01")
+        #expect(
+            headers["traceparent"]
+                == "00-\(Hex.string(outgoing.traceID, digits: 32))-\(Hex.string(UInt128(outgoing.spanID), digits: 16))-01"
+        )
         var incoming = InstrumentationContext.topLevel
         server.extract(headers, into: &incoming, using: DictionaryExtractor())
         let handler = server.startSpan("http.handle", context: incoming, ofKind: .server)
@@ -134,7 +149,7 @@ struct DictionaryExtractor: Extractor {
         ("ff-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01", false),
         ("00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra", false),
         ("01-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01-extra", true),
-        ("garbage", false),
+        ("garbage", false)
     ])
     func traceparentParsingFollowsW3C(_ header: String, valid: Bool) {
         #expect((GammaSpanContext(traceparent: header) != nil) == valid)
@@ -146,7 +161,8 @@ struct DictionaryExtractor: Extractor {
         defer { dir.remove() }
         let clock = ManualClock(start: 1_000)
         let recorder = try LogRecorder(directory: dir.path, clock: clock)
-        let system = GammaSystem(recorder: recorder, timeSource: .recorderClock, sampleInterval: nil, directory: dir.path)
+        let system = GammaSystem(
+            recorder: recorder, timeSource: .recorderClock, sampleInterval: nil, directory: dir.path)
         let root = system.tracer.startSpan("agent.run", context: .topLevel)
         _ = system.tracer.startSpan("llm.call", context: root.context)
         let done = system.tracer.startSpan("tool.clock", context: root.context)

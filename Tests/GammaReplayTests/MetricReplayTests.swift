@@ -20,7 +20,7 @@ import Testing
             F.metric(.histogram, "llm.latency_ms", ["model": "m"], 1, at: 1),
             F.metric(.histogram, "llm.latency_ms", ["model": "m"], 2, at: 2),
             F.metric(.histogram, "llm.latency_ms", ["model": "m"], 3, at: 3),
-            F.metric(.histogram, "llm.latency_ms", ["model": "m"], 4, at: 10),
+            F.metric(.histogram, "llm.latency_ms", ["model": "m"], 4, at: 10)
         ])
         let (r, issues) = try f.report()
         #expect(issues.isEmpty)
@@ -48,7 +48,7 @@ import Testing
             F.metric(.counter, "tools.calls.total", ["tool": "search", "model": "b"], 1, at: 1),
             F.metric(.counter, "tools.calls.total", ["tool": "clock", "model": "a"], 1, at: 2),
             F.metric(.counter, "tools.errors.total", ["tool": "clock"], 1, at: 2),
-            F.metric(.counter, "agent.runs.total", [:], 1, at: 3),
+            F.metric(.counter, "agent.runs.total", [:], 1, at: 3)
         ])
         var q = MetricQuery()
         q.metrics = [Glob("tools.*")]
@@ -58,11 +58,15 @@ import Testing
         #expect(r.series.map(\.key.labelText) == [#"{model="a",tool="search"}"#, #"{model="b",tool="search"}"#])
         q.groupBy = ["tool"]
         let (g, _) = try f.report(q)
-        #expect(g.series.count == 1 && g.series[0].key.labelText == #"{tool="search"}"# && g.series[0].figures.total == 2)
+        #expect(
+            g.series.count == 1 && g.series[0].key.labelText == #"{tool="search"}"# && g.series[0].figures.total == 2)
         q = MetricQuery()
         q.groupBy = []
         let (all, _) = try f.report(q)
-        #expect(all.series.map { "\($0.key.name)=\($0.figures.total!)" } == ["agent.runs.total=1.0", "tools.calls.total=3.0", "tools.errors.total=1.0"])
+        #expect(
+            all.series.map { "\($0.key.name)=\($0.figures.total!)" } == [
+                "agent.runs.total=1.0", "tools.calls.total=3.0", "tools.errors.total=1.0"
+            ])
         // A missing label is the empty string, as in PromQL.
         q = MetricQuery()
         q.matchers = [try LabelMatcher(parsing: #"tool="""#)]
@@ -72,8 +76,9 @@ import Testing
     @Test func stepsGiveWindowsAlignedToTheEpoch() throws {
         let f = F()
         defer { f.dir.remove() }
-        try f.write((0..<30).map { i in F.metric(.histogram, "h", [:], Double(i), at: Double(i)) }
-                    + (0..<30).map { i in F.metric(.counter, "c", [:], 1, at: Double(i)) })
+        try f.write(
+            (0..<30).map { i in F.metric(.histogram, "h", [:], Double(i), at: Double(i)) }
+                + (0..<30).map { i in F.metric(.counter, "c", [:], 1, at: Double(i)) })
         var q = MetricQuery()
         q.step = 10 * F.second
         let (r, _) = try f.report(q)
@@ -96,14 +101,18 @@ import Testing
             F.metric(.histogram, "h", [:], .infinity, at: 2),
             F.metric(.histogram, "only.nan", [:], .nan, at: 2),
             F.metric(.histogram, "single", [:], 7.5, at: 3),
-            F.metric(.gauge, "g", [:], .nan, at: 4),
+            F.metric(.gauge, "g", [:], .nan, at: 4)
         ])
         let (r, _) = try f.report()
         let h = try #require(r.series("h"))
         #expect(h.figures.count == 2 && h.figures.nanCount == 1)
-        #expect(h.figures.max == .infinity && h.figures.quantiles[0] == .infinity && h.figures.quantiles.allSatisfy { $0 != nil && !$0!.isNaN })
+        #expect(
+            h.figures.max == .infinity && h.figures.quantiles[0] == .infinity
+                && h.figures.quantiles.allSatisfy { $0 != nil && !$0!.isNaN })
         let nan = try #require(r.series("only.nan"))
-        #expect(nan.figures.count == 0 && nan.figures.nanCount == 1 && nan.figures.quantiles == [nil, nil, nil, nil, nil] && nan.figures.mean == nil)
+        #expect(
+            nan.figures.count == 0 && nan.figures.nanCount == 1 && nan.figures.quantiles == [nil, nil, nil, nil, nil]
+                && nan.figures.mean == nil)
         let single = try #require(r.series("single"))
         #expect(single.figures.quantiles == [7.5, 7.5, 7.5, 7.5, 7.5] && single.figures.stddev == 0)
         #expect(try #require(r.series("g")).figures.last!.isNaN)
@@ -130,9 +139,15 @@ import Testing
         var options = SegmentWriterOptions()
         options.memberBytes = 200  // several members
         try f.write((0..<40).map { F.metric(.counter, "c", [:], 1, at: Double($0)) }, stream: "a", options: options)
-        try f.writeLines([(RecordEncoder.encode(F.metric(.counter, "c", [:], 1, at: 50)).string, F.t0 + 50 * F.second),
-                          (#"{"type":"counter","ts":1795000051000000000,"name":"c","labels":{},"value":"x"}"#, F.t0 + 51 * F.second)],
-                         stream: "b")
+        try f.writeLines(
+            [
+                (RecordEncoder.encode(F.metric(.counter, "c", [:], 1, at: 50)).string, F.t0 + 50 * F.second),
+                (
+                    #"{"type":"counter","ts":1795000051000000000,"name":"c","labels":{},"value":"x"}"#,
+                    F.t0 + 51 * F.second
+                )
+            ],
+            stream: "b")
         let segment = f.dir.file(Files.names(in: f.dir.path).first { $0.hasPrefix("a-") }!)
         let members = try SegmentCorrupter.members(segment)
         SegmentCorrupter.flipByte(segment, at: Int(members[2].offset) + 60)
@@ -143,7 +158,11 @@ import Testing
             return
         }
         #expect(d.path == segment && d.offset == members[2].offset)
-        guard case .invalidLine(let path, _, let line, let error)? = issues.first(where: { if case .invalidLine = $0 { true } else { false } }) else {
+        guard
+            case .invalidLine(let path, _, let line, let error)? = issues.first(where: {
+                if case .invalidLine = $0 { true } else { false }
+            })
+        else {
             Issue.record("no invalid line reported: \(issues)")
             return
         }
@@ -156,11 +175,18 @@ import Testing
     @Test func linesOfOneSeriesSpelledDifferentlyAreOneSeries() throws {
         let f = F()
         defer { f.dir.remove() }
-        try f.writeLines([
-            (#"{"type":"counter","ts":1795000000000000000,"name":"c","labels":{"a":"1","b":"2"},"value":1}"#, F.t0),
-            (#"{"ts":1795000001000000000, "type":"counter","name":"c","value":2,"labels":{"b":"2","a":"1"}}"#, F.t0 + F.second),
-            (#"{"type":"counter","ts":1795000002000000000,"name":"\u0063","labels":{"\u0061":"1","b":"2"},"value":3}"#, F.t0 + 2 * F.second),
-        ], stream: "a")
+        try f.writeLines(
+            [
+                (#"{"type":"counter","ts":1795000000000000000,"name":"c","labels":{"a":"1","b":"2"},"value":1}"#, F.t0),
+                (
+                    #"{"ts":1795000001000000000, "type":"counter","name":"c","value":2,"labels":{"b":"2","a":"1"}}"#,
+                    F.t0 + F.second
+                ),
+                (
+                    #"{"type":"counter","ts":1795000002000000000,"name":"\u0063","labels":{"\u0061":"1","b":"2"},"value":3}"#,
+                    F.t0 + 2 * F.second
+                )
+            ], stream: "a")
         let (r, issues) = try f.report()
         #expect(issues.isEmpty && r.series.count == 1 && r.series[0].figures.total == 6)
     }
@@ -168,8 +194,11 @@ import Testing
     @Test func metaRecordsGiveUnitsAndHelp() throws {
         let f = F()
         defer { f.dir.remove() }
-        try f.write([.meta(MetaRecord(ts: F.t0, name: "llm.latency_ms", kind: .histogram, unit: "ms", help: "Model call latency")),
-                     F.metric(.histogram, "llm.latency_ms", [:], 5, at: 1)])
+        try f.write([
+            .meta(
+                MetaRecord(ts: F.t0, name: "llm.latency_ms", kind: .histogram, unit: "ms", help: "Model call latency")),
+            F.metric(.histogram, "llm.latency_ms", [:], 5, at: 1)
+        ])
         let s = try #require(try f.report().0.series("llm.latency_ms"))
         #expect(s.unit == "ms" && s.help == "Model call latency")
     }

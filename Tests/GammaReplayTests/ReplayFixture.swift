@@ -21,14 +21,18 @@ struct ReplayFixture {
         try writer.close()
     }
 
-    func report(_ query: MetricQuery = .init(), since: Int64? = nil, until: Int64? = nil) throws -> (MetricReport, [ReplayIssue]) {
+    func report(_ query: MetricQuery = .init(), since: Int64? = nil, until: Int64? = nil) throws -> (
+        MetricReport, [ReplayIssue]
+    ) {
         let reader = try LogReader(paths: [dir.path], options: ReadOptions(since: since, until: until))
         var issues: [ReplayIssue] = []
         let report = try MetricReplay(query: query).run(reader, onIssue: { issues.append($0) })
         return (report, issues)
     }
 
-    static func metric(_ kind: MetricKind, _ name: String, _ labels: [String: String] = [:], _ value: Double, at seconds: Double) -> Record {
+    static func metric(
+        _ kind: MetricKind, _ name: String, _ labels: [String: String] = [:], _ value: Double, at seconds: Double
+    ) -> Record {
         .metric(MetricRecord(kind: kind, ts: t0 + Int64(seconds * 1e9), name: name, labels: labels, value: value))
     }
 }

@@ -8,7 +8,9 @@ import Testing
 
 @Suite struct SketchTests {
     /// The value of rank ⌊q·(n−1)⌋ of the sorted values: what the sketch promises to be within 1% of.
-    static func rankValue(_ sorted: [Double], _ q: Double) -> Double { sorted[Int((Double(sorted.count - 1) * q).rounded(.down))] }
+    static func rankValue(_ sorted: [Double], _ q: Double) -> Double {
+        sorted[Int((Double(sorted.count - 1) * q).rounded(.down))]
+    }
 
     static func values(_ n: Int, seed: UInt64, _ make: (inout SplitMix64) -> Double) -> [Double] {
         var rng = SplitMix64(seed: seed)

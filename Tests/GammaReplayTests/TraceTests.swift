@@ -15,18 +15,32 @@ import Testing
     /// An agent run: two iterations, a model call each, two tool calls in parallel, one failing.
     static func agentRun() -> [SpanRecord] {
         [
-            SpanRecord(traceID: trace, spanID: 1, name: "agent.run", kind: .server, start: ms(0), end: ms(100), status: .ok,
-                       attributes: ["agent.input": .string("[NOT CAPTURED]")]),
-            SpanRecord(traceID: trace, spanID: 2, parentSpanID: 1, name: "llm.call", kind: .client, start: ms(1), end: ms(30), status: .ok,
-                       attributes: ["gen_ai.request.model": .string("scripted"), "gen_ai.usage.input_tokens": .int(120)],
-                       events: [.init(name: "first_token", ts: ms(12))]),
-            SpanRecord(traceID: trace, spanID: 3, parentSpanID: 1, name: "tool.search", start: ms(31), end: ms(60), status: .ok,
-                       attributes: ["gen_ai.tool.name": .string("search")]),
-            SpanRecord(traceID: trace, spanID: 4, parentSpanID: 1, name: "tool.http_get", start: ms(35), end: ms(80), status: .error,
-                       statusMessage: "timed out", attributes: ["gen_ai.tool.name": .string("http_get"), "ratio": .double(0.5)],
-                       events: [.init(name: "exception", ts: ms(80), attributes: ["exception.type": .string("Timeout"), "exception.message": .string("timed out")])]),
-            SpanRecord(traceID: trace, spanID: 5, parentSpanID: 1, name: "llm.call", kind: .client, start: ms(81), end: ms(99), status: .ok,
-                       links: [.init(traceID: 0x99, spanID: 0x98)]),
+            SpanRecord(
+                traceID: trace, spanID: 1, name: "agent.run", kind: .server, start: ms(0), end: ms(100), status: .ok,
+                attributes: ["agent.input": .string("[NOT CAPTURED]")]),
+            SpanRecord(
+                traceID: trace, spanID: 2, parentSpanID: 1, name: "llm.call", kind: .client, start: ms(1), end: ms(30),
+                status: .ok,
+                attributes: ["gen_ai.request.model": .string("scripted"), "gen_ai.usage.input_tokens": .int(120)],
+                events: [.init(name: "first_token", ts: ms(12))]),
+            SpanRecord(
+                traceID: trace, spanID: 3, parentSpanID: 1, name: "tool.search", start: ms(31), end: ms(60),
+                status: .ok,
+                attributes: ["gen_ai.tool.name": .string("search")]),
+            SpanRecord(
+                traceID: trace, spanID: 4, parentSpanID: 1, name: "tool.http_get", start: ms(35), end: ms(80),
+                status: .error,
+                statusMessage: "timed out",
+                attributes: ["gen_ai.tool.name": .string("http_get"), "ratio": .double(0.5)],
+                events: [
+                    .init(
+                        name: "exception", ts: ms(80),
+                        attributes: ["exception.type": .string("Timeout"), "exception.message": .string("timed out")])
+                ]),
+            SpanRecord(
+                traceID: trace, spanID: 5, parentSpanID: 1, name: "llm.call", kind: .client, start: ms(81), end: ms(99),
+                status: .ok,
+                links: [.init(traceID: 0x99, spanID: 0x98)])
         ]
     }
 
@@ -50,13 +64,27 @@ import Testing
 
     @Test func orphansDuplicatesCyclesAndUnfinishedSpansAreShownAndReported() throws {
         var spans = Self.agentRun()
-        spans.append(SpanRecord(traceID: Self.trace, spanID: 6, parentSpanID: 0x77, name: "late.child", start: Self.ms(5), end: Self.ms(6)))
+        spans.append(
+            SpanRecord(
+                traceID: Self.trace, spanID: 6, parentSpanID: 0x77, name: "late.child", start: Self.ms(5),
+                end: Self.ms(6)))
         spans.append(spans[2])  // span 3 twice
-        spans.append(SpanRecord(traceID: Self.trace, spanID: 7, parentSpanID: 8, name: "a", start: Self.ms(10), end: Self.ms(20)))
-        spans.append(SpanRecord(traceID: Self.trace, spanID: 8, parentSpanID: 9, name: "b", start: Self.ms(11), end: Self.ms(19)))
-        spans.append(SpanRecord(traceID: Self.trace, spanID: 9, parentSpanID: 7, name: "c", start: Self.ms(12), end: Self.ms(18)))
-        spans.append(SpanRecord(traceID: Self.trace, spanID: 10, parentSpanID: 10, name: "self", start: Self.ms(13), end: Self.ms(14)))
-        spans.append(SpanRecord(traceID: Self.trace, spanID: 11, parentSpanID: 1, name: "open", start: Self.ms(90), end: Self.ms(100), unfinished: true))
+        spans.append(
+            SpanRecord(traceID: Self.trace, spanID: 7, parentSpanID: 8, name: "a", start: Self.ms(10), end: Self.ms(20))
+        )
+        spans.append(
+            SpanRecord(traceID: Self.trace, spanID: 8, parentSpanID: 9, name: "b", start: Self.ms(11), end: Self.ms(19))
+        )
+        spans.append(
+            SpanRecord(traceID: Self.trace, spanID: 9, parentSpanID: 7, name: "c", start: Self.ms(12), end: Self.ms(18))
+        )
+        spans.append(
+            SpanRecord(
+                traceID: Self.trace, spanID: 10, parentSpanID: 10, name: "self", start: Self.ms(13), end: Self.ms(14)))
+        spans.append(
+            SpanRecord(
+                traceID: Self.trace, spanID: 11, parentSpanID: 1, name: "open", start: Self.ms(90), end: Self.ms(100),
+                unfinished: true))
         let t = try #require(Self.forest(spans).first)
         #expect(t.nodes.count == 11)
         #expect(t.problems.contains(.duplicateSpan(3, copies: 2)))
@@ -68,7 +96,9 @@ import Testing
         // A span that names itself as parent is a root (an orphan), not a loop.
         #expect(t.nodes.first { $0.span.spanID == 10 }!.parent == nil)
         let text = TraceText(width: 100, formatTime: { String($0) }).render([t])
-        #expect(text.contains("(orphan)") && text.contains("(unfinished)") && text.contains("cycle") && text.contains("appears 2 times"))
+        #expect(
+            text.contains("(orphan)") && text.contains("(unfinished)") && text.contains("cycle")
+                && text.contains("appears 2 times"))
     }
 
     @Test func shuffledInputGivesTheSameOutput() throws {
@@ -76,8 +106,10 @@ import Testing
         for i in 0..<40 {
             let parent: SpanID? = i < 7 ? nil : SpanID(1000 + i % 7)
             let status: SpanRecord.Status = i % 5 == 0 ? .error : .ok
-            spans.append(SpanRecord(traceID: TraceID(100 + i % 7), spanID: SpanID(1000 + i), parentSpanID: parent, name: "s\(i % 3)",
-                                    start: Self.ms(Double(i)), end: Self.ms(Double(i) + 5), status: status))
+            spans.append(
+                SpanRecord(
+                    traceID: TraceID(100 + i % 7), spanID: SpanID(1000 + i), parentSpanID: parent, name: "s\(i % 3)",
+                    start: Self.ms(Double(i)), end: Self.ms(Double(i) + 5), status: status))
         }
         let expected = Self.exports(Self.forest(spans))
         var rng = SplitMix64(seed: 4)
@@ -88,9 +120,12 @@ import Testing
     }
 
     static func exports(_ traces: [Trace]) -> [[UInt8]] {
-        [TraceJSONExporter().render(traces, resources: [[:]]), OTLPExporter().render(traces, resources: [[:]]),
-         ChromeTraceExporter().render(traces), JaegerExporter().render(traces, resources: [[:]]),
-         ZipkinExporter().render(traces, resources: [[:]]), Array(TraceText(width: 100, formatTime: { String($0) }).render(traces).utf8)]
+        [
+            TraceJSONExporter().render(traces, resources: [[:]]), OTLPExporter().render(traces, resources: [[:]]),
+            ChromeTraceExporter().render(traces), JaegerExporter().render(traces, resources: [[:]]),
+            ZipkinExporter().render(traces, resources: [[:]]),
+            Array(TraceText(width: 100, formatTime: { String($0) }).render(traces).utf8)
+        ]
     }
 
     /// Overlapping children never share a track in the Chrome format.
@@ -103,9 +138,12 @@ import Testing
 
     @Test func selectionBySlowestErrorsNameAttributeAndDuration() throws {
         var spans = Self.agentRun()
-        spans.append(SpanRecord(traceID: 7, spanID: 70, name: "agent.run", start: Self.ms(0), end: Self.ms(500), status: .ok))
-        spans.append(SpanRecord(traceID: 8, spanID: 80, name: "agent.run", start: Self.ms(1), end: Self.ms(2), status: .ok,
-                                attributes: ["tenant": .string("t1")]))
+        spans.append(
+            SpanRecord(traceID: 7, spanID: 70, name: "agent.run", start: Self.ms(0), end: Self.ms(500), status: .ok))
+        spans.append(
+            SpanRecord(
+                traceID: 8, spanID: 80, name: "agent.run", start: Self.ms(1), end: Self.ms(2), status: .ok,
+                attributes: ["tenant": .string("t1")]))
         let all = Self.forest(spans)
         var q = TraceQuery()
         q.slowest = 1
@@ -120,7 +158,8 @@ import Testing
         #expect(q.select(all).map(\.traceID) == [7])
         let summary = SpanNameSummary.summarize(all)
         #expect(summary.map(\.name) == ["agent.run", "llm.call", "tool.http_get", "tool.search"])
-        #expect(summary[2].errors == 1 && summary[1].count == 2 && abs(summary.map(\.selfShare).reduce(0, +) - 1) < 1e-12)
+        #expect(
+            summary[2].errors == 1 && summary[1].count == 2 && abs(summary.map(\.selfShare).reduce(0, +) - 1) < 1e-12)
     }
 
     /// Every export against its golden file (GAMMA_UPDATE_GOLDEN=1 rewrites them).
@@ -129,8 +168,12 @@ import Testing
         let resources: [Attributes] = [["service.name": .string("gamma-agent"), "host.name": .string("h")]]
         var c = traces
         for i in c[0].nodes.indices { c[0].nodes[i].resource = 0 }
-        GoldenTests.check("trace.txt", TraceText(width: 100, attributeKeys: ["gen_ai.tool.name"], events: true,
-                                                 formatTime: { "@" + ReportNumbers.seconds($0) }).render(c))
+        GoldenTests.check(
+            "trace.txt",
+            TraceText(
+                width: 100, attributeKeys: ["gen_ai.tool.name"], events: true,
+                formatTime: { "@" + ReportNumbers.seconds($0) }
+            ).render(c))
         GoldenTests.check("trace.json", TraceJSONExporter().render(c, resources: resources).string)
         GoldenTests.check("trace.otlp.jsonl", OTLPExporter().render(c, resources: resources).string)
         GoldenTests.check("trace.chrome.json", ChromeTraceExporter().render(c).string)
@@ -143,12 +186,18 @@ import Testing
         let f = F()
         defer { f.dir.remove() }
         let run = Self.agentRun()
-        let remote = SpanRecord(traceID: Self.trace, spanID: 42, parentSpanID: 3, name: "search.backend", kind: .server,
-                                start: Self.ms(32), end: Self.ms(58), status: .ok)
-        try f.write([.resource(ResourceRecord(ts: F.t0, stream: "agent", attributes: ["service.name": .string("gamma-agent")]))]
-                    + run.map(Record.span), stream: "agent")
-        try f.write([.resource(ResourceRecord(ts: F.t0, stream: "backend", attributes: ["service.name": .string("search")])), .span(remote)],
-                    stream: "backend")
+        let remote = SpanRecord(
+            traceID: Self.trace, spanID: 42, parentSpanID: 3, name: "search.backend", kind: .server,
+            start: Self.ms(32), end: Self.ms(58), status: .ok)
+        try f.write(
+            [.resource(ResourceRecord(ts: F.t0, stream: "agent", attributes: ["service.name": .string("gamma-agent")]))]
+                + run.map(Record.span), stream: "agent")
+        try f.write(
+            [
+                .resource(ResourceRecord(ts: F.t0, stream: "backend", attributes: ["service.name": .string("search")])),
+                .span(remote)
+            ],
+            stream: "backend")
         let collected = try SpanCollector.collect(LogReader(paths: [f.dir.path]))
         let t = try #require(TraceForest.build(collected).first)
         #expect(t.nodes.count == 6 && t.roots.count == 1 && t.problems.isEmpty)
@@ -172,9 +221,11 @@ import Testing
         for i in 0..<3000 {
             let t0 = F.t0 + Int64(i) * 1_000_000_000  // a trace a second, each 300 ms long
             let trace = TraceID(i + 1)
-            let child = SpanRecord(traceID: trace, spanID: 2, parentSpanID: 1, name: "tool.search", start: t0 + 10_000_000,
-                                   end: t0 + Int64(100 + i % 50) * 1_000_000, status: i % 10 == 0 ? .error : .ok)
-            let root = SpanRecord(traceID: trace, spanID: 1, name: "agent.run", start: t0, end: t0 + 300_000_000, status: .ok)
+            let child = SpanRecord(
+                traceID: trace, spanID: 2, parentSpanID: 1, name: "tool.search", start: t0 + 10_000_000,
+                end: t0 + Int64(100 + i % 50) * 1_000_000, status: i % 10 == 0 ? .error : .ok)
+            let root = SpanRecord(
+                traceID: trace, spanID: 1, name: "agent.run", start: t0, end: t0 + 300_000_000, status: .ok)
             records += [.span(child), .span(root)]
         }
         try f.write(records)
@@ -184,10 +235,14 @@ import Testing
         let rows = streaming.finish()
         let whole = SpanNameSummary.summarize(TraceForest.build(try SpanCollector.collect(reader)))
         #expect(streaming.traces == 3000 && streaming.peakOpen <= 8)
-        #expect(rows.map(\.name) == whole.map(\.name) && rows.map(\.count) == whole.map(\.count) && rows.map(\.errors) == whole.map(\.errors))
+        #expect(
+            rows.map(\.name) == whole.map(\.name) && rows.map(\.count) == whole.map(\.count)
+                && rows.map(\.errors) == whole.map(\.errors))
         for (a, b) in zip(rows, whole) {
             #expect(abs(a.selfShare - b.selfShare) < 1e-12)
-            for (x, y) in [(a.p50, b.p50), (a.p95, b.p95), (a.p99, b.p99)] { #expect(abs(x - y) <= 0.011 * y, "\(a.name): \(x) vs \(y)") }
+            for (x, y) in [(a.p50, b.p50), (a.p95, b.p95), (a.p99, b.p99)] {
+                #expect(abs(x - y) <= 0.011 * y, "\(a.name): \(x) vs \(y)")
+            }
         }
     }
 
@@ -218,9 +273,12 @@ import Testing
             let spans = Int(rng.next() % 4) + 1
             for k in 0..<spans {
                 let s = start + Int64(k) * 1_000_000, e = s + Int64(rng.next() % 50_000_000) + 1
-                records.append(.span(SpanRecord(traceID: trace, spanID: SpanID(k + 1), parentSpanID: k == 0 ? nil : 1,
-                                                name: ["agent.run", "llm.call", "tool.search"][k % 3], start: s, end: e,
-                                                status: rng.next() % 9 == 0 ? .error : .ok)))
+                records.append(
+                    .span(
+                        SpanRecord(
+                            traceID: trace, spanID: SpanID(k + 1), parentSpanID: k == 0 ? nil : 1,
+                            name: ["agent.run", "llm.call", "tool.search"][k % 3], start: s, end: e,
+                            status: rng.next() % 9 == 0 ? .error : .ok)))
             }
         }
         try f.write(records)

@@ -8,13 +8,18 @@ import Testing
 @Suite struct RadixSortTests {
     @Test(arguments: [0, 1, 2, 255, 256, 257, 1000, 40_000]) func sortsAsTheStandardSortDoes(_ n: Int) {
         var rng = SplitMix64(seed: UInt64(n) + 7)
-        let specials: [Double] = [0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
-                                  .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1, 1e-300, -1e300]
+        let specials: [Double] = [
+            0, -0.0, .infinity, -.infinity, .leastNonzeroMagnitude, -.leastNonzeroMagnitude,
+            .greatestFiniteMagnitude, -.greatestFiniteMagnitude, 1, -1, 1e-300, -1e300
+        ]
         var values: [Double] = (0..<n).map { i in
             switch Int.random(in: 0..<4, using: &rng) {
             case 0: return specials[Int.random(in: 0..<specials.count, using: &rng)]
             case 1: return Double(Int.random(in: -3...3, using: &rng))  // many repeats
-            case 2: return Double(bitPattern: UInt64.random(in: 0...UInt64.max, using: &rng) & ~(0x7FF << 52) | (UInt64(i % 2046 + 1) << 52))
+            case 2:
+                return Double(
+                    bitPattern: UInt64.random(in: 0...UInt64.max, using: &rng) & ~(0x7FF << 52)
+                        | (UInt64(i % 2046 + 1) << 52))
             default: return Double.random(in: -1e6...1e6, using: &rng)
             }
         }

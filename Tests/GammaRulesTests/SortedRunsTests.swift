@@ -9,7 +9,8 @@ import Testing
 @Suite struct SortedRunsTests {
     enum Shape: CaseIterable { case alike, apart, oneLong, repeats, specials, manyTiny, rising }
 
-    @Test(arguments: Shape.allCases, [1, 2, 3] as [UInt64]) func selectsWhatSortingGives(_ shape: Shape, _ seed: UInt64) {
+    @Test(arguments: Shape.allCases, [1, 2, 3] as [UInt64]) func selectsWhatSortingGives(_ shape: Shape, _ seed: UInt64)
+    {
         var rng = SplitMix64(seed: seed)
         let runCount = shape == .manyTiny || shape == .rising ? 300 : Int.random(in: 1...45, using: &rng)
         var runs: [[Double]] = (0..<runCount).map { r in
@@ -26,7 +27,9 @@ import Testing
                 case .apart: return Double(r) * 1000 + Double.random(in: 0...10, using: &rng)  // each run above the last
                 case .rising: return Double(r)
                 case .repeats: return Double(Int.random(in: 0...4, using: &rng))
-                case .specials: return [0, -0.0, .infinity, -.infinity, 1, -1, .leastNonzeroMagnitude][Int.random(in: 0..<7, using: &rng)]
+                case .specials:
+                    return [0, -0.0, .infinity, -.infinity, 1, -1, .leastNonzeroMagnitude][
+                        Int.random(in: 0..<7, using: &rng)]
                 }
             }.sorted()
         }
@@ -37,10 +40,14 @@ import Testing
         var starts: [Int] = [], at = 0
         for r in runs { starts.append(at); at += r.count }
         flat.withUnsafeBufferPointer { buffer in
-            let ks = Set([0, 1, all.count / 2, all.count - 2, all.count - 1] + (0..<40).map { _ in Int.random(in: 0..<(all.count - 1), using: &rng) })
+            let ks = Set(
+                [0, 1, all.count / 2, all.count - 2, all.count - 1]
+                    + (0..<40).map { _ in Int.random(in: 0..<(all.count - 1), using: &rng) })
             for k in ks.sorted() {
                 for next in [false, true] where !next || k + 1 < all.count {
-                    var live = runs.indices.map { SortedRuns.Run(buffer.baseAddress!, starts[$0]..<(starts[$0] + runs[$0].count)) }
+                    var live = runs.indices.map {
+                        SortedRuns.Run(buffer.baseAddress!, starts[$0]..<(starts[$0] + runs[$0].count))
+                    }
                     let (a, b) = SortedRuns.select(k, next: next, in: &live)
                     #expect(a == all[k] && b == all[next ? k + 1 : k], "\(shape) k=\(k) next=\(next): \(a), \(b)")
                 }

@@ -30,7 +30,9 @@ public final class ChildProcess {
         defer { for p in argv { free(p) } }
         var pid: pid_t = 0
         let rc = posix_spawnp(&pid, arguments[0], &actions, &attributes, &argv, environ)
-        guard rc == 0 else { throw ChildProcessError(message: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))") }
+        guard rc == 0 else {
+            throw ChildProcessError(message: "cannot start \(arguments[0]): \(String(cString: strerror(rc)))")
+        }
         self.pid = pid
     }
 

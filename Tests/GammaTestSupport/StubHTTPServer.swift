@@ -43,10 +43,16 @@ public final class StubHTTPServer: Sendable {
         addr.sin_family = sa_family_t(AF_INET)
         addr.sin_addr.s_addr = inet_addr("127.0.0.1")
         addr.sin_port = 0
-        let bound = withUnsafePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) } }
+        let bound = withUnsafePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                bind(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
         precondition(bound == 0 && listen(fd, 16) == 0, "bind/listen: \(errno)")
         var len = socklen_t(MemoryLayout<sockaddr_in>.size)
-        _ = withUnsafeMutablePointer(to: &addr) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) } }
+        _ = withUnsafeMutablePointer(to: &addr) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(fd, $0, &len) }
+        }
         listener = fd
         port = UInt16(bigEndian: addr.sin_port)
         startThread { self.serve() }
@@ -78,7 +84,8 @@ public final class StubHTTPServer: Sendable {
             count += 1
             switch reply {
             case .respond(let status, let headers, let body):
-                var head = "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
+                var head =
+                    "HTTP/1.1 \(status) \(status == 200 ? "OK" : "Status")\r\nContent-Length: \(body.utf8.count)\r\nConnection: close\r\n"
                 for (k, v) in headers { head += "\(k): \(v)\r\n" }
                 let bytes = Array((head + "\r\n" + body).utf8)
                 var sent = 0
@@ -109,7 +116,9 @@ public final class StubHTTPServer: Sendable {
             data += buffer[..<n]
             if headEnd == nil, let i = find(data, [13, 10, 13, 10]) {
                 headEnd = i + 4
-                head = String(decoding: data[..<i], as: UTF8.self).split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
+                head = String(decoding: data[..<i], as: UTF8.self).split(
+                    separator: "\r\n", omittingEmptySubsequences: false
+                ).map(String.init)
                 for line in head.dropFirst() where line.lowercased().hasPrefix("content-length:") {
                     contentLength = Int(line.dropFirst(15).trimmingPrefix(" ")) ?? 0
                 }
@@ -121,13 +130,16 @@ public final class StubHTTPServer: Sendable {
             guard let colon = line.firstIndex(of: ":") else { continue }
             headers[line[..<colon].lowercased()] = String(line[line.index(after: colon)...].trimmingPrefix(" "))
         }
-        return Request(method: requestLine.first.map(String.init) ?? "", path: requestLine.count > 1 ? String(requestLine[1]) : "",
-                       headers: headers, body: Array(data[headEnd!..<(headEnd! + contentLength)]))
+        return Request(
+            method: requestLine.first.map(String.init) ?? "", path: requestLine.count > 1 ? String(requestLine[1]) : "",
+            headers: headers, body: Array(data[headEnd!..<(headEnd! + contentLength)]))
     }
 
     static func find(_ haystack: [UInt8], _ needle: [UInt8]) -> Int? {
         guard haystack.count >= needle.count else { return nil }
-        for i in 0...(haystack.count - needle.count) where haystack[i..<(i + needle.count)].elementsEqual(needle) { return i }
+        for i in 0...(haystack.count - needle.count) where haystack[i..<(i + needle.count)].elementsEqual(needle) {
+            return i
+        }
         return nil
     }
 }

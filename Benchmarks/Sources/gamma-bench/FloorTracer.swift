@@ -27,9 +27,13 @@ final class FloorTracer: Tracer {
     }
 
     func forceFlush() {}
-    func inject<Carrier, Inject: Injector>(_ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject)
+    func inject<Carrier, Inject: Injector>(
+        _ context: InstrumentationContext, into carrier: inout Carrier, using injector: Inject
+    )
     where Inject.Carrier == Carrier {}
-    func extract<Carrier, Extract: Extractor>(_ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract)
+    func extract<Carrier, Extract: Extractor>(
+        _ carrier: Carrier, into context: inout InstrumentationContext, using extractor: Extract
+    )
     where Extract.Carrier == Carrier {}
 }
 
@@ -74,7 +78,9 @@ final class FloorSpan: Tracing.Span {
     var isRecording: Bool { state.withLock { !$0.ended } }
     func setStatus(_ status: SpanStatus) {}
     func addEvent(_ event: SpanEvent) {}
-    func recordError<Instant: TracerInstant>(_ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant) {}
+    func recordError<Instant: TracerInstant>(
+        _ error: any Error, attributes: SpanAttributes, at instant: @autoclosure () -> Instant
+    ) {}
     func addLink(_ link: SpanLink) {}
     func end<Instant: TracerInstant>(at instant: @autoclosure () -> Instant) {
         _ = instant()

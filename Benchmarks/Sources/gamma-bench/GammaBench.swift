@@ -19,7 +19,9 @@ enum GammaBench {
         guard let command = args.first else { usage() }
         args.removeFirst()
         func option(_ name: String, _ fallback: Int) -> Int {
-            guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else { return fallback }
+            guard let i = args.firstIndex(of: name), i + 1 < args.count, let v = Int(args[i + 1]) else {
+                return fallback
+            }
             args.removeSubrange(i...(i + 1))
             return v
         }
@@ -58,7 +60,9 @@ enum GammaBench {
     }
 
     static func usage() -> Never {
-        print("usage: gamma-bench make-data DIR [--mb N] | log-write [--mb N] [--runs R] | log-read DIR [--runs R] [--gamma-log PATH] | recorder [--runs R] | simulate [--runs R] [--agent-runs N]")
+        print(
+            "usage: gamma-bench make-data DIR [--mb N] | log-write [--mb N] [--runs R] | log-read DIR [--runs R] [--gamma-log PATH] | recorder [--runs R] | simulate [--runs R] [--agent-runs N]"
+        )
         exit(64)
     }
 
@@ -77,6 +81,8 @@ enum GammaBench {
             records += 1
         }
         let stats = try writer.close()
-        print("wrote \(records) records, \(bytes / 1_000_000) MB of JSON lines, \(stats.bytesWritten / 1_000_000) MB compressed in \(stats.segmentsCreated) segments to \(dir)")
+        print(
+            "wrote \(records) records, \(bytes / 1_000_000) MB of JSON lines, \(stats.bytesWritten / 1_000_000) MB compressed in \(stats.segmentsCreated) segments to \(dir)"
+        )
     }
 }

@@ -38,9 +38,12 @@ struct LogReadBenchmark {
             }
         }
         let g = median(gzipTimes), r = median(readerTimes)
-        print("log-read: \(lines) lines, \(bytes / 1_000_000) MB of JSON, \(runs) runs each, alternating, \(workers) cores")
+        print(
+            "log-read: \(lines) lines, \(bytes / 1_000_000) MB of JSON, \(runs) runs each, alternating, \(workers) cores"
+        )
         print("  gzip -dc > /dev/null:            median \(fmt(g)) s (\(fmt(Double(bytes) / g / 1e6, 1)) MB/s)")
-        print("  LogReader.forEachLine, \(workers) workers: median \(fmt(r)) s (\(fmt(Double(bytes) / r / 1e6, 1)) MB/s)")
+        print(
+            "  LogReader.forEachLine, \(workers) workers: median \(fmt(r)) s (\(fmt(Double(bytes) / r / 1e6, 1)) MB/s)")
         print("  ratio LogReader / gzip -dc = \(fmt(r / g)) (target <= 0.4)")
         if !catTimes.isEmpty {
             let c = median(catTimes)

@@ -21,7 +21,9 @@ struct LogWriteBenchmark {
             lines.append((start, text.count, ts))
             text.append(0x0A)
         }
-        print("log-write: \(lines.count) records, \(text.count / 1_000_000) MB of JSON lines, \(runs) runs each, alternating")
+        print(
+            "log-write: \(lines.count) records, \(text.count / 1_000_000) MB of JSON lines, \(runs) runs each, alternating"
+        )
         var zlibTimes: [Double] = [], writerTimes: [Double] = []
         var compressed = 0, written: Int64 = 0
         for _ in 0..<runs {
@@ -46,8 +48,12 @@ struct LogWriteBenchmark {
             system("rm -rf \(dir)")
         }
         let z = median(zlibTimes), w = median(writerTimes)
-        print("  zlib deflate level 1, one stream in memory: median \(fmt(z)) s (\(fmt(Double(text.count) / z / 1e6, 1)) MB/s), \(compressed / 1_000_000) MB")
-        print("  SegmentWriter level 1 to disk (append per line): median \(fmt(w)) s (\(fmt(Double(text.count) / w / 1e6, 1)) MB/s), \(written / 1_000_000) MB, \(fmt(Double(w) / Double(lines.count) * 1e9, 0)) ns/record")
+        print(
+            "  zlib deflate level 1, one stream in memory: median \(fmt(z)) s (\(fmt(Double(text.count) / z / 1e6, 1)) MB/s), \(compressed / 1_000_000) MB"
+        )
+        print(
+            "  SegmentWriter level 1 to disk (append per line): median \(fmt(w)) s (\(fmt(Double(text.count) / w / 1e6, 1)) MB/s), \(written / 1_000_000) MB, \(fmt(Double(w) / Double(lines.count) * 1e9, 0)) ns/record"
+        )
         print("  ratio SegmentWriter / zlib = \(fmt(w / z)) (target <= 1.2)")
     }
 
@@ -60,7 +66,8 @@ struct LogWriteBenchmark {
         var out = [UInt8](repeating: 0, count: 1 << 20)
         var total = 0
         text.withUnsafeBytes { input in
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.next_in = UnsafeMutablePointer(
+                mutating: input.baseAddress!.assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = uInt(input.count)
             var rc = Z_OK
             while rc != Z_STREAM_END {

@@ -46,7 +46,9 @@ struct RecorderBenchmark {
         let dir = freshDirectory()
         defer { system("rm -rf \(dir)") }
         let recorder = try LogRecorder(directory: dir)
-        let gamma = Counter(label: "tools.calls.total", dimensions: [("tool", "search")], factory: GammaMetricsFactory(recorder: recorder))
+        let gamma = Counter(
+            label: "tools.calls.total", dimensions: [("tool", "search")],
+            factory: GammaMetricsFactory(recorder: recorder))
         let test = Counter(label: "tools.calls.total", dimensions: [("tool", "search")], factory: TestMetrics())
         var g: [Double] = [], t: [Double] = [], b: [Double] = []
         for _ in 0..<runs {
@@ -61,7 +63,9 @@ struct RecorderBenchmark {
         let stats = recorder.writer!.stats
         print("counter increment through swift-metrics (\(runs) runs of 2000 batches of 1000, alternating):")
         print("  into a LogRecorder on disk, the caller's path:  median \(fmt(median(g), 1)) ns (target <= 300)")
-        print("  into MetricsTestKit.TestMetrics:             median \(fmt(median(t), 1)) ns, ratio LogRecorder / TestMetrics = \(fmt(median(g) / median(t), 2))")
+        print(
+            "  into MetricsTestKit.TestMetrics:             median \(fmt(median(t), 1)) ns, ratio LogRecorder / TestMetrics = \(fmt(median(g) / median(t), 2))"
+        )
         print("  into a LogRecorder, back to back (bound by one compressor thread): median \(fmt(median(b), 1)) ns")
         print("  \(stats.linesWritten) lines written, \(stats.droppedLines) dropped")
     }
@@ -72,33 +76,38 @@ struct RecorderBenchmark {
     func sustained() throws {
         let threads = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
         let perThread = 2_000_000
-        print("sustained recording to disk, level 1, \(threads) recording threads, \(threads * perThread) events a run, \(runs) runs:")
+        print(
+            "sustained recording to disk, level 1, \(threads) recording threads, \(threads * perThread) events a run, \(runs) runs:"
+        )
         for overflow in [SegmentWriterOptions.Overflow.block, .drop] {
-        var rates: [Double] = []
-        var dropped = 0
-        for _ in 0..<runs {
-            let dir = freshDirectory()
-            defer { system("rm -rf \(dir)") }
-            var options = SegmentWriterOptions()
-            options.overflow = overflow
-            options.maxPendingMembers = 64
-            let recorder = try LogRecorder(directory: dir, options: options)
-            let factory = GammaMetricsFactory(recorder: recorder)
-            let t0 = now()
-            runOnThreads(threads) { t in
-                let c = Counter(label: "tools.calls.total", dimensions: [("tool", "t\(t)")], factory: factory)
-                let h = Recorder(label: "llm.latency_ms", dimensions: [("model", "m\(t)")], aggregate: true, factory: factory)
-                for i in 0..<perThread {
-                    if i & 1 == 0 { c.increment() } else { h.record(Double(i & 1023) * 0.25) }
+            var rates: [Double] = []
+            var dropped = 0
+            for _ in 0..<runs {
+                let dir = freshDirectory()
+                defer { system("rm -rf \(dir)") }
+                var options = SegmentWriterOptions()
+                options.overflow = overflow
+                options.maxPendingMembers = 64
+                let recorder = try LogRecorder(directory: dir, options: options)
+                let factory = GammaMetricsFactory(recorder: recorder)
+                let t0 = now()
+                runOnThreads(threads) { t in
+                    let c = Counter(label: "tools.calls.total", dimensions: [("tool", "t\(t)")], factory: factory)
+                    let h = Recorder(
+                        label: "llm.latency_ms", dimensions: [("model", "m\(t)")], aggregate: true, factory: factory)
+                    for i in 0..<perThread {
+                        if i & 1 == 0 { c.increment() } else { h.record(Double(i & 1023) * 0.25) }
+                    }
                 }
+                try recorder.close()
+                let stats = recorder.writer!.stats
+                let seconds = now() - t0
+                rates.append(Double(threads * perThread - stats.droppedLines) / seconds)
+                dropped += stats.droppedLines
             }
-            try recorder.close()
-            let stats = recorder.writer!.stats
-            let seconds = now() - t0
-            rates.append(Double(threads * perThread - stats.droppedLines) / seconds)
-            dropped += stats.droppedLines
-        }
-        print("  overflow \(overflow): median \(fmt(median(rates) / 1e6, 3)) million events/s written (target >= 1), \(dropped) dropped in all runs")
+            print(
+                "  overflow \(overflow): median \(fmt(median(rates) / 1e6, 3)) million events/s written (target >= 1), \(dropped) dropped in all runs"
+            )
         }
     }
 
@@ -126,7 +135,9 @@ struct RecorderBenchmark {
         print("span started, given three attributes and ended, into a LogRecorder on disk:")
         print("  the caller's path: median \(fmt(median(m) / 1000, 3)) µs (target <= 1.5)")
         print("  back to back: median \(fmt(median(b) / 1000, 3)) µs")
-        print("  the API's floor (FloorTracer: context, locked attributes, nothing recorded): median \(fmt(median(f) / 1000, 3)) µs, ratio back to back / floor = \(fmt(median(b) / median(f)))")
+        print(
+            "  the API's floor (FloorTracer: context, locked attributes, nothing recorded): median \(fmt(median(f) / 1000, 3)) µs, ratio back to back / floor = \(fmt(median(b) / median(f)))"
+        )
     }
 
     /// Parsing the reference records against inflating them, one core each.
@@ -179,7 +190,11 @@ struct RecorderBenchmark {
             let t2 = now()
             var decoded = 0
             try text.withUnsafeBytes { all in
-                for line in lines { if case .record = try RecordDecoder.decode(UnsafeRawBufferPointer(rebasing: all[line])) { decoded += 1 } }
+                for line in lines {
+                    if case .record = try RecordDecoder.decode(UnsafeRawBufferPointer(rebasing: all[line])) {
+                        decoded += 1
+                    }
+                }
             }
             decodeTimes.append(now() - t2)
             precondition(decoded == lines.count)
@@ -188,8 +203,12 @@ struct RecorderBenchmark {
         let mb = Double(text.count) / 1e6
         print("parsing vs inflating \(lines.count) reference records (\(Int(mb)) MB of JSON), one core, \(runs) runs:")
         print("  inflate (zlib, 128 KiB members):   median \(fmt(inf)) s, \(fmt(mb / inf, 1)) MB/s")
-        print("  RecordView.scan (validating, no allocation): median \(fmt(view)) s, \(fmt(mb / view, 1)) MB/s, ratio to inflate = \(fmt(view / inf)) (target <= 0.5)")
-        print("  RecordDecoder.decode (full records):         median \(fmt(dec)) s, \(fmt(mb / dec, 1)) MB/s, ratio to inflate = \(fmt(dec / inf))")
+        print(
+            "  RecordView.scan (validating, no allocation): median \(fmt(view)) s, \(fmt(mb / view, 1)) MB/s, ratio to inflate = \(fmt(view / inf)) (target <= 0.5)"
+        )
+        print(
+            "  RecordDecoder.decode (full records):         median \(fmt(dec)) s, \(fmt(mb / dec, 1)) MB/s, ratio to inflate = \(fmt(dec / inf))"
+        )
     }
 
     func deflateRaw(_ input: UnsafeRawBufferPointer) -> [UInt8] {

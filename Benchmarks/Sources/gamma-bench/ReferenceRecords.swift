@@ -33,21 +33,39 @@ struct ReferenceRecords {
         case 0..<40:
             let ms = (uniform() * 800 + 20).rounded() / 10 * 10 / 10
             if r < 20 {
-                return (#"{"type":"histogram","ts":\#(ts),"name":"llm.latency_ms","labels":{"model":"\#(pick(Self.models))"},"value":\#(ms)}"#, ts)
+                return (
+                    #"{"type":"histogram","ts":\#(ts),"name":"llm.latency_ms","labels":{"model":"\#(pick(Self.models))"},"value":\#(ms)}"#,
+                    ts
+                )
             }
-            return (#"{"type":"histogram","ts":\#(ts),"name":"tools.execution_time_ms","labels":{"tool":"\#(tool)"},"value":\#(ms / 4)}"#, ts)
+            return (
+                #"{"type":"histogram","ts":\#(ts),"name":"tools.execution_time_ms","labels":{"tool":"\#(tool)"},"value":\#(ms / 4)}"#,
+                ts
+            )
         case 40..<65:
             if r < 52 {
-                return (#"{"type":"counter","ts":\#(ts),"name":"tools.calls.total","labels":{"tool":"\#(tool)"},"value":1}"#, ts)
+                return (
+                    #"{"type":"counter","ts":\#(ts),"name":"tools.calls.total","labels":{"tool":"\#(tool)"},"value":1}"#,
+                    ts
+                )
             }
-            return (#"{"type":"counter","ts":\#(ts),"name":"agent.iterations.total","labels":{"model":"\#(pick(Self.models))"},"value":1}"#, ts)
+            return (
+                #"{"type":"counter","ts":\#(ts),"name":"agent.iterations.total","labels":{"model":"\#(pick(Self.models))"},"value":1}"#,
+                ts
+            )
         case 65..<80:
             let value = (uniform() * 1000).rounded() / 10
-            return (#"{"type":"gauge","ts":\#(ts),"name":"\#(pick(["system.cpu_percent", "system.memory_percent", "process.rss_mb"]))","labels":{},"value":\#(value)}"#, ts)
+            return (
+                #"{"type":"gauge","ts":\#(ts),"name":"\#(pick(["system.cpu_percent", "system.memory_percent", "process.rss_mb"]))","labels":{},"value":\#(value)}"#,
+                ts
+            )
         default:
             let start = ts - Int64(next() % 900_000_000)
             let status = next() % 20 == 0 ? "error" : "ok"
-            return (#"{"type":"span","ts":\#(ts),"trace_id":"\#(Self.hex(next(), 16))\#(Self.hex(next(), 16))","span_id":"\#(Self.hex(next(), 16))","parent_span_id":"\#(Self.hex(next(), 16))","name":"tool.\#(tool)","kind":"internal","start":\#(start),"end":\#(ts),"status":"\#(status)","attributes":{"gen_ai.tool.name":"\#(tool)"}}"#, ts)
+            return (
+                #"{"type":"span","ts":\#(ts),"trace_id":"\#(Self.hex(next(), 16))\#(Self.hex(next(), 16))","span_id":"\#(Self.hex(next(), 16))","parent_span_id":"\#(Self.hex(next(), 16))","name":"tool.\#(tool)","kind":"internal","start":\#(start),"end":\#(ts),"status":"\#(status)","attributes":{"gen_ai.tool.name":"\#(tool)"}}"#,
+                ts
+            )
         }
     }
 }

@@ -24,9 +24,11 @@ public struct Agent: Sendable {
     public var metrics: any MetricsFactory
     public var tracer: any Tracer
 
-    public init(model: any LanguageModel, tools: [any AgentTool], clock: any EpochClock, maxIterations: Int = 5,
-                systemPrompt: String = "You are a helpful assistant. Use the tools when they help.",
-                metrics: any MetricsFactory = MetricsSystem.factory, tracer: any Tracer = InstrumentationSystem.tracer) {
+    public init(
+        model: any LanguageModel, tools: [any AgentTool], clock: any EpochClock, maxIterations: Int = 5,
+        systemPrompt: String = "You are a helpful assistant. Use the tools when they help.",
+        metrics: any MetricsFactory = MetricsSystem.factory, tracer: any Tracer = InstrumentationSystem.tracer
+    ) {
         self.model = model
         self.tools = tools
         self.clock = clock
@@ -54,13 +56,15 @@ public struct Agent: Sendable {
         root.attributes["gen_ai.request.model"] = model.name
         Counter(label: "agent.runs.total", factory: metrics).increment()
         var messages = [ChatMessage(role: .system, content: systemPrompt), ChatMessage(role: .user, content: prompt)]
-        var outcome = Outcome(ending: .maxIterations, answer: nil, iterations: 0, toolCalls: 0, toolErrors: 0, messages: [])
+        var outcome = Outcome(
+            ending: .maxIterations, answer: nil, iterations: 0, toolCalls: 0, toolErrors: 0, messages: [])
         let specs = tools.map { ToolSpec($0) }
         iterations: for iteration in 1...max(1, maxIterations) {
             outcome.iterations = iteration
             Counter(label: "agent.iterations.total", factory: metrics).increment()
             let callStart = clock.now()
-            let llm = Self.startSpan(tracer, "llm.call", context: root.context, kind: .client, at: AgentInstant(callStart))
+            let llm = Self.startSpan(
+                tracer, "llm.call", context: root.context, kind: .client, at: AgentInstant(callStart))
             llm.attributes["gen_ai.operation.name"] = "chat"
             llm.attributes["gen_ai.request.model"] = model.name
             llm.attributes["agent.iteration"] = iteration
@@ -71,10 +75,16 @@ public struct Agent: Sendable {
                 llm.recordError(error, attributes: [:], at: AgentInstant(clock.now()))
                 llm.setStatus(SpanStatus(code: .error, message: error.description))
                 llm.end(at: AgentInstant(clock.now()))
-                Timer(label: "llm.latency_ms", dimensions: [("model", model.name)], preferredDisplayUnit: .milliseconds, factory: metrics)
-                    .recordNanoseconds(clock.now() - callStart)
+                Timer(
+                    label: "llm.latency_ms", dimensions: [("model", model.name)], preferredDisplayUnit: .milliseconds,
+                    factory: metrics
+                )
+                .recordNanoseconds(clock.now() - callStart)
                 Counter(label: "agent.errors.total", dimensions: [("error", error.kind)], factory: metrics).increment()
-                root.addEvent(SpanEvent(name: "model_failed", at: AgentInstant(clock.now()), attributes: ["error": .string(error.kind)]))
+                root.addEvent(
+                    SpanEvent(
+                        name: "model_failed", at: AgentInstant(clock.now()), attributes: ["error": .string(error.kind)])
+                )
                 outcome.ending = .failed(error.kind)
                 break iterations
             }
@@ -83,10 +93,16 @@ public struct Agent: Sendable {
             llm.attributes["gen_ai.usage.output_tokens"] = reply.outputTokens
             llm.setStatus(SpanStatus(code: .ok))
             llm.end(at: AgentInstant(clock.now()))
-            Timer(label: "llm.latency_ms", dimensions: [("model", model.name)], preferredDisplayUnit: .milliseconds, factory: metrics)
-                .recordNanoseconds(clock.now() - callStart)
-            Recorder(label: "gen_ai.client.token.usage", dimensions: [("gen_ai.token.type", "input")], factory: metrics).record(reply.inputTokens)
-            Recorder(label: "gen_ai.client.token.usage", dimensions: [("gen_ai.token.type", "output")], factory: metrics).record(reply.outputTokens)
+            Timer(
+                label: "llm.latency_ms", dimensions: [("model", model.name)], preferredDisplayUnit: .milliseconds,
+                factory: metrics
+            )
+            .recordNanoseconds(clock.now() - callStart)
+            Recorder(label: "gen_ai.client.token.usage", dimensions: [("gen_ai.token.type", "input")], factory: metrics)
+                .record(reply.inputTokens)
+            Recorder(
+                label: "gen_ai.client.token.usage", dimensions: [("gen_ai.token.type", "output")], factory: metrics
+            ).record(reply.outputTokens)
             messages.append(reply.message)
             if reply.message.toolCalls.isEmpty {
                 outcome.ending = .answered
@@ -102,31 +118,37 @@ public struct Agent: Sendable {
             }
         }
         if outcome.ending == .maxIterations {
-            Counter(label: "agent.errors.total", dimensions: [("error", "max_iterations")], factory: metrics).increment()
+            Counter(label: "agent.errors.total", dimensions: [("error", "max_iterations")], factory: metrics)
+                .increment()
         }
         switch outcome.ending {
         case .answered:
             root.attributes["agent.output"] = outcome.answer ?? ""
             root.setStatus(SpanStatus(code: .ok))
-        case .maxIterations: root.setStatus(SpanStatus(code: .error, message: "no answer after \(maxIterations) model calls"))
+        case .maxIterations:
+            root.setStatus(SpanStatus(code: .error, message: "no answer after \(maxIterations) model calls"))
         case .failed(let kind): root.setStatus(SpanStatus(code: .error, message: kind))
         }
         root.attributes["agent.iterations"] = outcome.iterations
         let ended = clock.now()
         root.end(at: AgentInstant(ended))
-        Timer(label: "agent.run_duration_ms", preferredDisplayUnit: .milliseconds, factory: metrics).recordNanoseconds(ended - started)
+        Timer(label: "agent.run_duration_ms", preferredDisplayUnit: .milliseconds, factory: metrics).recordNanoseconds(
+            ended - started)
         outcome.messages = messages
         return outcome
     }
 
     /// Starts a span on any tracer (the existential is opened here) at an instant of the clock.
-    static func startSpan<T: Tracer>(_ tracer: T, _ name: String, context: ServiceContext, kind: SpanKind, at instant: AgentInstant) -> any Tracing.Span {
+    static func startSpan<T: Tracer>(
+        _ tracer: T, _ name: String, context: ServiceContext, kind: SpanKind, at instant: AgentInstant
+    ) -> any Tracing.Span {
         tracer.startSpan(name, context: context, ofKind: kind, at: instant)
     }
 
     func runTool(_ call: ToolCall, parent: ServiceContext, iteration: Int) async -> (output: String, failed: Bool) {
         let start = clock.now()
-        let span = Self.startSpan(tracer, "tool.\(call.name)", context: parent, kind: .internal, at: AgentInstant(start))
+        let span = Self.startSpan(
+            tracer, "tool.\(call.name)", context: parent, kind: .internal, at: AgentInstant(start))
         span.attributes["gen_ai.operation.name"] = "execute_tool"
         span.attributes["gen_ai.tool.name"] = call.name
         span.attributes["gen_ai.tool.call.id"] = call.id
@@ -140,7 +162,9 @@ public struct Agent: Sendable {
                 let arguments = try ToolArguments(json: call.arguments)
                 output = try await tool.run(arguments)
             } catch {
-                failure = (error.message.hasPrefix("malformed arguments") ? "malformed_arguments" : "tool_error", error.message)
+                failure = (
+                    error.message.hasPrefix("malformed arguments") ? "malformed_arguments" : "tool_error", error.message
+                )
             }
         } else {
             failure = ("unknown_tool", "there is no tool named '\(call.name)'")
@@ -149,13 +173,19 @@ public struct Agent: Sendable {
             output = "error: \(failure.message)"
             span.recordError(ToolError(failure.message), attributes: [:], at: AgentInstant(clock.now()))
             span.setStatus(SpanStatus(code: .error, message: failure.kind))
-            Counter(label: "tools.errors.total", dimensions: [("tool", call.name), ("error", failure.kind)], factory: metrics).increment()
+            Counter(
+                label: "tools.errors.total", dimensions: [("tool", call.name), ("error", failure.kind)],
+                factory: metrics
+            ).increment()
         } else {
             span.setStatus(SpanStatus(code: .ok))
         }
         span.end(at: AgentInstant(clock.now()))
-        Timer(label: "tools.execution_time_ms", dimensions: [("tool", call.name)], preferredDisplayUnit: .milliseconds, factory: metrics)
-            .recordNanoseconds(clock.now() - start)
+        Timer(
+            label: "tools.execution_time_ms", dimensions: [("tool", call.name)], preferredDisplayUnit: .milliseconds,
+            factory: metrics
+        )
+        .recordNanoseconds(clock.now() - start)
         return (output, failure != nil)
     }
 }

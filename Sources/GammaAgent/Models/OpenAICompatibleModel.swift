@@ -25,8 +25,10 @@ public struct OpenAICompatibleModel: LanguageModel {
     /// - Parameters:
     ///   - baseURL: the API's root, such as `http://127.0.0.1:8080/v1`.
     ///   - apiKeyVariable: the environment variable holding the key; unset or empty sends none.
-    public init(baseURL: String, model: String, apiKeyVariable: String = "OPENAI_API_KEY", timeout: Double = 60,
-                retries: Int = 3, backoff: Double = 0.5, clock: any EpochClock = SystemClock()) {
+    public init(
+        baseURL: String, model: String, apiKeyVariable: String = "OPENAI_API_KEY", timeout: Double = 60,
+        retries: Int = 3, backoff: Double = 0.5, clock: any EpochClock = SystemClock()
+    ) {
         self.baseURL = baseURL.hasSuffix("/") ? String(baseURL.dropLast()) : baseURL
         self.name = model
         self.timeout = timeout
@@ -60,7 +62,8 @@ public struct OpenAICompatibleModel: LanguageModel {
                 return reply
             }
             let retryable = response.status == 429 || (500..<600).contains(response.status)
-            let failure: ModelError = response.status == 429
+            let failure: ModelError =
+                response.status == 429
                 ? .rateLimited(retryAfter: Self.retryAfter(response.headers["retry-after"]))
                 : .server(status: response.status, message: Self.errorMessage(response.body))
             guard retryable, attempt < retries else { throw failure }
@@ -73,7 +76,9 @@ public struct OpenAICompatibleModel: LanguageModel {
 
     /// `Retry-After` in seconds (the HTTP-date form is not used by these servers) as nanoseconds.
     static func retryAfter(_ value: String?) -> Int64? {
-        guard let value, let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0, seconds < 86_400 else { return nil }
+        guard let value, let seconds = Double(value.trimmingCharacters(in: .whitespaces)), seconds >= 0,
+            seconds < 86_400
+        else { return nil }
         return Int64(seconds * 1e9)
     }
 
@@ -89,7 +94,9 @@ public struct OpenAICompatibleModel: LanguageModel {
         for m in messages {
             var entry: [String: Any] = ["role": m.role.rawValue, "content": m.content]
             if !m.toolCalls.isEmpty {
-                entry["tool_calls"] = m.toolCalls.map { ["id": $0.id, "type": "function", "function": ["name": $0.name, "arguments": $0.arguments]] }
+                entry["tool_calls"] = m.toolCalls.map {
+                    ["id": $0.id, "type": "function", "function": ["name": $0.name, "arguments": $0.arguments]]
+                }
                 if m.content.isEmpty { entry["content"] = NSNull() }
             }
             if let id = m.toolCallID { entry["tool_call_id"] = id }
@@ -102,7 +109,10 @@ public struct OpenAICompatibleModel: LanguageModel {
                 guard let schema = try? JSONSerialization.jsonObject(with: Data(tool.parameters.utf8)) else {
                     throw .malformedResponse("the parameters of tool '\(tool.name)' are not JSON")  // a programming error, reported plainly
                 }
-                specs.append(["type": "function", "function": ["name": tool.name, "description": tool.description, "parameters": schema]])
+                specs.append([
+                    "type": "function",
+                    "function": ["name": tool.name, "description": tool.description, "parameters": schema]
+                ])
             }
             request["tools"] = specs
         }
@@ -137,9 +147,11 @@ public struct OpenAICompatibleModel: LanguageModel {
         do {
             completion = try JSONDecoder().decode(Completion.self, from: Data(body))
         } catch let DecodingError.keyNotFound(key, context) {
-            throw .malformedResponse("'\((context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))' is missing")
+            throw .malformedResponse(
+                "'\((context.codingPath.map(\.stringValue) + [key.stringValue]).joined(separator: "."))' is missing")
         } catch let DecodingError.typeMismatch(_, context), let DecodingError.valueNotFound(_, context) {
-            throw .malformedResponse("'\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
+            throw .malformedResponse(
+                "'\(context.codingPath.map(\.stringValue).joined(separator: "."))' has the wrong type")
         } catch {
             throw .malformedResponse("not JSON: \(String(decoding: body.prefix(120), as: UTF8.self))")
         }
@@ -150,8 +162,10 @@ public struct OpenAICompatibleModel: LanguageModel {
         guard choice.message.content != nil || !calls.isEmpty else {
             throw .malformedResponse("the message has neither content nor tool calls")
         }
-        return ModelReply(message: ChatMessage(role: .assistant, content: choice.message.content ?? "", toolCalls: calls),
-                          model: completion.model ?? requestedModel,
-                          inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0, latency: 0)
+        return ModelReply(
+            message: ChatMessage(role: .assistant, content: choice.message.content ?? "", toolCalls: calls),
+            model: completion.model ?? requestedModel,
+            inputTokens: completion.usage?.prompt_tokens ?? 0, outputTokens: completion.usage?.completion_tokens ?? 0,
+            latency: 0)
     }
 }

@@ -61,7 +61,9 @@ public struct ScriptedModel: LanguageModel {
     /// The reply, synchronously (the model does no I/O).
     public func reply(to messages: [ChatMessage], tools: [ToolSpec]) throws(ModelError) -> ModelReply {
         var rng = Random(seed: Self.hash(seed, messages))
-        let inputTokens = max(1, messages.reduce(0) { $0 + $1.content.count + $1.toolCalls.reduce(0) { $0 + $1.arguments.count + 16 } } / 4)
+        let inputTokens = max(
+            1,
+            messages.reduce(0) { $0 + $1.content.count + $1.toolCalls.reduce(0) { $0 + $1.arguments.count + 16 } } / 4)
         var latency = rng.logNormal(median: profile.medianLatency, sigma: profile.latencySigma)
         if rng.uniform() < 0.05 { latency *= 3 + 7 * rng.uniform() }
         let nanos = Int64(latency * 1e9)
@@ -76,31 +78,47 @@ public struct ScriptedModel: LanguageModel {
         if wantsTool, let (tool, arguments) = Self.choose(prompt, names, after: toolResults, &rng) {
             let malformed = rng.uniform() < profile.malformedArgumentsRate
             let hallucinated = rng.uniform() < profile.toolErrorRate
-            let call = ToolCall(id: "call_\(String(rng.next() % 1_000_000_000, radix: 36))",
-                                name: hallucinated ? Self.hallucinatedTools[Int(rng.next() % 3)] : tool,
-                                arguments: malformed ? String(arguments.dropLast()) : arguments)
-            return ModelReply(message: ChatMessage(role: .assistant, content: "", toolCalls: [call]), model: name,
-                              inputTokens: inputTokens, outputTokens: Int(rng.logNormal(median: 60, sigma: 0.3)) + 5, latency: nanos)
+            let call = ToolCall(
+                id: "call_\(String(rng.next() % 1_000_000_000, radix: 36))",
+                name: hallucinated ? Self.hallucinatedTools[Int(rng.next() % 3)] : tool,
+                arguments: malformed ? String(arguments.dropLast()) : arguments)
+            return ModelReply(
+                message: ChatMessage(role: .assistant, content: "", toolCalls: [call]), model: name,
+                inputTokens: inputTokens, outputTokens: Int(rng.logNormal(median: 60, sigma: 0.3)) + 5, latency: nanos)
         }
         let last = messages.last { $0.role == .tool }?.content ?? ""
-        let answer = last.isEmpty ? "I can answer that directly: \(prompt.prefix(80))" : "Based on \(messages.last { $0.role == .tool } != nil ? "the tool result" : "what I know"): \(last.prefix(160))"
-        return ModelReply(message: ChatMessage(role: .assistant, content: answer), model: name, inputTokens: inputTokens,
-                          outputTokens: Int(rng.logNormal(median: 180, sigma: 0.4)) + 5, latency: nanos)
+        let answer =
+            last.isEmpty
+            ? "I can answer that directly: \(prompt.prefix(80))"
+            : "Based on \(messages.last { $0.role == .tool } != nil ? "the tool result" : "what I know"): \(last.prefix(160))"
+        return ModelReply(
+            message: ChatMessage(role: .assistant, content: answer), model: name, inputTokens: inputTokens,
+            outputTokens: Int(rng.logNormal(median: 180, sigma: 0.4)) + 5, latency: nanos)
     }
 
     /// Tools models have been seen to call without being offered them.
     static let hallucinatedTools = ["web_browse", "send_email", "query_database"]
 
     /// The tool a model would pick for `prompt`, and its arguments as JSON.
-    static func choose(_ prompt: String, _ tools: Set<String>, after previous: Int, _ rng: inout Random) -> (String, String)? {
+    static func choose(_ prompt: String, _ tools: Set<String>, after previous: Int, _ rng: inout Random) -> (
+        String, String
+    )? {
         let lower = prompt.lowercased()
         var candidates: [(String, String)] = []
-        if let expression = arithmetic(in: prompt) { candidates.append(("calculator", #"{"expression":"\#(escape(expression))"}"#)) }
-        if ["time", "date", "today", "clock", "o'clock"].contains(where: lower.contains) { candidates.append(("clock", "{}")) }
-        if let url = prompt.split(separator: " ").first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") }) {
+        if let expression = arithmetic(in: prompt) {
+            candidates.append(("calculator", #"{"expression":"\#(escape(expression))"}"#))
+        }
+        if ["time", "date", "today", "clock", "o'clock"].contains(where: lower.contains) {
+            candidates.append(("clock", "{}"))
+        }
+        if let url = prompt.split(separator: " ").first(where: { $0.hasPrefix("http://") || $0.hasPrefix("https://") })
+        {
             candidates.append(("http_get", #"{"url":"\#(escape(String(url)))"}"#))
         }
-        if let path = prompt.split(separator: " ").first(where: { $0.contains(".") && ($0.hasSuffix(".md") || $0.hasSuffix(".txt") || $0.contains("/")) && !$0.hasPrefix("http") }) {
+        if let path = prompt.split(separator: " ").first(where: {
+            $0.contains(".") && ($0.hasSuffix(".md") || $0.hasSuffix(".txt") || $0.contains("/"))
+                && !$0.hasPrefix("http")
+        }) {
             candidates.append(("read_file", #"{"path":"\#(escape(String(path)))"}"#))
         }
         candidates.append(("search", #"{"query":"\#(escape(String(prompt.prefix(120))))"}"#))
@@ -115,9 +133,13 @@ public struct ScriptedModel: LanguageModel {
     static func arithmetic(in prompt: String) -> String? {
         var best = "", current = ""
         for c in prompt + " " {
-            if c.isNumber || "+-*/%^(). ".contains(c) { current.append(c) } else {
+            if c.isNumber || "+-*/%^(). ".contains(c) {
+                current.append(c)
+            } else {
                 let t = current.trimmingSpaces
-                if t.count > best.count, t.contains(where: \.isNumber), t.contains(where: { "+-*/%^".contains($0) }) { best = t }
+                if t.count > best.count, t.contains(where: \.isNumber), t.contains(where: { "+-*/%^".contains($0) }) {
+                    best = t
+                }
                 current = ""
             }
         }

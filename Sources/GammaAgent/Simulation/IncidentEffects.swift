@@ -55,15 +55,20 @@ public struct SimulatedTool: AgentTool {
     public var description: String { base.description }
     public var parameters: String { base.parameters }
 
-    static let medianLatency: [String: Double] = ["calculator": 0.001, "clock": 0.0005, "read_file": 0.003, "search": 0.012, "http_get": 0.18]
+    static let medianLatency: [String: Double] = [
+        "calculator": 0.001, "clock": 0.0005, "read_file": 0.003, "search": 0.012, "http_get": 0.18
+    ]
 
     public func run(_ arguments: ToolArguments) async throws(ToolError) -> String {
         let now = clock.now()
-        var rng = ScriptedModel.Random(seed: seed ^ UInt64(bitPattern: now) &* 0xA24B_AED4_963E_E407 ^ ScriptedModel.fnv(arguments.json, seed: 0))
+        var rng = ScriptedModel.Random(
+            seed: seed ^ UInt64(bitPattern: now) &* 0xA24B_AED4_963E_E407 ^ ScriptedModel.fnv(arguments.json, seed: 0))
         let latency = rng.logNormal(median: Self.medianLatency[base.name] ?? 0.005, sigma: 0.4)
         await clock.pass(Int64(latency * 1e9))
         for incident in workload.incidents(at: now) {
-            guard case .toolErrors(let tool, let rate) = incident.kind, tool == nil || tool == base.name else { continue }
+            guard case .toolErrors(let tool, let rate) = incident.kind, tool == nil || tool == base.name else {
+                continue
+            }
             if rng.uniform() < rate { throw ToolError("upstream unavailable (simulated \(base.name) outage)") }
         }
         return try await base.run(arguments)

@@ -4,18 +4,24 @@
 public enum PromptMix {
     static let questions = [
         "How long do refunds take to arrive?", "Can I get a refund after 30 days?", "Are shipping costs refunded?",
-        "How many users can an account have?", "How long must a password be?", "How do I enable two-factor authentication?",
-        "What is the API rate limit per token?", "What happens when an API request is too slow?", "Where is the REST API served?",
+        "How many users can an account have?", "How long must a password be?",
+        "How do I enable two-factor authentication?",
+        "What is the API rate limit per token?", "What happens when an API request is too slow?",
+        "Where is the REST API served?",
         "When are invoices issued?", "Which payment methods are accepted?", "When is payment due?",
-        "How long does standard delivery take?", "How much does express delivery cost?", "When do orders ship the same day?",
-        "Does the API send a Retry-After header?", "Can I pay by bank transfer?", "Who can invite users to an account?",
+        "How long does standard delivery take?", "How much does express delivery cost?",
+        "When do orders ship the same day?",
+        "Does the API send a Retry-After header?", "Can I pay by bank transfer?", "Who can invite users to an account?"
     ]
     static let files = ["billing.md", "refunds.md", "shipping.md", "accounts.md", "api.md", "roadmap.md", "pricing.txt"]
     static let arithmetic = [
-        "What is %a * %b + %c?", "Compute (%a + %b) / %c please.", "I pay %a EUR a month for %b months and %c EUR once: %a * %b + %c is how much?",
-        "What is %a ^ 2 - %b?", "Split %a EUR between %c people: %a / %c each?",
+        "What is %a * %b + %c?", "Compute (%a + %b) / %c please.",
+        "I pay %a EUR a month for %b months and %c EUR once: %a * %b + %c is how much?",
+        "What is %a ^ 2 - %b?", "Split %a EUR between %c people: %a / %c each?"
     ]
-    static let clock = ["What time is it now?", "What is today's date?", "Is it past 14:00 CET at the moment? Check the clock."]
+    static let clock = [
+        "What time is it now?", "What is today's date?", "Is it past 14:00 CET at the moment? Check the clock."
+    ]
 
     /// The prompt of run number `index` for `seed`.
     public static func prompt(seed: UInt64, index: Int) -> String {

@@ -81,11 +81,15 @@ public final class Simulation: Sendable {
     ///   - clock: the simulation's clock, which must start at `options.start` (give it when the
     ///     backends must read the same clock, as a recorder does).
     ///   - timeWillPass, finished: see the properties.
-    public init(options: Options, tools: [any AgentTool], metrics: any MetricsFactory, tracer: any Tracer, clock: SimulationClock? = nil,
-                timeWillPass: (@Sendable (Int64) -> Void)? = nil, finished: (@Sendable () -> Void)? = nil) {
+    public init(
+        options: Options, tools: [any AgentTool], metrics: any MetricsFactory, tracer: any Tracer,
+        clock: SimulationClock? = nil,
+        timeWillPass: (@Sendable (Int64) -> Void)? = nil, finished: (@Sendable () -> Void)? = nil
+    ) {
         self.timeWillPass = timeWillPass
         self.finished = finished
-        precondition(options.runs != nil || options.duration != nil, "a simulation needs a number of runs or a duration")
+        precondition(
+            options.runs != nil || options.duration != nil, "a simulation needs a number of runs or a duration")
         self.options = options
         self.metrics = metrics
         self.tracer = tracer
@@ -97,7 +101,11 @@ public final class Simulation: Sendable {
     /// Runs the simulation to its end: every started run finished.
     public func run(progress: (@Sendable (Progress) -> Void)? = nil) async -> Summary {
         let driver = Driver(self)
-        if let first = driver.nextArrival(after: options.start - 1) { clock.schedule(.arrival, at: first) } else { driver.arrivalsOpen = false }
+        if let first = driver.nextArrival(after: options.start - 1) {
+            clock.schedule(.arrival, at: first)
+        } else {
+            driver.arrivalsOpen = false
+        }
         clock.schedule(.tick, at: options.start)
         var lastReport = -1
         while driver.arrivalsOpen || driver.inFlight > 0 || driver.queued > 0, let (time, event) = clock.next() {
@@ -114,7 +122,10 @@ public final class Simulation: Sendable {
             }
             if let progress, driver.summary.runs - driver.inFlight != lastReport {
                 lastReport = driver.summary.runs - driver.inFlight
-                progress(Progress(finishedRuns: lastReport, plannedRuns: options.runs, now: time, plannedEnd: options.duration.map { options.start + $0 }))
+                progress(
+                    Progress(
+                        finishedRuns: lastReport, plannedRuns: options.runs, now: time,
+                        plannedEnd: options.duration.map { options.start + $0 }))
             }
         }
         finished?()
@@ -126,9 +137,12 @@ public final class Simulation: Sendable {
     /// model, the shared tools.
     func makeAgent(run index: Int) -> Agent {
         let seed = options.seed &+ UInt64(index) &* 0xD1B5_4A32_D192_ED03
-        let model = IncidentModel(ScriptedModel(name: "scripted", seed: seed, profile: options.workload.model, clock: clock),
-                                  workload: options.workload, clock: clock)
-        return Agent(model: model, tools: tools, clock: clock, maxIterations: options.maxIterations, metrics: metrics, tracer: tracer)
+        let model = IncidentModel(
+            ScriptedModel(name: "scripted", seed: seed, profile: options.workload.model, clock: clock),
+            workload: options.workload, clock: clock)
+        return Agent(
+            model: model, tools: tools, clock: clock, maxIterations: options.maxIterations, metrics: metrics,
+            tracer: tracer)
     }
 
     /// Where a finished run leaves its outcome for the driver.
@@ -173,7 +187,11 @@ public final class Simulation: Sendable {
             arrived += 1
             if arrived >= (options.runs ?? .max) { arrivalsOpen = false }
             if arrivalsOpen {
-                if let next = nextArrival(after: time) { simulation.clock.schedule(.arrival, at: next) } else { arrivalsOpen = false }
+                if let next = nextArrival(after: time) {
+                    simulation.clock.schedule(.arrival, at: next)
+                } else {
+                    arrivalsOpen = false
+                }
             }
             if inFlight < options.concurrency {
                 await launch()
@@ -204,7 +222,9 @@ public final class Simulation: Sendable {
         /// Waits for the running task to hand control back; a finished run frees its slot for the queue.
         func settle() async {
             guard await simulation.clock.waitForHandback() == .finished else { return }
-            for outcome in outcomes.list.withLock({ o in defer { o.removeAll() }; return o }) { count(outcome) }
+            for outcome in outcomes.list.withLock({ o in
+                defer { o.removeAll() }; return o
+            }) { count(outcome) }
             inFlight -= 1
             if queued > 0 {
                 queued -= 1
@@ -237,7 +257,7 @@ public final class Simulation: Sendable {
                 ("system.memory_percent", memoryPercent),
                 ("system.memory_mb", memoryPercent / 100 * 16_384),
                 ("process.rss_mb", 48 + 6 * load + served * 0.002 + jitter(1)),
-                ("system.disk_percent", clamp(41 + served * 0.00005)),
+                ("system.disk_percent", clamp(41 + served * 0.00005))
             ]
             for (name, value) in figures {
                 Gauge(label: name, factory: simulation.metrics).record((value * 100).rounded() / 100)

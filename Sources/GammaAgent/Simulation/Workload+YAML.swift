@@ -13,9 +13,12 @@ extension Workload {
         func timeOfDay(_ nanos: Int64) -> String {
             let s = nanos / 1_000_000_000
             func two(_ v: Int64) -> String { v < 10 ? "0\(v)" : "\(v)" }
-            return s % 60 == 0 ? "\(two(s / 3600)):\(two(s / 60 % 60))" : "\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))"
+            return s % 60 == 0
+                ? "\(two(s / 3600)):\(two(s / 60 % 60))" : "\(two(s / 3600)):\(two(s / 60 % 60)):\(two(s % 60))"
         }
-        func quoted(_ s: String) -> String { "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\"" }
+        func quoted(_ s: String) -> String {
+            "\"" + s.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"") + "\""
+        }
         let m = w.model
         var out = """
             # A gamma-agent workload: gamma-agent simulate --profile FILE (docs/AGENT.md).

@@ -12,7 +12,10 @@ public struct Workload: Sendable, Equatable {
     public var model: ScriptedModel.Profile
     public var incidents: [Incident]
 
-    public init(name: String, description: String = "", runsPerHour: [Double], model: ScriptedModel.Profile = .init(), incidents: [Incident] = []) {
+    public init(
+        name: String, description: String = "", runsPerHour: [Double], model: ScriptedModel.Profile = .init(),
+        incidents: [Incident] = []
+    ) {
         self.name = name
         self.description = description
         self.runsPerHour = runsPerHour
@@ -87,15 +90,19 @@ extension Workload {
     public static func named(_ nameOrPath: String) throws(ConfigError) -> Workload {
         if let preset = presets.first(where: { $0.name == nameOrPath }) { return preset }
         guard nameOrPath.contains("/") || nameOrPath.contains(".") else {
-            throw ConfigError(file: nameOrPath, position: nil, path: "",
-                              message: "no such preset (presets: \(presets.map(\.name).joined(separator: ", "))), and not a file path")
+            throw ConfigError(
+                file: nameOrPath, position: nil, path: "",
+                message: "no such preset (presets: \(presets.map(\.name).joined(separator: ", "))), and not a file path"
+            )
         }
         return try load(path: nameOrPath)
     }
 
     static let fields = ["name", "description", "runs_per_hour", "model", "incidents"]
-    static let modelFields = ["median_latency", "latency_sigma", "rate_limit_rate", "timeout_rate", "malformed_arguments_rate",
-                              "tool_error_rate", "follow_up_rate"]
+    static let modelFields = [
+        "median_latency", "latency_sigma", "rate_limit_rate", "timeout_rate", "malformed_arguments_rate",
+        "tool_error_rate", "follow_up_rate"
+    ]
 
     public static func parse(_ root: ConfigNode) throws(ConfigError) -> Workload {
         let o = try root.object(keys: fields)
@@ -103,10 +110,14 @@ extension Workload {
         let description = try o.optional("description")?.string() ?? ""
         let rateNode = try o.required("runs_per_hour")
         let rates = try rateNode.list()
-        guard rates.count == 24 else { throw rateNode.error("expected 24 values (one per hour of the day, UTC), found \(rates.count)") }
+        guard rates.count == 24 else {
+            throw rateNode.error("expected 24 values (one per hour of the day, UTC), found \(rates.count)")
+        }
         var runsPerHour: [Double] = []
         for r in rates { runsPerHour.append(try r.double(in: 0...1_000_000)) }
-        guard runsPerHour.contains(where: { $0 > 0 }) else { throw rateNode.error("every hour has a rate of 0: no run would ever arrive") }
+        guard runsPerHour.contains(where: { $0 > 0 }) else {
+            throw rateNode.error("every hour has a rate of 0: no run would ever arrive")
+        }
         var model = ScriptedModel.Profile()
         if let m = try o.optional("model")?.object(keys: modelFields) {
             if let n = m.optional("median_latency") {
@@ -120,11 +131,14 @@ extension Workload {
             if let n = m.optional("malformed_arguments_rate") { model.malformedArgumentsRate = try n.double(in: 0...1) }
             if let n = m.optional("tool_error_rate") { model.toolErrorRate = try n.double(in: 0...1) }
             if let n = m.optional("follow_up_rate") { model.followUpRate = try n.double(in: 0...1) }
-            if model.rateLimitRate + model.timeoutRate > 1 { throw m.node.error("rate_limit_rate + timeout_rate is more than 1") }
+            if model.rateLimitRate + model.timeoutRate > 1 {
+                throw m.node.error("rate_limit_rate + timeout_rate is more than 1")
+            }
         }
         var incidents: [Incident] = []
         for node in try o.optional("incidents")?.list() ?? [] { incidents.append(try parseIncident(node)) }
-        return Workload(name: name, description: description, runsPerHour: runsPerHour, model: model, incidents: incidents)
+        return Workload(
+            name: name, description: description, runsPerHour: runsPerHour, model: model, incidents: incidents)
     }
 
     static func parseIncident(_ node: ConfigNode) throws(ConfigError) -> Incident {
@@ -145,17 +159,22 @@ extension Workload {
             allowed = []
             kind = .modelOutage
         default:
-            throw kindNode.error("unknown incident kind '\(kindName)' (kinds: latency_spike, tool_errors, model_outage)")
+            throw kindNode.error(
+                "unknown incident kind '\(kindName)' (kinds: latency_spike, tool_errors, model_outage)")
         }
         for extra in ["factor", "tool", "rate"] where !allowed.contains(extra) && o.has(extra) {
             throw node.error("'\(extra)' does not apply to a \(kindName) incident")
         }
         let atNode = try o.required("at")
         let at = try atNode.string()
-        guard let start = timeOfDay(at) else { throw atNode.error("'\(at)' is not a time of day (HH:MM or HH:MM:SS, UTC)") }
+        guard let start = timeOfDay(at) else {
+            throw atNode.error("'\(at)' is not a time of day (HH:MM or HH:MM:SS, UTC)")
+        }
         let forNode = try o.required("for")
         let duration = try forNode.duration()
-        guard duration > 0, duration <= 86_400_000_000_000 else { throw forNode.error("must be more than 0 and at most 24h") }
+        guard duration > 0, duration <= 86_400_000_000_000 else {
+            throw forNode.error("must be more than 0 and at most 24h")
+        }
         return Incident(kind: kind, start: start, duration: duration)
     }
 
@@ -163,7 +182,8 @@ extension Workload {
     static func timeOfDay(_ s: String) -> Int64? {
         let parts = s.split(separator: ":", omittingEmptySubsequences: false)
         guard parts.count == 2 || parts.count == 3, parts.allSatisfy({ $0.count == 2 && $0.allSatisfy(\.isASCII) }),
-              let h = Int64(parts[0]), let m = Int64(parts[1]), (0..<24).contains(h), (0..<60).contains(m) else { return nil }
+            let h = Int64(parts[0]), let m = Int64(parts[1]), (0..<24).contains(h), (0..<60).contains(m)
+        else { return nil }
         let sec = parts.count == 3 ? Int64(parts[2]) : 0
         guard let sec, (0..<60).contains(sec) else { return nil }
         return ((h * 60 + m) * 60 + sec) * 1_000_000_000

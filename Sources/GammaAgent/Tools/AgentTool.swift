@@ -22,10 +22,15 @@ public struct ToolArguments: Sendable {
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.singleValueContainer()
-            if let b = try? c.decode(Bool.self) { self = .bool(b) }
-            else if let n = try? c.decode(Double.self) { self = .number(n) }
-            else if let s = try? c.decode(String.self) { self = .string(s) }
-            else { self = .other }
+            if let b = try? c.decode(Bool.self) {
+                self = .bool(b)
+            } else if let n = try? c.decode(Double.self) {
+                self = .number(n)
+            } else if let s = try? c.decode(String.self) {
+                self = .string(s)
+            } else {
+                self = .other
+            }
         }
     }
 
@@ -39,13 +44,17 @@ public struct ToolArguments: Sendable {
     }
 
     public func string(_ key: String) throws(ToolError) -> String {
-        guard case .string(let s)? = values[key] else { throw ToolError("malformed arguments: '\(key)' must be a string") }
+        guard case .string(let s)? = values[key] else {
+            throw ToolError("malformed arguments: '\(key)' must be a string")
+        }
         return s
     }
 
     public func optionalInt(_ key: String) throws(ToolError) -> Int? {
         guard let v = values[key] else { return nil }
-        guard case .number(let n) = v, n == n.rounded(), abs(n) < 1e9 else { throw ToolError("malformed arguments: '\(key)' must be an integer") }
+        guard case .number(let n) = v, n == n.rounded(), abs(n) < 1e9 else {
+            throw ToolError("malformed arguments: '\(key)' must be an integer")
+        }
         return Int(n)
     }
 }

@@ -20,12 +20,16 @@ public enum Calculator {
 
     public static func evaluate(_ expression: String) throws(Failure) -> Double {
         let chars = Array(expression)
-        guard chars.count <= maxLength else { throw Failure(position: maxLength, reason: "expression longer than \(maxLength) characters") }
+        guard chars.count <= maxLength else {
+            throw Failure(position: maxLength, reason: "expression longer than \(maxLength) characters")
+        }
         var p = Parser(chars: chars)
         let v = try p.expression(depth: 0)
         p.skipSpaces()
         guard p.i == chars.count else { throw Failure(position: p.i, reason: "unexpected '\(chars[p.i])'") }
-        guard v.isFinite else { throw Failure(position: 0, reason: v.isNaN ? "the result is not a number" : "the result is infinite") }
+        guard v.isFinite else {
+            throw Failure(position: 0, reason: v.isNaN ? "the result is not a number" : "the result is infinite")
+        }
         return v
     }
 

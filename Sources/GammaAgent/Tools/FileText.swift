@@ -26,15 +26,27 @@ public enum FileText {
     /// the folder are refused (the resolved path must lie under the resolved root).
     public static func confined(_ relative: String, to root: String) throws(ToolError) -> String {
         guard !relative.isEmpty else { throw ToolError("no path given") }
-        guard !relative.hasPrefix("/") else { throw ToolError("'\(relative)': absolute paths are refused; give a path inside the folder") }
+        guard !relative.hasPrefix("/") else {
+            throw ToolError("'\(relative)': absolute paths are refused; give a path inside the folder")
+        }
         let parts = relative.split(separator: "/", omittingEmptySubsequences: true)
-        guard !parts.contains("..") else { throw ToolError("'\(relative)': '..' is refused; the tool reads only inside its folder") }
+        guard !parts.contains("..") else {
+            throw ToolError("'\(relative)': '..' is refused; the tool reads only inside its folder")
+        }
         guard !relative.utf8.contains(0) else { throw ToolError("'\(relative)': a NUL byte in a path") }
-        guard let realRoot = realpath(root, nil).map({ p -> String in defer { free(p) }; return String(cString: p) }) else {
+        guard
+            let realRoot = realpath(root, nil).map({ p -> String in
+                defer { free(p) }; return String(cString: p)
+            })
+        else {
             throw ToolError("the tool's folder '\(root)' does not exist")
         }
         let joined = realRoot + "/" + parts.joined(separator: "/")
-        guard let resolved = realpath(joined, nil).map({ p -> String in defer { free(p) }; return String(cString: p) }) else {
+        guard
+            let resolved = realpath(joined, nil).map({ p -> String in
+                defer { free(p) }; return String(cString: p)
+            })
+        else {
             throw ToolError("'\(relative)': no such file")
         }
         guard resolved == realRoot || resolved.hasPrefix(realRoot + "/") else {

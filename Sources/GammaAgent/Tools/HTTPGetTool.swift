@@ -3,19 +3,24 @@ public import GammaNet
 /// and the start of the body as text.
 public struct HTTPGetTool: AgentTool {
     public let name = "http_get"
-    public let description = "Fetches a web page or API response by URL (GET) and returns its status and text, cut to 8 KB."
-    public let parameters = #"{"type":"object","properties":{"url":{"type":"string","description":"An http or https URL"}},"required":["url"],"additionalProperties":false}"#
+    public let description =
+        "Fetches a web page or API response by URL (GET) and returns its status and text, cut to 8 KB."
+    public let parameters =
+        #"{"type":"object","properties":{"url":{"type":"string","description":"An http or https URL"}},"required":["url"],"additionalProperties":false}"#
     public let client: HTTPClient
     /// How much of the body goes back to the model.
     public var maxTextBytes = 8192
 
-    public init(timeout: Double = 10, maxBodyBytes: Int = 1 << 20) { client = HTTPClient(timeout: timeout, maxBodyBytes: maxBodyBytes) }
+    public init(timeout: Double = 10, maxBodyBytes: Int = 1 << 20) {
+        client = HTTPClient(timeout: timeout, maxBodyBytes: maxBodyBytes)
+    }
 
     public func run(_ arguments: ToolArguments) async throws(ToolError) -> String {
         let url = try arguments.string("url")
         let response: HTTPResponse
         do throws(HTTPError) {
-            response = try await client.send("GET", url, headers: [("Accept", "text/*, application/json;q=0.9, */*;q=0.1")])
+            response = try await client.send(
+                "GET", url, headers: [("Accept", "text/*, application/json;q=0.9, */*;q=0.1")])
         } catch {
             throw ToolError("GET \(url): \(error)")
         }
@@ -23,7 +28,10 @@ public struct HTTPGetTool: AgentTool {
             throw ToolError("GET \(url): the server answered \(response.status): \(response.text.prefix(200))")
         }
         let text = response.text
-        let cut = text.utf8.count > maxTextBytes ? String(decoding: text.utf8.prefix(maxTextBytes), as: UTF8.self) + "\n[cut at \(maxTextBytes) bytes]" : text
+        let cut =
+            text.utf8.count > maxTextBytes
+            ? String(decoding: text.utf8.prefix(maxTextBytes), as: UTF8.self) + "\n[cut at \(maxTextBytes) bytes]"
+            : text
         return "HTTP \(response.status)\n\(cut)"
     }
 }

@@ -47,7 +47,9 @@ public struct SearchIndex: Sendable {
         self.postings = postings
         self.lengths = lengths
         lines = documents.map { doc in
-            doc.text.split(separator: "\n").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }.map { ($0, Set(Self.terms($0))) }
+            doc.text.split(separator: "\n").map { String($0).trimmingSpaces }.filter { !$0.isEmpty }.map {
+                ($0, Set(Self.terms($0)))
+            }
         }
         averageLength = lengths.isEmpty ? 0 : Double(lengths.reduce(0, +)) / Double(lengths.count)
     }
@@ -57,7 +59,11 @@ public struct SearchIndex: Sendable {
         var out: [String] = []
         var current = ""
         for c in text.lowercased() {
-            if c.isLetter || c.isNumber { current.append(c) } else if !current.isEmpty { out.append(current); current = "" }
+            if c.isLetter || c.isNumber {
+                current.append(c)
+            } else if !current.isEmpty {
+                out.append(current); current = ""
+            }
         }
         if !current.isEmpty { out.append(current) }
         return out
@@ -77,7 +83,9 @@ public struct SearchIndex: Sendable {
                 scores[d, default: 0] += idf * tf * (Self.k1 + 1) / (tf + norm)
             }
         }
-        let ranked = scores.sorted { a, b in a.value != b.value ? a.value > b.value : documents[a.key].name < documents[b.key].name }
+        let ranked = scores.sorted { a, b in
+            a.value != b.value ? a.value > b.value : documents[a.key].name < documents[b.key].name
+        }
         return ranked.prefix(limit).map { d, score in
             Hit(document: documents[d].name, score: score, snippet: snippet(d, queryTerms))
         }
@@ -95,11 +103,15 @@ public struct SearchIndex: Sendable {
 
     /// Loads every `.md` and `.txt` file of a folder (not recursively), sorted by name.
     public static func load(folder: String) throws(ToolError) -> SearchIndex {
-        guard let dir = opendir(folder) else { throw ToolError("cannot read the search corpus '\(folder)': \(String(cString: strerror(errno)))") }
+        guard let dir = opendir(folder) else {
+            throw ToolError("cannot read the search corpus '\(folder)': \(String(cString: strerror(errno)))")
+        }
         defer { closedir(dir) }
         var names: [String] = []
         while let entry = readdir(dir) {
-            let name = withUnsafeBytes(of: entry.pointee.d_name) { String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self) }
+            let name = withUnsafeBytes(of: entry.pointee.d_name) {
+                String(decoding: $0.prefix { $0 != 0 }, as: UTF8.self)
+            }
             if name.hasSuffix(".md") || name.hasSuffix(".txt") { names.append(name) }
         }
         var docs: [Document] = []

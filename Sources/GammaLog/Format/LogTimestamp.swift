@@ -27,7 +27,9 @@ package enum LogTimestamp {
                 let start = i + 1
                 i = start
                 while i < n && line[i] != UInt8(ascii: "\"") { i += line[i] == UInt8(ascii: "\\") ? 2 : 1 }
-                let isTS = depth == 1 && expectKey && i - start == 2 && line[start] == UInt8(ascii: "t") && line[start + 1] == UInt8(ascii: "s")
+                let isTS =
+                    depth == 1 && expectKey && i - start == 2 && line[start] == UInt8(ascii: "t")
+                    && line[start + 1] == UInt8(ascii: "s")
                 i += 1
                 if depth == 1 && expectKey {
                     expectKey = false
@@ -61,7 +63,9 @@ package enum LogTimestamp {
             i += 1
         }
         guard digits > 0 else { return nil }
-        if i < n && (line[i] == UInt8(ascii: ".") || line[i] == UInt8(ascii: "e") || line[i] == UInt8(ascii: "E")) { return nil }
+        if i < n && (line[i] == UInt8(ascii: ".") || line[i] == UInt8(ascii: "e") || line[i] == UInt8(ascii: "E")) {
+            return nil
+        }
         return negative ? -value : value
     }
 }

@@ -100,7 +100,9 @@ package struct MemberHeader: Equatable, Sendable {
             maxTimestamp: Int64(bitPattern: get(bytes, 36, 8))
         )
         h.extraFlags = bytes[8]
-        guard Int(h.length) >= size + 2 + trailerSize else { return .invalid(reason: "member length \(h.length) too small") }
+        guard Int(h.length) >= size + 2 + trailerSize else {
+            return .invalid(reason: "member length \(h.length) too small")
+        }
         return .header(h)
     }
 

@@ -45,7 +45,9 @@ package struct SegmentLayout: Equatable, Sendable {
     package var lineCount: Int { members.reduce(0) { $0 + Int($1.header.lineCount) } }
     package var timeRange: ClosedRange<Int64>? {
         let data = members.filter { $0.header.lineCount > 0 }
-        guard let lo = data.map(\.header.minTimestamp).min(), let hi = data.map(\.header.maxTimestamp).max() else { return nil }
+        guard let lo = data.map(\.header.minTimestamp).min(), let hi = data.map(\.header.maxTimestamp).max() else {
+            return nil
+        }
         return lo...hi
     }
 }

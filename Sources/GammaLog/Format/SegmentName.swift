@@ -25,7 +25,7 @@ public enum SegmentName {
         let stream = String(stem[..<dash])
         let digits = stem[stem.index(after: dash)...]
         guard digits.count >= 8, digits.allSatisfy(\.isASCII), let seq = Int(digits), seq >= 0,
-              isValidStream(stream)
+            isValidStream(stream)
         else { return nil }
         return (stream, seq)
     }

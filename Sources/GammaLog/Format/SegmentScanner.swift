@@ -20,15 +20,17 @@ package enum SegmentScanner {
             case .header(let header):
                 let end = offset + Int64(header.length)
                 if end > size {
-                    layout.tail = .init(offset: offset, length: size - offset, isIncompleteMember: true,
-                                        reason: "member of \(header.length) bytes cut short after \(size - offset) bytes")
+                    layout.tail = .init(
+                        offset: offset, length: size - offset, isIncompleteMember: true,
+                        reason: "member of \(header.length) bytes cut short after \(size - offset) bytes")
                     return layout
                 }
                 layout.members.append(.init(offset: offset, header: header))
                 offset = end
             case .incomplete:
-                layout.tail = .init(offset: offset, length: size - offset, isIncompleteMember: true,
-                                    reason: "member header cut short after \(size - offset) bytes")
+                layout.tail = .init(
+                    offset: offset, length: size - offset, isIncompleteMember: true,
+                    reason: "member header cut short after \(size - offset) bytes")
                 return layout
             case .invalid(let reason):
                 if first && !nameSaysGamma && head.starts(with: [0x1F, 0x8B, 0x08]) {
@@ -36,8 +38,12 @@ package enum SegmentScanner {
                     return layout
                 }
                 guard let next = try findHeader(in: source, from: offset + 1) else {
-                    if first && !nameSaysGamma { layout.format = head.starts(with: [0x1F, 0x8B]) ? .foreign : .unknown }
-                    else { layout.tail = .init(offset: offset, length: size - offset, isIncompleteMember: false, reason: reason) }
+                    if first && !nameSaysGamma {
+                        layout.format = head.starts(with: [0x1F, 0x8B]) ? .foreign : .unknown
+                    } else {
+                        layout.tail = .init(
+                            offset: offset, length: size - offset, isIncompleteMember: false, reason: reason)
+                    }
                     return layout
                 }
                 layout.corruptRegions.append(.init(offset: offset, length: next - offset, reason: reason))
@@ -57,7 +63,9 @@ package enum SegmentScanner {
                 var i = 0
                 while i + 4 <= b.count {
                     if b[i] == 0x1F && b[i + 1] == 0x8B && b[i + 2] == 0x08 && b[i + 3] == 0x04,
-                       case .header = MemberHeader.parse(UnsafeRawBufferPointer(rebasing: b[i..<min(b.count, i + MemberHeader.size)])) {
+                        case .header = MemberHeader.parse(
+                            UnsafeRawBufferPointer(rebasing: b[i..<min(b.count, i + MemberHeader.size)]))
+                    {
                         return i
                     }
                     i += 1

@@ -41,7 +41,10 @@ final class DecodePipeline: @unchecked Sendable {
     private let inline: Bool
     private var inlineState: (decoder: MemberDecoder, cache: SourceCache)?
 
-    init(jobs: [Job], workers: Int, prepare: Prepare? = nil, open: @escaping @Sendable (Int) throws(LogError) -> any ByteSource) {
+    init(
+        jobs: [Job], workers: Int, prepare: Prepare? = nil,
+        open: @escaping @Sendable (Int) throws(LogError) -> any ByteSource
+    ) {
         self.jobs = jobs
         self.open = open
         self.prepare = prepare

@@ -30,14 +30,18 @@ final class ForeignDecoder {
     private struct CallerError: Error { var error: any Error }
 
     /// Opens `path` and decodes it. Read errors become damage; only what `lines` throws is rethrown.
-    func decode(path: String, open: (String) throws(LogError) -> any ByteSource,
-                lines: (UnsafeRawBufferPointer) throws -> Void,
-                damage: (LogDamage) -> Void) throws {
+    func decode(
+        path: String, open: (String) throws(LogError) -> any ByteSource,
+        lines: (UnsafeRawBufferPointer) throws -> Void,
+        damage: (LogDamage) -> Void
+    ) throws {
         do {
             let source = try open(path)
-            try decode(source, lines: { chunk in
-                do { try lines(chunk) } catch { throw CallerError(error: error) }
-            }, damage: damage)
+            try decode(
+                source,
+                lines: { chunk in
+                    do { try lines(chunk) } catch { throw CallerError(error: error) }
+                }, damage: damage)
         } catch let wrapped as CallerError {
             throw wrapped.error
         } catch {
@@ -47,15 +51,17 @@ final class ForeignDecoder {
 
     /// Calls `lines` with runs of whole lines (each ending in `\n`, but for a clean file's last
     /// line when it has none) and `damage` for each problem.
-    func decode(_ source: any ByteSource,
-                lines: (UnsafeRawBufferPointer) throws -> Void,
-                damage: (LogDamage) -> Void) throws {
+    func decode(
+        _ source: any ByteSource,
+        lines: (UnsafeRawBufferPointer) throws -> Void,
+        damage: (LogDamage) -> Void
+    ) throws {
         var memberStart: Int64 = 0
-        var position: Int64 = 0          // next input byte to read
+        var position: Int64 = 0  // next input byte to read
         var input: [UInt8] = []
-        var inputBase: Int64 = 0          // file offset of input[0]
-        var used = 0                      // bytes of input consumed
-        var carry: [UInt8] = []           // the unfinished line
+        var inputBase: Int64 = 0  // file offset of input[0]
+        var used = 0  // bytes of input consumed
+        var carry: [UInt8] = []  // the unfinished line
         var out = [UInt8](repeating: 0, count: Self.chunk)
         var inMember = false
         var linesSeenInMember = false
@@ -88,8 +94,10 @@ final class ForeignDecoder {
                         input = []; used = 0; position = next
                         continue
                     }
-                    damage(LogDamage(kind: .tornTail, path: source.path, offset: at, length: source.count - at,
-                                     reason: "trailing bytes after the last gzip member"))
+                    damage(
+                        LogDamage(
+                            kind: .tornTail, path: source.path, offset: at, length: source.count - at,
+                            reason: "trailing bytes after the last gzip member"))
                     break
                 }
                 memberStart = inputBase + Int64(used)
@@ -126,7 +134,9 @@ final class ForeignDecoder {
                 continue  // needs more input: the loop reads the next chunk, or ends the file
             default:
                 let message = MemberDecoder.describe(rc, stream)
-                report(message + (linesSeenInMember ? "; lines already delivered from this member may be wrong" : ""), at: memberStart)
+                report(
+                    message + (linesSeenInMember ? "; lines already delivered from this member may be wrong" : ""),
+                    at: memberStart)
                 carry.removeAll()
                 inflateReset(stream)
                 inMember = false
@@ -142,7 +152,9 @@ final class ForeignDecoder {
     }
 
     /// Delivers the whole lines of `carry + out[..<count]`, keeping the unfinished rest in `carry`.
-    private func emit(_ out: [UInt8], _ count: Int, _ carry: inout [UInt8], _ lines: (UnsafeRawBufferPointer) throws -> Void) throws {
+    private func emit(
+        _ out: [UInt8], _ count: Int, _ carry: inout [UInt8], _ lines: (UnsafeRawBufferPointer) throws -> Void
+    ) throws {
         try out.withUnsafeBytes { all in
             let fresh = UnsafeRawBufferPointer(rebasing: all[..<count])
             guard let lastNL = fresh.lastIndex(of: 0x0A) else { carry.append(contentsOf: fresh); return }
@@ -161,7 +173,8 @@ final class ForeignDecoder {
         var base = start
         while base < source.count {
             let chunk = try source.read(at: base, count: Self.chunk + 2)
-            for i in 0..<max(0, chunk.count - 2) where chunk[i] == 0x1F && chunk[i + 1] == 0x8B && chunk[i + 2] == 0x08 {
+            for i in 0..<max(0, chunk.count - 2) where chunk[i] == 0x1F && chunk[i + 1] == 0x8B && chunk[i + 2] == 0x08
+            {
                 return base + Int64(i)
             }
             base += Int64(Self.chunk)

@@ -36,8 +36,10 @@ public enum LogCatalog {
                 grouped[key, default: LogStream(id: stream, directory: directory, isLive: false, segments: [])]
                     .segments.append(LogSegment(path: path, seq: seq, size: size))
             } else {
-                foreign.append(LogStream(id: name, directory: nil, isLive: false,
-                                         segments: [LogSegment(path: path, seq: nil, size: size)]))
+                foreign.append(
+                    LogStream(
+                        id: name, directory: nil, isLive: false,
+                        segments: [LogSegment(path: path, seq: nil, size: size)]))
             }
         }
         for raw in paths {
@@ -63,6 +65,10 @@ public enum LogCatalog {
             return s
         }
         streams.append(contentsOf: foreign)
-        return streams.sorted { ($0.id, $0.directory ?? "", $0.segments.first?.path ?? "") < ($1.id, $1.directory ?? "", $1.segments.first?.path ?? "") }
+        return streams.sorted {
+            ($0.id, $0.directory ?? "", $0.segments.first?.path ?? "") < (
+                $1.id, $1.directory ?? "", $1.segments.first?.path ?? ""
+            )
+        }
     }
 }

@@ -23,7 +23,8 @@ public struct LogDamage: Equatable, Hashable, Sendable, CustomStringConvertible 
     /// Whether `gamma-log repair` removes it (torn tails of dead streams, by truncation).
     public var repairable: Bool
 
-    public init(kind: Kind, path: String, offset: Int64, length: Int64? = nil, reason: String, repairable: Bool = false) {
+    public init(kind: Kind, path: String, offset: Int64, length: Int64? = nil, reason: String, repairable: Bool = false)
+    {
         self.kind = kind
         self.path = path
         self.offset = offset

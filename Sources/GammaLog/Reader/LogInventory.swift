@@ -34,8 +34,9 @@ extension LogReader {
         scanAll().map { s in
             let stream = streams[s.stream]
             let isLast = s.segment == stream.segments.count - 1
-            var report = SegmentReport(stream: stream.id, path: s.path, state: .invalid, members: 0, lines: 0,
-                                       bytes: stream.segments[s.segment].size, timeRange: nil, damages: s.damages)
+            var report = SegmentReport(
+                stream: stream.id, path: s.path, state: .invalid, members: 0, lines: 0,
+                bytes: stream.segments[s.segment].size, timeRange: nil, damages: s.damages)
             guard let layout = s.layout else { return report }
             report.bytes = layout.size
             report.members = layout.members.count
@@ -49,12 +50,20 @@ extension LogReader {
                 var members = 0, lines = 0
                 var lo = Int64.max, hi = Int64.min
                 var damages: [LogDamage] = []
-                let one = LogReader(streams: [LogStream(id: stream.id, directory: nil, isLive: false, segments: [stream.segments[s.segment]])],
-                                    options: .init())
-                if let summary = try? one.forEachLine(onDamage: { damages.append($0) }, { line in
-                    lines += 1
-                    if let ts = LogTimestamp.find(in: line.bytes) { lo = min(lo, ts); hi = max(hi, ts) }
-                }) { members = summary.membersRead }
+                let one = LogReader(
+                    streams: [
+                        LogStream(id: stream.id, directory: nil, isLive: false, segments: [stream.segments[s.segment]])
+                    ],
+                    options: .init())
+                if let summary = try? one.forEachLine(
+                    onDamage: { damages.append($0) },
+                    { line in
+                        lines += 1
+                        if let ts = LogTimestamp.find(in: line.bytes) { lo = min(lo, ts); hi = max(hi, ts) }
+                    })
+                {
+                    members = summary.membersRead
+                }
                 report.members = members
                 report.lines = lines
                 report.timeRange = lo <= hi ? lo...hi : nil

@@ -15,7 +15,9 @@ public struct LogLine {
 
     /// Calls `body` with the line's bytes, without `\n`. The pointer is valid only inside `body`
     /// (as NIO's `withUnsafeReadableBytes`): copy what you keep.
-    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result { try body(bytes) }
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try body(bytes)
+    }
 
     /// The line as text (invalid UTF-8 repaired).
     public var string: String { String(decoding: bytes, as: UTF8.self) }

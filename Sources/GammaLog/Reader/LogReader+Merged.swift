@@ -7,7 +7,9 @@ extension LogReader {
     /// kept as it is; a line with no integer `"ts"` goes with the line before it in its stream.
     /// Ties go to the stream listed first. Foreign gzip files are read whole into memory here.
     @discardableResult
-    public func forEachLineMerged(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogLine) throws -> Void) throws -> ReadSummary {
+    public func forEachLineMerged(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogLine) throws -> Void) throws
+        -> ReadSummary
+    {
         var plan = plan(onDamage: onDamage)
         // Order jobs by each stream's running maximum of member minimum times: every stream keeps its file order.
         var running: [Int: Int64] = [:]
@@ -57,7 +59,9 @@ extension LogReader {
                 if !queue[0].filter || options.contains(top.ts) {
                     summary.lines += 1
                     try line.withUnsafeBytes { b in
-                        try body(LogLine(bytes: b, stream: s.stream, segment: s.segment, memberOffset: queue[0].memberOffset))
+                        try body(
+                            LogLine(bytes: b, stream: s.stream, segment: s.segment, memberOffset: queue[0].memberOffset)
+                        )
                     }
                 }
                 queue[0].advance()
@@ -77,19 +81,26 @@ extension LogReader {
                 summary.membersRead += 1
                 bytes = b
             case .corrupt(let c):
-                report(LogDamage(kind: .corruptMember, path: s.path, offset: job.offset, length: Int64(job.header!.length), reason: c.reason))
+                report(
+                    LogDamage(
+                        kind: .corruptMember, path: s.path, offset: job.offset, length: Int64(job.header!.length),
+                        reason: c.reason))
             case .unreadable(let e):
                 report(LogDamage(kind: .unreadable, path: s.path, offset: job.offset, reason: e.description))
             case .foreign:
                 var all: [UInt8] = []
-                try ForeignDecoder().decode(path: s.path, open: opener, lines: { chunk in
-                    all.append(contentsOf: chunk)
-                    if chunk.last != 0x0A { all.append(0x0A) }
-                }, damage: report)
+                try ForeignDecoder().decode(
+                    path: s.path, open: opener,
+                    lines: { chunk in
+                        all.append(contentsOf: chunk)
+                        if chunk.last != 0x0A { all.append(0x0A) }
+                    }, damage: report)
                 summary.membersRead += 1
                 bytes = all
             }
-            guard let bytes, let cursor = MergeCursor(bytes: bytes, scan: meta.scan, filter: meta.filter, memberOffset: job.offset) else { continue }
+            guard let bytes,
+                let cursor = MergeCursor(bytes: bytes, scan: meta.scan, filter: meta.filter, memberOffset: job.offset)
+            else { continue }
             let hadCurrent = !(cursors[s.stream]?.isEmpty ?? true)
             cursors[s.stream, default: []].append(cursor)
             if !hadCurrent { activate(s.stream) }
@@ -122,7 +133,8 @@ struct MergeCursor {
 
     func currentTimestamp(fallback: Int64) -> Int64? {
         guard !isExhausted else { return nil }
-        return bytes.withUnsafeBytes { LogTimestamp.find(in: UnsafeRawBufferPointer(rebasing: $0[start..<end])) } ?? fallback
+        return bytes.withUnsafeBytes { LogTimestamp.find(in: UnsafeRawBufferPointer(rebasing: $0[start..<end])) }
+            ?? fallback
     }
 
     mutating func advance() {

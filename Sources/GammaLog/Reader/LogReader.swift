@@ -20,7 +20,10 @@ public final class LogReader: Sendable {
     }
 
     /// Reads given streams; `opener` maps a segment path to its bytes (tests and fuzzers read memory).
-    package init(streams: [LogStream], options: ReadOptions = .init(), opener: @escaping @Sendable (String) throws(LogError) -> any ByteSource) {
+    package init(
+        streams: [LogStream], options: ReadOptions = .init(),
+        opener: @escaping @Sendable (String) throws(LogError) -> any ByteSource
+    ) {
         self.streams = streams
         self.options = options
         self.opener = opener
@@ -49,7 +52,8 @@ public final class LogReader: Sendable {
                     let isLiveTail = stream.isLive && gi == stream.segments.count - 1
                     Self.damages(of: layout, path: segment.path, liveTail: isLiveTail, into: &scanned)
                 } catch {
-                    scanned.damages.append(LogDamage(kind: .unreadable, path: segment.path, offset: 0, reason: error.description))
+                    scanned.damages.append(
+                        LogDamage(kind: .unreadable, path: segment.path, offset: 0, reason: error.description))
                 }
                 result.append(scanned)
             }
@@ -59,24 +63,33 @@ public final class LogReader: Sendable {
 
     static func damages(of layout: SegmentLayout, path: String, liveTail: Bool, into scanned: inout Scanned) {
         if layout.format == .unknown {
-            scanned.damages.append(LogDamage(kind: .notASegment, path: path, offset: 0, length: layout.size,
-                                             reason: "no gzip member in this file"))
+            scanned.damages.append(
+                LogDamage(
+                    kind: .notASegment, path: path, offset: 0, length: layout.size,
+                    reason: "no gzip member in this file"))
         }
         for region in layout.corruptRegions {
-            scanned.damages.append(LogDamage(kind: .corruptBytes, path: path, offset: region.offset, length: region.length,
-                                             reason: region.reason + "; skipped to the next member"))
+            scanned.damages.append(
+                LogDamage(
+                    kind: .corruptBytes, path: path, offset: region.offset, length: region.length,
+                    reason: region.reason + "; skipped to the next member"))
         }
         if let tail = layout.tail {
             if liveTail && tail.isIncompleteMember {
-                scanned.pending = LogDamage(kind: .tornTail, path: path, offset: tail.offset, length: tail.length,
-                                            reason: "not yet: the live writer is still writing this member")
+                scanned.pending = LogDamage(
+                    kind: .tornTail, path: path, offset: tail.offset, length: tail.length,
+                    reason: "not yet: the live writer is still writing this member")
             } else if tail.isIncompleteMember || !layout.members.isEmpty || !layout.corruptRegions.isEmpty {
                 // A cut-short member, or junk after valid members: truncating it loses nothing that was whole.
-                scanned.damages.append(LogDamage(kind: .tornTail, path: path, offset: tail.offset, length: tail.length,
-                                                 reason: tail.reason, repairable: true))
+                scanned.damages.append(
+                    LogDamage(
+                        kind: .tornTail, path: path, offset: tail.offset, length: tail.length,
+                        reason: tail.reason, repairable: true))
             } else {
-                scanned.damages.append(LogDamage(kind: .notASegment, path: path, offset: 0, length: layout.size,
-                                                 reason: "no Gamma member in this file (\(tail.reason))"))
+                scanned.damages.append(
+                    LogDamage(
+                        kind: .notASegment, path: path, offset: 0, length: layout.size,
+                        reason: "no Gamma member in this file (\(tail.reason))"))
             }
         }
     }
@@ -123,17 +136,22 @@ public final class LogReader: Sendable {
     func pipeline(for plan: Plan, prepare: DecodePipeline.Prepare? = nil) -> DecodePipeline {
         let paths = plan.scanned.map(\.path)
         let opener = self.opener
-        return DecodePipeline(jobs: plan.jobs, workers: options.workers, prepare: prepare) { (i) throws(LogError) in try opener(paths[i]) }
+        return DecodePipeline(jobs: plan.jobs, workers: options.workers, prepare: prepare) { (i) throws(LogError) in
+            try opener(paths[i])
+        }
     }
 
     /// Calls `body` with every line, stream by stream, segment by segment, in file order.
     /// - Parameter onDamage: called as soon as a damage is found (also listed in the summary).
     /// - Throws: only what `body` throws.
     @discardableResult
-    public func forEachLine(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogLine) throws -> Void) throws -> ReadSummary {
+    public func forEachLine(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogLine) throws -> Void) throws
+        -> ReadSummary
+    {
         try forEachMember(onDamage: onDamage) { member in
             try member.forEachLine { line in
-                try body(LogLine(bytes: line, stream: member.stream, segment: member.segment, memberOffset: member.offset))
+                try body(
+                    LogLine(bytes: line, stream: member.stream, segment: member.segment, memberOffset: member.offset))
             }
         }
     }
@@ -142,7 +160,9 @@ public final class LogReader: Sendable {
     /// already filtered by the time range. A foreign gzip file comes as runs of lines (offset 0).
     /// - Throws: only what `body` throws.
     @discardableResult
-    public func forEachMember(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogMember) throws -> Void) throws -> ReadSummary {
+    public func forEachMember(onDamage: (LogDamage) -> Void = { _ in }, _ body: (LogMember) throws -> Void) throws
+        -> ReadSummary
+    {
         try readMembers(prepare: nil, onDamage: onDamage) { member, _ in try body(member) }
     }
 
@@ -161,11 +181,15 @@ public final class LogReader: Sendable {
         }
     }
 
-    private func readMembers(prepare: DecodePipeline.Prepare?, onDamage: (LogDamage) -> Void,
-                             _ body: (LogMember, (any Sendable)?) throws -> Void) throws -> ReadSummary {
+    private func readMembers(
+        prepare: DecodePipeline.Prepare?, onDamage: (LogDamage) -> Void,
+        _ body: (LogMember, (any Sendable)?) throws -> Void
+    ) throws -> ReadSummary {
         var plan = plan(onDamage: onDamage)
         if prepare != nil {
-            for j in plan.jobs.indices where plan.jobs[j].header != nil && !plan.meta[j].filter { plan.jobs[j].prepare = true }
+            for j in plan.jobs.indices where plan.jobs[j].header != nil && !plan.meta[j].filter {
+                plan.jobs[j].prepare = true
+            }
         }
         var summary = plan.summary
         let pipeline = pipeline(for: plan, prepare: prepare)
@@ -184,7 +208,10 @@ public final class LogReader: Sendable {
             guard let output = pipeline.next() else { break }
             let s = plan.scanned[plan.meta[j].scan]
             let filter = plan.meta[j].filter
-            func deliver(_ lines: UnsafeRawBufferPointer, offset: Int64, count: Int?, prepared: (any Sendable)? = nil, whole: Bool = true) throws {
+            func deliver(
+                _ lines: UnsafeRawBufferPointer, offset: Int64, count: Int?, prepared: (any Sendable)? = nil,
+                whole: Bool = true
+            ) throws {
                 // The rest of a foreign file, still to come, may hold anything.
                 let later = whole ? earliestLater[j] : .min
                 if filter {
@@ -192,32 +219,45 @@ public final class LogReader: Sendable {
                     summary.lines += kept.lines
                     if kept.lines > 0 {
                         try kept.bytes.withUnsafeBytes {
-                            try body(LogMember(bytes: $0, stream: s.stream, segment: s.segment, offset: offset, earliestLater: later), nil)
+                            try body(
+                                LogMember(
+                                    bytes: $0, stream: s.stream, segment: s.segment, offset: offset,
+                                    earliestLater: later), nil)
                         }
                     }
                 } else {
                     summary.lines += count ?? LineSplitter.count(lines)
-                    try body(LogMember(bytes: lines, stream: s.stream, segment: s.segment, offset: offset, earliestLater: later), prepared)
+                    try body(
+                        LogMember(
+                            bytes: lines, stream: s.stream, segment: s.segment, offset: offset, earliestLater: later),
+                        prepared)
                 }
             }
             switch output {
             case .lines(let bytes, let prepared):
                 summary.membersRead += 1
-                try bytes.withUnsafeBytes { try deliver($0, offset: job.offset, count: Int(job.header!.lineCount), prepared: prepared) }
+                try bytes.withUnsafeBytes {
+                    try deliver($0, offset: job.offset, count: Int(job.header!.lineCount), prepared: prepared)
+                }
             case .corrupt(let c):
-                report(LogDamage(kind: .corruptMember, path: s.path, offset: job.offset, length: Int64(job.header!.length), reason: c.reason))
+                report(
+                    LogDamage(
+                        kind: .corruptMember, path: s.path, offset: job.offset, length: Int64(job.header!.length),
+                        reason: c.reason))
             case .unreadable(let e):
                 report(LogDamage(kind: .unreadable, path: s.path, offset: job.offset, reason: e.description))
             case .foreign:
-                try ForeignDecoder().decode(path: s.path, open: opener, lines: { chunk in
-                    if chunk.last == 0x0A {
-                        try deliver(chunk, offset: 0, count: nil, whole: false)
-                    } else {
-                        // The last line of a clean foreign file may lack its "\n": it is still whole.
-                        let line = Array(chunk) + [0x0A]
-                        try line.withUnsafeBytes { try deliver($0, offset: 0, count: 1) }
-                    }
-                }, damage: report)
+                try ForeignDecoder().decode(
+                    path: s.path, open: opener,
+                    lines: { chunk in
+                        if chunk.last == 0x0A {
+                            try deliver(chunk, offset: 0, count: nil, whole: false)
+                        } else {
+                            // The last line of a clean foreign file may lack its "\n": it is still whole.
+                            let line = Array(chunk) + [0x0A]
+                            try line.withUnsafeBytes { try deliver($0, offset: 0, count: 1) }
+                        }
+                    }, damage: report)
                 summary.membersRead += 1
             }
         }
@@ -256,7 +296,9 @@ public struct LogMember {
 
     /// Calls `body` with the member's bytes: whole lines, each ending in `\n`. The pointer is valid
     /// only inside `body` (as NIO's `withUnsafeReadableBytes`): copy what you keep.
-    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result { try body(bytes) }
+    public func withBytes<Result>(_ body: (UnsafeRawBufferPointer) throws -> Result) rethrows -> Result {
+        try body(bytes)
+    }
 
     /// Calls `body` with each line, without its `\n`.
     @inline(__always)

@@ -30,14 +30,19 @@ final class MemberDecoder {
     /// Decodes `member` (all of its bytes, as the header's length says).
     /// - Returns: the decompressed lines, each ending in `\n`, or the reason the member is corrupt.
     func decode(_ member: UnsafeRawBufferPointer, header: MemberHeader) -> Result<[UInt8], MemberCorruption> {
-        guard member.count == Int(header.length) else { return .failure(.init("member is \(member.count) bytes, header says \(header.length)")) }
+        guard member.count == Int(header.length) else {
+            return .failure(.init("member is \(member.count) bytes, header says \(header.length)"))
+        }
         let isize = Int(MemberHeader.get(member, member.count - 4, 4))
-        guard isize <= Self.maxDecodedBytes else { return .failure(.init("ISIZE \(isize) exceeds the limit of \(Self.maxDecodedBytes) bytes")) }
+        guard isize <= Self.maxDecodedBytes else {
+            return .failure(.init("ISIZE \(isize) exceeds the limit of \(Self.maxDecodedBytes) bytes"))
+        }
         inflateReset(stream)
         var failure: MemberCorruption?
         // One spare byte: output beyond ISIZE is detected, never written past the buffer.
         let out = [UInt8](unsafeUninitializedCapacity: isize + 1) { buf, initialized in
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: member.baseAddress!.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.next_in = UnsafeMutablePointer(
+                mutating: member.baseAddress!.assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = uInt(member.count)
             stream.pointee.next_out = buf.baseAddress!
             stream.pointee.avail_out = uInt(isize + 1)
@@ -46,7 +51,8 @@ final class MemberDecoder {
             if rc != Z_STREAM_END {
                 failure = MemberCorruption(Self.describe(rc, stream))
             } else if stream.pointee.avail_in != 0 {
-                failure = MemberCorruption("gzip member ends \(stream.pointee.avail_in) bytes before the length in its header")
+                failure = MemberCorruption(
+                    "gzip member ends \(stream.pointee.avail_in) bytes before the length in its header")
             }
         }
         if let failure { return .failure(failure) }
@@ -95,7 +101,9 @@ public enum LineSplitter {
     /// - Returns: the number of bytes consumed (up to and including the last `\n`).
     @discardableResult
     @inline(__always)
-    public static func forEachLine(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void) rethrows -> Int {
+    public static func forEachLine(_ bytes: UnsafeRawBufferPointer, _ body: (UnsafeRawBufferPointer) throws -> Void)
+        rethrows -> Int
+    {
         guard var p = bytes.baseAddress else { return 0 }
         let end = p + bytes.count
         while p < end {

@@ -52,7 +52,9 @@ public enum LogRepair {
             let damages = (try? LogReader(streams: [dead]).forEachLine { _ in }.damages) ?? []
             for damage in damages {
                 guard damage.kind == .tornTail, damage.repairable else { report.leftAlone.append(damage); continue }
-                let action = Action(path: damage.path, truncatedAt: damage.offset, bytesRemoved: damage.length ?? 0, reason: damage.reason)
+                let action = Action(
+                    path: damage.path, truncatedAt: damage.offset, bytesRemoved: damage.length ?? 0,
+                    reason: damage.reason)
                 if !dryRun { try truncate(damage.path, to: damage.offset) }
                 report.actions.append(action)
             }

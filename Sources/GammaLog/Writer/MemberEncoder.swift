@@ -25,14 +25,17 @@ final class MemberEncoder {
     }
 
     /// Encodes `lines` (whole lines, each ending in `\n`, or empty for the sealed trailer).
-    func encode(_ lines: UnsafeRawBufferPointer, lineCount: Int, minTimestamp: Int64, maxTimestamp: Int64,
-                sealed: Bool = false) -> [UInt8] {
+    func encode(
+        _ lines: UnsafeRawBufferPointer, lineCount: Int, minTimestamp: Int64, maxTimestamp: Int64,
+        sealed: Bool = false
+    ) -> [UInt8] {
         deflateReset(stream)
         let bound = Int(deflateBound(stream, uLong(lines.count)))
         let capacity = MemberHeader.size + bound + MemberHeader.trailerSize + 16
         var out = [UInt8](unsafeUninitializedCapacity: capacity) { buf, initialized in
             let base = buf.baseAddress!
-            stream.pointee.next_in = UnsafeMutablePointer(mutating: lines.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.pointee.next_in = UnsafeMutablePointer(
+                mutating: lines.baseAddress?.assumingMemoryBound(to: Bytef.self))
             stream.pointee.avail_in = uInt(lines.count)
             stream.pointee.next_out = base + MemberHeader.size
             stream.pointee.avail_out = uInt(capacity - MemberHeader.size - MemberHeader.trailerSize)
@@ -47,8 +50,9 @@ final class MemberEncoder {
             }
             initialized = end
         }
-        var header = MemberHeader(sealed: sealed, length: UInt32(out.count), lineCount: UInt32(lineCount),
-                                  minTimestamp: minTimestamp, maxTimestamp: maxTimestamp)
+        var header = MemberHeader(
+            sealed: sealed, length: UInt32(out.count), lineCount: UInt32(lineCount),
+            minTimestamp: minTimestamp, maxTimestamp: maxTimestamp)
         header.extraFlags = level == 1 ? 4 : (level == 9 ? 2 : 0)
         header.write(into: &out, at: 0)
         return out
@@ -56,6 +60,7 @@ final class MemberEncoder {
 
     /// The empty member that ends a cleanly closed segment.
     func sealedTrailer() -> [UInt8] {
-        encode(UnsafeRawBufferPointer(start: nil, count: 0), lineCount: 0, minTimestamp: 0, maxTimestamp: 0, sealed: true)
+        encode(
+            UnsafeRawBufferPointer(start: nil, count: 0), lineCount: 0, minTimestamp: 0, maxTimestamp: 0, sealed: true)
     }
 }

@@ -43,7 +43,9 @@ public final class SegmentWriter: Sendable {
     ///     continues at the next seq, never appending to an old file.
     /// - Throws: ``LogError`` if the id is invalid, another writer holds the stream, or the folder
     ///   cannot be listed.
-    public convenience init(directory: String, stream: String? = nil, options: SegmentWriterOptions = .init()) throws(LogError) {
+    public convenience init(directory: String, stream: String? = nil, options: SegmentWriterOptions = .init())
+        throws(LogError)
+    {
         try self.init(directory: directory, stream: stream, options: options, fileOps: .system)
     }
 
@@ -65,7 +67,8 @@ public final class SegmentWriter: Sendable {
         self.directory = directory
         self.stream = id
         self.options = options
-        core = WriterCore(directory: directory, stream: id, options: options, fileOps: fileOps, lockFD: lockFD, nextSeq: nextSeq)
+        core = WriterCore(
+            directory: directory, stream: id, options: options, fileOps: fileOps, lockFD: lockFD, nextSeq: nextSeq)
         core.start()
     }
 
@@ -99,7 +102,9 @@ public final class SegmentWriter: Sendable {
     public func append(_ line: String, timestamp: Int64) throws(LogError) {
         var line = line
         let failure: LogError? = line.withUTF8 { b -> LogError? in
-            do throws(LogError) { try append(UnsafeRawBufferPointer(b), timestamp: timestamp); return nil } catch { return error }
+            do throws(LogError) { try append(UnsafeRawBufferPointer(b), timestamp: timestamp); return nil } catch {
+                return error
+            }
         }
         if let failure { throw failure }
     }
@@ -131,7 +136,8 @@ public final class SegmentWriter: Sendable {
             let s = String(v)
             return String(repeating: "0", count: max(0, w - s.count)) + s
         }
-        let stamp = pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "T"
+        let stamp =
+            pad(parts.tm_year + 1900, 4) + pad(parts.tm_mon + 1, 2) + pad(parts.tm_mday, 2) + "T"
             + pad(parts.tm_hour, 2) + pad(parts.tm_min, 2) + pad(parts.tm_sec, 2) + "Z"
         let random = String(UInt32.random(in: 0...UInt32.max), radix: 16)
         return "\(stamp)-\(getpid())-\(String(repeating: "0", count: 8 - random.count) + random)"

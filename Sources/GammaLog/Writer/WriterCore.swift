@@ -52,7 +52,9 @@ final class WriterCore: @unchecked Sendable {
     private var file: OpenSegment?
     private var nextSeq: Int
 
-    init(directory: String, stream: String, options: SegmentWriterOptions, fileOps: FileOps, lockFD: Int32, nextSeq: Int) {
+    init(
+        directory: String, stream: String, options: SegmentWriterOptions, fileOps: FileOps, lockFD: Int32, nextSeq: Int
+    ) {
         self.directory = directory
         self.stream = stream
         self.options = options
@@ -147,7 +149,9 @@ final class WriterCore: @unchecked Sendable {
     }
 
     private func takeBufferLocked() -> Pending {
-        let item = Pending(bytes: g.pointee.buffer, lines: g.pointee.bufferLines, minTimestamp: g.pointee.bufferMin, maxTimestamp: g.pointee.bufferMax)
+        let item = Pending(
+            bytes: g.pointee.buffer, lines: g.pointee.bufferLines, minTimestamp: g.pointee.bufferMin,
+            maxTimestamp: g.pointee.bufferMax)
         g.pointee.buffer = []
         g.pointee.buffer.reserveCapacity(options.memberBytes + 1024)
         resetBufferLocked()
@@ -170,7 +174,9 @@ final class WriterCore: @unchecked Sendable {
             var item: Pending?
             if !g.pointee.queue.isEmpty {
                 item = g.pointee.queue.removeFirst()
-            } else if !g.pointee.buffer.isEmpty && (g.pointee.closing || monotonicNanos() - g.pointee.bufferStarted >= intervalNanos) {
+            } else if !g.pointee.buffer.isEmpty
+                && (g.pointee.closing || monotonicNanos() - g.pointee.bufferStarted >= intervalNanos)
+            {
                 item = takeBufferLocked()
                 g.pointee.handedOff += 1
             }
@@ -185,7 +191,11 @@ final class WriterCore: @unchecked Sendable {
                 continue
             }
             if g.pointee.closing { break }
-            if g.pointee.buffer.isEmpty { lock.wait() } else { lock.wait(untilMonotonic: g.pointee.bufferStarted + intervalNanos) }
+            if g.pointee.buffer.isEmpty {
+                lock.wait()
+            } else {
+                lock.wait(untilMonotonic: g.pointee.bufferStarted + intervalNanos)
+            }
         }
         lock.unlock()
         let sealError = sealCurrent()
@@ -238,7 +248,8 @@ final class WriterCore: @unchecked Sendable {
         if let code = failure {
             _ = ops.ftruncate(segment.fd, segment.size)  // best effort; the segment is abandoned either way
             abandonCurrent()
-            outcome.errors.append(.writeFailed(path: segment.path, offset: segment.size, errno: code, linesLost: item.lines))
+            outcome.errors.append(
+                .writeFailed(path: segment.path, offset: segment.size, errno: code, linesLost: item.lines))
             outcome.lost = true
             return outcome
         }
@@ -252,7 +263,8 @@ final class WriterCore: @unchecked Sendable {
         if options.durability == .everyFlush && ops.fsync(segment.fd) != 0 {
             let code = errno
             abandonCurrent()
-            outcome.errors.append(.writeFailed(path: segment.path, offset: segment.size, errno: code, linesLost: item.lines))
+            outcome.errors.append(
+                .writeFailed(path: segment.path, offset: segment.size, errno: code, linesLost: item.lines))
             outcome.lost = true
             return outcome
         }
@@ -277,8 +289,9 @@ final class WriterCore: @unchecked Sendable {
             var text: [UInt8] = []
             for (line, _) in preamble { text += line; text.append(0x0A) }
             let member = text.withUnsafeBytes {
-                encoder.encode($0, lineCount: preamble.count, minTimestamp: preamble.map(\.timestamp).min()!,
-                               maxTimestamp: preamble.map(\.timestamp).max()!)
+                encoder.encode(
+                    $0, lineCount: preamble.count, minTimestamp: preamble.map(\.timestamp).min()!,
+                    maxTimestamp: preamble.map(\.timestamp).max()!)
             }
             if let code = member.withUnsafeBytes({ ops.writeAll(fd, $0) }) {
                 _ = ops.ftruncate(fd, 0)

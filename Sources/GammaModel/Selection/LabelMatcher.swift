@@ -19,7 +19,8 @@ public struct LabelMatcher: CustomStringConvertible, @unchecked Sendable {
         self.value = value
         if operation == .matches || operation == .notMatches {
             do { regex = try Regex("^(?:" + value + ")$") } catch {
-                throw LabelMatcherError(text: "\(label)\(operation.rawValue)\(value)", reason: "not a regular expression (\(error))")
+                throw LabelMatcherError(
+                    text: "\(label)\(operation.rawValue)\(value)", reason: "not a regular expression (\(error))")
             }
         } else {
             regex = nil
@@ -30,16 +31,24 @@ public struct LabelMatcher: CustomStringConvertible, @unchecked Sendable {
     public init(parsing text: String) throws(LabelMatcherError) {
         let chars = Array(text)
         guard let at = chars.firstIndex(where: { $0 == "=" || $0 == "!" }), at > 0 else {
-            throw LabelMatcherError(text: text, reason: "expected label=value, label!=value, label=~regex or label!~regex")
+            throw LabelMatcherError(
+                text: text, reason: "expected label=value, label!=value, label=~regex or label!~regex")
         }
         let label = String(chars[..<at])
         let rest = String(chars[at...])
         let operation: Operation
-        if rest.hasPrefix("=~") { operation = .matches }
-        else if rest.hasPrefix("!~") { operation = .notMatches }
-        else if rest.hasPrefix("!=") { operation = .notEqual }
-        else if rest.hasPrefix("=") { operation = .equal }
-        else { throw LabelMatcherError(text: text, reason: "expected label=value, label!=value, label=~regex or label!~regex") }
+        if rest.hasPrefix("=~") {
+            operation = .matches
+        } else if rest.hasPrefix("!~") {
+            operation = .notMatches
+        } else if rest.hasPrefix("!=") {
+            operation = .notEqual
+        } else if rest.hasPrefix("=") {
+            operation = .equal
+        } else {
+            throw LabelMatcherError(
+                text: text, reason: "expected label=value, label!=value, label=~regex or label!~regex")
+        }
         var value = String(rest.dropFirst(operation.rawValue.count))
         if value.count >= 2, value.first == "\"", value.last == "\"" { value = String(value.dropFirst().dropLast()) }
         try self.init(label: label, operation: operation, value: value)

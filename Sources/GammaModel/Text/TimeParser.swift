@@ -9,7 +9,9 @@ public enum TimeParser {
         let s = Array(text.utf8)
         guard !s.isEmpty else { return nil }
         if s[0] == UInt8(ascii: "@") { return seconds(String(decoding: s.dropFirst(), as: UTF8.self)) }
-        if s.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) || (s[0] == UInt8(ascii: "-") && s.count > 1 && s.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })) {
+        if s.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
+            || (s[0] == UInt8(ascii: "-") && s.count > 1 && s.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }))
+        {
             return Int64(text)
         }
         return rfc3339(s)
@@ -51,13 +53,17 @@ public enum TimeParser {
             return true
         }
         guard let year = digits(4), expect("-"), let month = digits(2), expect("-"), let day = digits(2),
-              (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day) else { return nil }
+            (1...12).contains(month), (1...daysIn(month: month, year: year)).contains(day)
+        else { return nil }
         var secondsOfDay: Int64 = 0, nanos: Int64 = 0, offset: Int64 = 0
         if i < s.count {
-            guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: "t") || s[i] == UInt8(ascii: " ") else { return nil }
+            guard s[i] == UInt8(ascii: "T") || s[i] == UInt8(ascii: "t") || s[i] == UInt8(ascii: " ") else {
+                return nil
+            }
             i += 1
             guard let h = digits(2), expect(":"), let m = digits(2), expect(":"), let sec = digits(2),
-                  h < 24, m < 60, sec < 61 else { return nil }
+                h < 24, m < 60, sec < 61
+            else { return nil }
             secondsOfDay = h * 3600 + m * 60 + min(sec, 59)
             if i < s.count && s[i] == UInt8(ascii: ".") {
                 i += 1
@@ -114,7 +120,8 @@ public enum TimeParser {
             let t = String(v)
             return String(repeating: "0", count: max(0, w - t.count)) + t
         }
-        return "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2)).\(pad(millis, 3))Z"
+        return
+            "\(pad(y, 4))-\(pad(m, 2))-\(pad(d, 2))T\(pad(sod / 3600, 2)):\(pad(sod / 60 % 60, 2)):\(pad(sod % 60, 2)).\(pad(millis, 3))Z"
     }
 
     static func civil(fromDays z0: Int64) -> (Int64, Int64, Int64) {

@@ -53,7 +53,8 @@ public struct ChromeTraceExporter: Sendable {
             let pid = Int64(ti + 1)
             comma()
             w.raw(#"{"name":"process_name","ph":"M","pid":"#); w.int(pid)
-            w.raw(#","tid":0,"args":{"name":"#); w.string("trace " + Hex.trace(t.traceID) + (t.root.map { " " + $0.span.name } ?? ""))
+            w.raw(#","tid":0,"args":{"name":"#);
+            w.string("trace " + Hex.trace(t.traceID) + (t.root.map { " " + $0.span.name } ?? ""))
             w.raw("}}")
             let tracks = Self.tracks(t)
             for k in Set(tracks).sorted() {

@@ -21,21 +21,27 @@ public enum SpanCollector {
     ///   - keep: which traces to keep, by id, decided on the workers before a span is decoded.
     ///   - light: read only what trees and summaries need (ids, name, times, status), not
     ///     kinds, attributes, events or links: about ten times cheaper a span.
-    public static func collect(_ reader: LogReader, light: Bool = false, keep: @escaping @Sendable (TraceID) -> Bool = { _ in true },
-                               onIssue: (ReplayIssue) -> Void = { _ in }) throws -> CollectedSpans {
+    public static func collect(
+        _ reader: LogReader, light: Bool = false, keep: @escaping @Sendable (TraceID) -> Bool = { _ in true },
+        onIssue: (ReplayIssue) -> Void = { _ in }
+    ) throws -> CollectedSpans {
         var out = CollectedSpans()
         var resourceIndex: [Attributes: Int32] = [[:]: 0]
         var streamResource: [Int: Int32] = [:]
-        let summary = try reader.forEachMember(preparing: { ParsedSpans($0, light: light, keep: keep) }, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+        let summary = try reader.forEachMember(
+            preparing: { ParsedSpans($0, light: light, keep: keep) }, onDamage: { onIssue(.damage($0)) }
+        ) { member, parsed in
             out.records += parsed.records
             out.invalidLines += parsed.errors.count
             if let r = parsed.resource {
-                let id = resourceIndex[r] ?? {
-                    let id = Int32(out.resourceTable.count)
-                    out.resourceTable.append(r)
-                    resourceIndex[r] = id
-                    return id
-                }()
+                let id =
+                    resourceIndex[r]
+                    ?? {
+                        let id = Int32(out.resourceTable.count)
+                        out.resourceTable.append(r)
+                        resourceIndex[r] = id
+                        return id
+                    }()
                 streamResource[member.stream] = id
             }
             let resource = streamResource[member.stream] ?? 0
@@ -63,8 +69,9 @@ public enum SpanCollector {
                 case .span where light && !view.nameEscaped:
                     // The line is valid (scanned above): its fields are the view's.
                     let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[view.name!]), as: UTF8.self)
-                    let s = SpanRecord(traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
-                                       start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished)
+                    let s = SpanRecord(
+                        traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
+                        start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished)
                     spans.append(s)
                 case .span:
                     if case .record(.span(let s))? = try? RecordDecoder.decode(line) { spans.append(s) }

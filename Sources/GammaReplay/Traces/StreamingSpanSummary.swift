@@ -49,7 +49,9 @@ public struct StreamingSpanSummary {
             if let t = open[span.traceID] { before = t.deadline }
             open[span.traceID, default: Open(grace: grace)].spans.append((span, 0))
             open[span.traceID]!.lastEnd = max(open[span.traceID]!.lastEnd, span.end)
-            if span.parentSpanID == nil { open[span.traceID]!.rootEnd = max(open[span.traceID]!.rootEnd ?? .min, span.end) }
+            if span.parentSpanID == nil {
+                open[span.traceID]!.rootEnd = max(open[span.traceID]!.rootEnd ?? .min, span.end)
+            }
             let after = open[span.traceID]!.deadline
             return after == before ? .min : after
         }()
@@ -92,9 +94,10 @@ public struct StreamingSpanSummary {
         let total = byName.values.reduce(Int64(0)) { $0 + $1.selfTime }
         return byName.keys.sorted { JSONWriter.byteOrder($0, $1) }.map { name in
             let f = byName[name]!
-            return SpanNameSummary(name: name, count: f.count, errors: f.errors, p50: f.durations.quantile(0.5) ?? 0,
-                                   p95: f.durations.quantile(0.95) ?? 0, p99: f.durations.quantile(0.99) ?? 0,
-                                   selfShare: total > 0 ? Double(f.selfTime) / Double(total) : 0)
+            return SpanNameSummary(
+                name: name, count: f.count, errors: f.errors, p50: f.durations.quantile(0.5) ?? 0,
+                p95: f.durations.quantile(0.95) ?? 0, p99: f.durations.quantile(0.99) ?? 0,
+                selfShare: total > 0 ? Double(f.selfTime) / Double(total) : 0)
         }
     }
 
@@ -103,8 +106,10 @@ public struct StreamingSpanSummary {
         var view = RecordView()
         return try reader.forEachLineMerged(onDamage: { onIssue(.damage($0)) }) { line in
             do throws(RecordDecodingError) { try RecordView.scan(line.bytes, into: &view) } catch {
-                onIssue(.invalidLine(path: reader.streams[line.stream].segments[line.segment].path, memberOffset: line.memberOffset,
-                                     line: nil, error: error))
+                onIssue(
+                    .invalidLine(
+                        path: reader.streams[line.stream].segments[line.segment].path, memberOffset: line.memberOffset,
+                        line: nil, error: error))
                 return
             }
             guard view.kind == .span else { return }
@@ -114,8 +119,10 @@ public struct StreamingSpanSummary {
             } else {
                 name = String(decoding: UnsafeRawBufferPointer(rebasing: line.bytes[view.name!]), as: UTF8.self)
             }
-            add(SpanRecord(traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
-                           start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished), now: view.ts)
+            add(
+                SpanRecord(
+                    traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
+                    start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished), now: view.ts)
         }
     }
 }

@@ -14,16 +14,21 @@ public struct TraceDigest: Sendable {
     public var duration: Int64 { end &- start }
 
     /// The digests of every trace in `reader`, lines read on the reader's workers.
-    public static func digest(_ reader: LogReader, name: Glob?, onIssue: (ReplayIssue) -> Void = { _ in }) throws -> [TraceDigest] {
+    public static func digest(_ reader: LogReader, name: Glob?, onIssue: (ReplayIssue) -> Void = { _ in }) throws
+        -> [TraceDigest]
+    {
         var byID: [TraceID: Int] = [:]
         var out: [TraceDigest] = []
-        _ = try reader.forEachMember(preparing: { Parsed($0, name: name) }, onDamage: { onIssue(.damage($0)) }) { member, parsed in
+        _ = try reader.forEachMember(preparing: { Parsed($0, name: name) }, onDamage: { onIssue(.damage($0)) }) {
+            member, parsed in
             for s in parsed.spans {
-                let i = byID[s.trace] ?? {
-                    out.append(TraceDigest(traceID: s.trace))
-                    byID[s.trace] = out.count - 1
-                    return out.count - 1
-                }()
+                let i =
+                    byID[s.trace]
+                    ?? {
+                        out.append(TraceDigest(traceID: s.trace))
+                        byID[s.trace] = out.count - 1
+                        return out.count - 1
+                    }()
                 out[i].start = min(out[i].start, s.start)
                 out[i].end = max(out[i].end, s.end)
                 out[i].spans += 1
@@ -58,7 +63,9 @@ public struct TraceDigest: Sendable {
     /// The chosen traces read in full: their spans, from the members of their time range only,
     /// and the trees built from them (in ``TraceForest/build(_:)``'s order). The second pass of
     /// every view that chooses traces by digest (gamma-traces, the HTML report).
-    public static func read(_ chosen: [TraceDigest], from reader: LogReader) throws -> (spans: CollectedSpans, forest: [Trace]) {
+    public static func read(_ chosen: [TraceDigest], from reader: LogReader) throws -> (
+        spans: CollectedSpans, forest: [Trace]
+    ) {
         let ids = Set(chosen.map(\.traceID))
         guard !ids.isEmpty else { return (CollectedSpans(), []) }
         var range = reader.options
@@ -66,7 +73,8 @@ public struct TraceDigest: Sendable {
             range.since = max(range.since ?? .min, first)
             range.until = min(range.until ?? .max, last &+ 1)
         }
-        let spans = try SpanCollector.collect(LogReader(streams: reader.streams, options: range), keep: { ids.contains($0) })
+        let spans = try SpanCollector.collect(
+            LogReader(streams: reader.streams, options: range), keep: { ids.contains($0) })
         return (spans, TraceForest.build(spans))
     }
 
@@ -77,12 +85,17 @@ public struct TraceDigest: Sendable {
 
         init(_ bytes: UnsafeRawBufferPointer, name: Glob?) {
             RecordLines.forEach(in: bytes, invalid: &errors) { line, _, view in
-                guard view.kind == .span, let trace = view.traceID, let start = view.start, let end = view.end else { return }
+                guard view.kind == .span, let trace = view.traceID, let start = view.start, let end = view.end else {
+                    return
+                }
                 var matched = false
                 if let name, let range = view.name {
                     let text: String
-                    if view.nameEscaped, case .record(.span(let s))? = try? RecordDecoder.decode(line) { text = s.name }
-                    else { text = String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self) }
+                    if view.nameEscaped, case .record(.span(let s))? = try? RecordDecoder.decode(line) {
+                        text = s.name
+                    } else {
+                        text = String(decoding: UnsafeRawBufferPointer(rebasing: line[range]), as: UTF8.self)
+                    }
                     matched = name.matches(text)
                 }
                 spans.append(Span(trace: trace, start: start, end: end, error: view.status == .error, matched: matched))

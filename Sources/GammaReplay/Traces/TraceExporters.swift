@@ -93,7 +93,8 @@ public struct TraceJSONExporter: Sendable {
             }
             let n = t.nodes[i], s = n.span
             w.raw(#"{"span_id":"#); w.hex(UInt128(s.spanID), digits: 16)
-            w.raw(#","parent_span_id":"#); if let p = s.parentSpanID { w.hex(UInt128(p), digits: 16) } else { w.raw("null") }
+            w.raw(#","parent_span_id":"#);
+            if let p = s.parentSpanID { w.hex(UInt128(p), digits: 16) } else { w.raw("null") }
             w.raw(#","name":"#); w.string(s.name)
             w.raw(#","kind":"#); w.string(s.kind.rawValue)
             w.raw(#","start":"#); w.int(s.start)

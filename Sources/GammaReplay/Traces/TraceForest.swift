@@ -27,7 +27,9 @@ public struct Trace: Sendable {
         public var description: String {
             switch self {
             case .duplicateSpan(let id, let n): return "span \(Hex.id(id)) appears \(n) times; the first is kept"
-            case .cycle(let ids): return "parent links form a cycle (\(ids.map(Hex.id).joined(separator: " → "))); cut at \(Hex.id(ids[0]))"
+            case .cycle(let ids):
+                return
+                    "parent links form a cycle (\(ids.map(Hex.id).joined(separator: " → "))); cut at \(Hex.id(ids[0]))"
             }
         }
     }
@@ -153,8 +155,10 @@ public struct Trace: Sendable {
     /// The node's duration minus the union of its children's intervals, clipped to it.
     func selfTime(_ i: Int) -> Int64 {
         let n = nodes[i]
-        let intervals = n.children.map { (max(nodes[$0].span.start, n.span.start), min(nodes[$0].span.end, n.span.end)) }
-            .filter { $0.0 < $0.1 }.sorted { $0.0 < $1.0 }
+        let intervals = n.children.map {
+            (max(nodes[$0].span.start, n.span.start), min(nodes[$0].span.end, n.span.end))
+        }
+        .filter { $0.0 < $0.1 }.sorted { $0.0 < $1.0 }
         var covered: Int64 = 0
         var current: (Int64, Int64)?
         for iv in intervals {
@@ -177,7 +181,9 @@ public struct Trace: Sendable {
         while let i = stack.popLast() {
             nodes[i].onCriticalPath = true
             var bound = nodes[i].span.end
-            let kids = nodes[i].children.sorted { nodes[$0].span.end > nodes[$1].span.end || (nodes[$0].span.end == nodes[$1].span.end && $0 < $1) }
+            let kids = nodes[i].children.sorted {
+                nodes[$0].span.end > nodes[$1].span.end || (nodes[$0].span.end == nodes[$1].span.end && $0 < $1)
+            }
             for c in kids where nodes[c].span.end <= bound {
                 stack.append(c)
                 bound = nodes[c].span.start
@@ -190,7 +196,9 @@ public struct Trace: Sendable {
 public enum TraceForest {
     public static func build(_ collected: CollectedSpans) -> [Trace] {
         var byTrace: [TraceID: [(SpanRecord, Int32)]] = [:]
-        for (i, s) in collected.spans.enumerated() { byTrace[s.traceID, default: []].append((s, collected.resourceOfSpan[i])) }
+        for (i, s) in collected.spans.enumerated() {
+            byTrace[s.traceID, default: []].append((s, collected.resourceOfSpan[i]))
+        }
         return byTrace.map { Trace(traceID: $0.key, spans: $0.value) }.sorted { a, b in
             a.start != b.start ? a.start < b.start : a.traceID < b.traceID
         }

@@ -84,9 +84,10 @@ public struct SpanNameSummary: Equatable, Sendable {
         return durations.keys.sorted { JSONWriter.byteOrder($0, $1) }.map { name in
             var d = durations[name]!
             d.sort()
-            return SpanNameSummary(name: name, count: d.count, errors: errors[name] ?? 0,
-                                   p50: Quantiles.linear(d, 0.5)!, p95: Quantiles.linear(d, 0.95)!, p99: Quantiles.linear(d, 0.99)!,
-                                   selfShare: total > 0 ? Double(selfTime[name] ?? 0) / Double(total) : 0)
+            return SpanNameSummary(
+                name: name, count: d.count, errors: errors[name] ?? 0,
+                p50: Quantiles.linear(d, 0.5)!, p95: Quantiles.linear(d, 0.95)!, p99: Quantiles.linear(d, 0.99)!,
+                selfShare: total > 0 ? Double(selfTime[name] ?? 0) / Double(total) : 0)
         }
     }
 }

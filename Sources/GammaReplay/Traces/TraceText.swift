@@ -10,8 +10,10 @@ public struct TraceText: Sendable {
     public var query: TraceQuery
     public var formatTime: @Sendable (Int64) -> String
 
-    public init(width: Int, attributeKeys: [String] = [], events: Bool = false, query: TraceQuery = .init(),
-                formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }) {
+    public init(
+        width: Int, attributeKeys: [String] = [], events: Bool = false, query: TraceQuery = .init(),
+        formatTime: @escaping @Sendable (Int64) -> String = { TimeParser.format($0) }
+    ) {
         self.width = max(60, width)
         self.attributeKeys = attributeKeys
         self.events = events
@@ -22,7 +24,8 @@ public struct TraceText: Sendable {
     public func render(_ traces: [Trace]) -> String {
         var out = ""
         for t in traces {
-            out += "trace \(Hex.trace(t.traceID))  \(formatTime(t.start))  \(Self.duration(t.duration))  "
+            out +=
+                "trace \(Hex.trace(t.traceID))  \(formatTime(t.start))  \(Self.duration(t.duration))  "
                 + "\(t.nodes.count) span\(t.nodes.count == 1 ? "" : "s")\(t.errorCount > 0 ? ", \(t.errorCount) failed" : "")\n"
             for p in t.problems { out += "  warning: \(p)\n" }
             let barWidth = max(10, width / 3)
@@ -37,12 +40,22 @@ public struct TraceText: Sendable {
                 if s.unfinished { label += " (unfinished)" }
                 if label.count > nameWidth { label = String(label.prefix(max(1, nameWidth - 1))) + "…" }
                 let status = s.status == .error ? "ERROR" : s.status == .ok ? "ok" : ""
-                out += mark + (s.status == .error ? "!" : " ") + label + String(repeating: " ", count: max(1, nameWidth - label.count))
-                out += pad(Self.duration(n.duration), 9) + pad(Self.duration(n.selfTime), 9) + " " + status.padding(5) + " "
+                out +=
+                    mark + (s.status == .error ? "!" : " ") + label
+                    + String(repeating: " ", count: max(1, nameWidth - label.count))
+                out +=
+                    pad(Self.duration(n.duration), 9) + pad(Self.duration(n.selfTime), 9) + " " + status.padding(5)
+                    + " "
                 out += bar(n, in: t, width: barWidth) + "\n"
                 let indent = String(repeating: " ", count: 4 + 2 * min(n.depth, 20))
-                if let m = s.statusMessage, !m.isEmpty { out += indent + "status: " + TableReportExporter.visible(m) + "\n" }
-                for key in attributeKeys { if let v = s.attributes[key] { out += indent + key + "=" + TableReportExporter.visible(TraceQuery.text(v)) + "\n" } }
+                if let m = s.statusMessage, !m.isEmpty {
+                    out += indent + "status: " + TableReportExporter.visible(m) + "\n"
+                }
+                for key in attributeKeys {
+                    if let v = s.attributes[key] {
+                        out += indent + key + "=" + TableReportExporter.visible(TraceQuery.text(v)) + "\n"
+                    }
+                }
                 if events {
                     for e in s.events {
                         out += indent + "@" + Self.duration(e.ts - t.start) + " " + TableReportExporter.visible(e.name)
@@ -67,7 +80,8 @@ public struct TraceText: Sendable {
         let from = Int((Double(n.span.start - t.start) / total * Double(inner)).rounded(.down))
         let to = max(from + 1, Int((Double(n.span.end - t.start) / total * Double(inner)).rounded(.up)))
         let a = min(max(0, from), inner - 1), b = min(max(a + 1, to), inner)
-        return "[" + String(repeating: " ", count: a) + String(repeating: n.span.status == .error ? "x" : "=", count: b - a)
+        return "[" + String(repeating: " ", count: a)
+            + String(repeating: n.span.status == .error ? "x" : "=", count: b - a)
             + String(repeating: " ", count: inner - b) + "]"
     }
 
