@@ -89,7 +89,7 @@ public enum SimulationRecording {
             options: options, tools: tools, metrics: GammaMetricsFactory(recorder: recorder),
             tracer: GammaTracer(recorder: recorder, idSeed: options.seed ^ 0x5350_414E), clock: clock,
             timeWillPass: live.map { live in { @Sendable t in live.evaluate(before: t) } },
-            finished: live.map { live in { @Sendable in live.finish() } })
+            finished: live.map { live in { @Sendable in live.finish(at: clock.now()) } })
         let summary = await simulation.run(progress: progress)
         await live?.drain()
         try recorder.close()

@@ -48,8 +48,10 @@ public struct Backtest {
     public struct Result: Sendable {
         public var rules: [AlertRule]
         public var groups: [GroupResult]
-        public var start: Int64
-        public var end: Int64
+        /// The time range evaluated: the log's first and last record, or `--since`/`--until`;
+        /// `nil` when there was nothing to evaluate (no records).
+        public var start: Int64?
+        public var end: Int64?
         public var evaluations: Int
         public var samples: Int
         public var transitions: [AlertTransition] {
@@ -167,7 +169,9 @@ public struct Backtest {
     /// first evaluation time at or after the start to the last at or before the end.
     public static func run(_ rules: [AlertRule], samples set: Samples, options: Options) throws(ReplayError) -> Result {
         var driver = try BacktestDriver(rules: rules, options: options)
-        driver.feed(set.series[...], samples: set.samples[...], complete: .max)
+        driver.feed(
+            set.series[...], samples: set.samples[...], complete: .max,
+            records: (set.samples.first?.ts ?? .max, set.samples.last?.ts ?? .min))
         return driver.finish()
     }
 
@@ -187,6 +191,8 @@ public struct Backtest {
             until: options.until ?? .max)
         var fed = 0
         var complete = Int64.min
+        // The time range of every record read, of any type: the log's range.
+        var recordsFirst = Int64.max, recordsLast = Int64.min
         func feed(upTo bound: Int64) {
             // Everything before `bound` has been read: those samples go, in time order (stable:
             // equal times keep the order read), and the rest wait.
@@ -194,7 +200,9 @@ public struct Backtest {
             var n = 0
             while n < collector.out.samples.count, collector.out.samples[n].ts < bound { n += 1 }
             for d in drivers.indices {
-                drivers[d].feed(collector.out.series[fed...], samples: collector.out.samples[..<n], complete: bound)
+                drivers[d].feed(
+                    collector.out.series[fed...], samples: collector.out.samples[..<n], complete: bound,
+                    records: (recordsFirst, recordsLast))
             }
             fed = collector.out.series.count
             collector.out.samples.removeFirst(n)
@@ -202,6 +210,8 @@ public struct Backtest {
         _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) {
             member, parsed in
             collector.add(parsed, member.bytes)
+            recordsFirst = min(recordsFirst, parsed.first)
+            recordsLast = max(recordsLast, parsed.last)
             RecordLines.report(parsed.errors, reader, member, onIssue)
             if member.earliestLater > complete {
                 complete = member.earliestLater

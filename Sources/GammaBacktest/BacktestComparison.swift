@@ -25,7 +25,7 @@ public struct BacktestComparison: Sendable {
     public var end: Int64
 
     public init(_ a: Backtest.Result, _ b: Backtest.Result) {
-        end = max(a.end, b.end)
+        end = max(a.end ?? .min, b.end ?? .min)
         let namesA = Set(a.rules.map(\.name)), namesB = Set(b.rules.map(\.name))
         var rows: [Row] = []
         var keys: [(String, String)] = []

@@ -20,10 +20,13 @@ struct BacktestDriver {
     private var pending: [Backtest.Samples.Sample] = []
     private var pendingFrom = 0
     private var samples = 0
-    /// The first evaluation time not yet swept (set by the first sample, or `since`).
+    /// The first evaluation time not yet swept (set by the log's first record, or `since`).
     private var next: Int64?
+    /// The log's first record (or `since`), once known.
     private var first: Int64?
+    /// The newest sample fed, and the newest record of any type read.
     private var newest = Int64.min
+    private var newestRecord = Int64.min
     /// The sweep under way, and its times.
     private var sweep: (done: DispatchGroup, times: [Int64])?
     private var evaluations = 0
@@ -43,8 +46,14 @@ struct BacktestDriver {
     /// Takes the series numbered from the count fed so far on, and samples in time order, all
     /// of them with `ts` below `complete`, and every sample with `ts` below `complete` that
     /// was not fed before.
+    ///
+    /// `records` is the time range of every record read so far, of any type: the evaluations
+    /// cover the log's range, not only the range of the samples the rules read, so that a rule's
+    /// episodes never depend on which other rules are evaluated with it.
     mutating func feed(
-        _ series: ArraySlice<Backtest.Samples.Series>, samples new: ArraySlice<Backtest.Samples.Sample>, complete: Int64
+        _ series: ArraySlice<Backtest.Samples.Series>, samples new: ArraySlice<Backtest.Samples.Sample>,
+        complete: Int64,
+        records: (first: Int64, last: Int64)
     ) {
         for s in series {
             let known = evaluator.routes.count
@@ -52,26 +61,41 @@ struct BacktestDriver {
             ids.append(id)
             unrouted.append((id, s, id < known))
         }
-        if let s = new.first, first == nil {
-            first = s.ts
-            next = AlertEvaluator.evaluationTime(atOrAfter: s.ts, interval: options.interval)
+        // Everything before `complete` has been read, so the earliest record, once before it,
+        // is the log's first.
+        let earliest = min(records.first, new.first?.ts ?? .max)
+        if first == nil, earliest < complete {
+            first = earliest
+            next = AlertEvaluator.evaluationTime(atOrAfter: earliest, interval: options.interval)
         }
         samples += new.count
         pending.append(contentsOf: new)
         if let last = new.last { newest = max(newest, last.ts) }
-        // Times whose samples are all here: before `complete`, and not after the newest sample
+        newestRecord = max(newestRecord, records.last, newest)
+        // Times whose samples are all here: before `complete`, and not after the newest record
         // (the range may end there).
         guard complete > .min else { return }
-        dispatch(upTo: min(complete - 1, newest, options.until.map { $0 - 1 } ?? .max), waiting: false)
+        dispatch(upTo: min(complete - 1, newestRecord, options.until.map { $0 - 1 } ?? .max), waiting: false)
     }
 
     /// Sweeps what is left, up to the end of the range, and gives the result.
+    ///
+    /// The evaluations run from the first multiple of the interval at or after the log's first
+    /// record (or `since`) to the first at or after its last record, so that a sample after the
+    /// last multiple is seen, as live evaluation sees it at the end of a run; with `until`, to
+    /// the last before it. A log without records gives no evaluation (`start` and `end` nil).
     mutating func finish() -> Backtest.Result {
-        let last = options.until.map { $0 - 1 } ?? (newest == .min ? 0 : newest)
-        if next == nil { next = AlertEvaluator.evaluationTime(atOrAfter: first ?? 0, interval: options.interval) }
+        let end = options.until.map { $0 - 1 } ?? (newestRecord == .min ? nil : newestRecord)
+        guard let start = first ?? (newestRecord == .min ? nil : newestRecord), let end, start <= end else {
+            return Backtest.Result(
+                rules: evaluator.rules, groups: results.groups, start: nil, end: nil, evaluations: 0, samples: samples)
+        }
+        if next == nil { next = AlertEvaluator.evaluationTime(atOrAfter: start, interval: options.interval) }
+        let last =
+            options.until != nil ? end : AlertEvaluator.evaluationTime(atOrAfter: end, interval: options.interval)
         dispatch(upTo: last, waiting: true)
         return Backtest.Result(
-            rules: evaluator.rules, groups: results.groups, start: first ?? 0, end: last,
+            rules: evaluator.rules, groups: results.groups, start: start, end: end,
             evaluations: evaluations, samples: samples)
     }
 

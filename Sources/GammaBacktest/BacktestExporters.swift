@@ -23,8 +23,13 @@ public struct BacktestTableExporter: Sendable {
     }
 
     public func render(_ r: Backtest.Result, interval: Int64) -> String {
-        var out =
-            "\(formatTime(r.start)) to \(formatTime(r.end)), \(r.evaluations) evaluations every \(TableReportExporter.duration(interval)), "
+        var out: String
+        if let start = r.start, let end = r.end {
+            out = "\(formatTime(start)) to \(formatTime(end)), "
+        } else {
+            out = "no records, "
+        }
+        out += "\(r.evaluations) evaluations every \(TableReportExporter.duration(interval)), "
         out += "\(r.rules.count) rules, \(r.samples) samples\n\n"
         let fired = r.groups.filter { !$0.episodes.isEmpty || $0.pendingTime > 0 }
         let quiet = r.rules.filter { rule in !fired.contains { $0.rule == rule.name } }.map(\.name)
@@ -47,30 +52,32 @@ public struct BacktestTableExporter: Sendable {
             for (g, e) in episodes {
                 rows.add([
                     g.rule, g.groupText, formatTime(e.start), e.end.map(formatTime) ?? "still firing",
-                    TableReportExporter.duration((e.end ?? r.end) - e.start),
+                    TableReportExporter.duration((e.end ?? r.end ?? e.start) - e.start),
                     e.peak.map { ReportNumbers.compact($0) } ?? "-",
                     e.notified ? "yes" : "no (cooldown)"
                 ])
             }
             out += rows.render() + "\n"
         }
-        if let width = timelineWidth, !fired.isEmpty { out += "\n" + timeline(r, fired, width: width) }
+        if let width = timelineWidth, !fired.isEmpty, let start = r.start, let end = r.end {
+            out += "\n" + timeline(fired, start: start, end: end, width: width)
+        }
         return out
     }
 
     /// One character per slice of the range: `#` firing at some evaluation of the slice, else
     /// `-` pending, else `.`.
-    func timeline(_ r: Backtest.Result, _ groups: [Backtest.GroupResult], width: Int) -> String {
+    func timeline(_ groups: [Backtest.GroupResult], start: Int64, end: Int64, width: Int) -> String {
         let labels = groups.map { "\($0.rule) \($0.groupText == "-" ? "" : $0.groupText)" }
         let labelWidth = min(40, labels.map(\.count).max() ?? 0)
         let cells = max(10, width - labelWidth - 3)
-        let span = max(1, r.end - r.start)
+        let span = max(1, end - start)
         var out =
-            "TIMELINE \(formatTime(r.start)) to \(formatTime(r.end)), a column is \(TableReportExporter.duration(span / Int64(cells))); # firing, - pending\n"
+            "TIMELINE \(formatTime(start)) to \(formatTime(end)), a column is \(TableReportExporter.duration(span / Int64(cells))); # firing, - pending\n"
         for (g, label) in zip(groups, labels) {
             var row = [Character](repeating: ".", count: cells)
             for (at, phase, _) in g.phases where phase != .inactive {
-                let c = min(cells - 1, max(0, Int(Double(at - r.start) / Double(span) * Double(cells))))
+                let c = min(cells - 1, max(0, Int(Double(at - start) / Double(span) * Double(cells))))
                 if phase == .firing { row[c] = "#" } else if row[c] != "#" { row[c] = "-" }
             }
             let shown = label.count > labelWidth ? String(label.prefix(labelWidth - 1)) + "…" : label
@@ -87,8 +94,10 @@ public struct BacktestJSONExporter: Sendable {
 
     public func render(_ r: Backtest.Result, interval: Int64) -> [UInt8] {
         var w = JSONWriter(capacity: 4096)
-        w.raw(#"{"schema":"gamma.backtest.v1","start":"#); w.int(r.start)
-        w.raw(#","end":"#); w.int(r.end)
+        w.raw(#"{"schema":"gamma.backtest.v1","start":"#)
+        if let start = r.start { w.int(start) } else { w.raw("null") }
+        w.raw(#","end":"#)
+        if let end = r.end { w.int(end) } else { w.raw("null") }
         w.raw(#","interval":"#); w.int(interval)
         w.raw(#","evaluations":"#); w.int(Int64(r.evaluations))
         w.raw(#","samples":"#); w.int(Int64(r.samples))

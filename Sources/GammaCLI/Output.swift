@@ -19,6 +19,8 @@ public final class Output {
     private var failure: Int32 = 0
     /// The file being written and its temporary name, until ``finish()`` renames one to the other.
     private var file: (path: String, temporary: String)?
+    /// A device or pipe opened by path, written in place.
+    private var device: String?
 
     public init(fd: Int32 = 1) {
         self.fd = fd
@@ -29,6 +31,19 @@ public final class Output {
     /// it (exit 2).
     public static func opening(_ path: String?) throws -> Output {
         guard let path else { return Output() }
+        // Only a regular file (or a new one) is replaced by rename; a device, a pipe or a socket
+        // (`-o /dev/stdout`, `-o /dev/full`, a FIFO) is written in place.
+        var info = stat()
+        if stat(path, &info) == 0 && (info.st_mode & S_IFMT) != S_IFREG {
+            let fd = open(path, O_WRONLY | O_CLOEXEC)
+            guard fd >= 0 else {
+                printError("error: cannot write \(path): \(String(cString: strerror(errno)))")
+                throw ExitCode(2)
+            }
+            let out = Output(fd: fd)
+            out.device = path
+            return out
+        }
         let slash = path.lastIndex(of: "/")
         let folder = slash.map { String(path[...$0]) } ?? ""
         let name = slash.map { String(path[path.index(after: $0)...]) } ?? path
@@ -60,6 +75,15 @@ public final class Output {
             }
             return
         }
+        if let device {
+            self.device = nil
+            if close(fd) != 0 && !failed { failed = true; failure = errno }
+            if failed {
+                printError("error: cannot write \(device): \(String(cString: strerror(failure)))")
+                throw ExitCode(2)
+            }
+            return
+        }
         if failed {
             if failure == EPIPE { throw ExitCode.success }
             printError("error: cannot write to standard output: \(String(cString: strerror(failure)))")
@@ -72,6 +96,9 @@ public final class Output {
         if let file {
             close(fd)
             unlink(file.temporary)
+        } else if device != nil {
+            flush()
+            close(fd)
         } else {
             flush()
         }

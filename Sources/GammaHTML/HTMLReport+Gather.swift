@@ -45,6 +45,7 @@ extension HTMLReport {
             options.until = reader.options.until
             input.backtest = try Backtest.run([rules.rules], reader: reader, options: options, onIssue: { _ in })[0]
             input.rulesFile = rules.file
+            input.interval = interval
         }
         return input
     }

@@ -25,6 +25,8 @@ public struct HTMLReport {
         public var failing: [Trace] = []
         public var backtest: Backtest.Result?
         public var rulesFile: String?
+        /// The backtest's evaluation interval.
+        public var interval: Int64 = 0
 
         public init(metrics: MetricReport) { self.metrics = metrics }
     }
@@ -56,7 +58,9 @@ public struct HTMLReport {
         out += counters(m)
         out += gauges(m)
         out += tracesSection(input)
-        if let backtest = input.backtest { out += rules(backtest, file: input.rulesFile ?? "") }
+        if let backtest = input.backtest {
+            out += rules(backtest, file: input.rulesFile ?? "", interval: input.interval)
+        }
         out += "<footer>Written by gamma-report. Figures: docs/REPORT.md.</footer>\n</body></html>\n"
         return out
     }
@@ -216,9 +220,9 @@ public struct HTMLReport {
         return out + "</section>\n"
     }
 
-    private func rules(_ result: Backtest.Result, file: String) -> String {
+    private func rules(_ result: Backtest.Result, file: String, interval: Int64) -> String {
         var out =
-            "<section id=\"rules\"><h2>Rules <small>\(HTMLText.escape(file)), evaluated every \(TraceText.duration(result.evaluations > 1 ? (result.end - result.start) / Int64(result.evaluations - 1) : 0))</small></h2>"
+            "<section id=\"rules\"><h2>Rules <small>\(HTMLText.escape(file)), evaluated every \(TraceText.duration(interval))</small></h2>"
         for rule in result.rules {
             let groups = result.groups.filter { $0.rule == rule.name }
             out +=

@@ -64,10 +64,12 @@ public final class LiveAlerting: Sendable {
     /// Runs every evaluation due at or before `t`.
     public func evaluate(through t: Int64) { run { e in e <= t } }
 
-    /// Runs the evaluations due up to the last sample taken.
-    public func finish() {
-        guard let last = state.withLock({ $0.lastSample }) else { return }
-        evaluate(through: last)
+    /// Ends a recording whose last record is at `end`: runs the evaluations up to the first
+    /// evaluation time at or after it, so that the last samples are seen (a backtest of the log
+    /// evaluates the same range).
+    public func finish(at end: Int64) {
+        guard state.withLock({ $0.lastSample }) != nil else { return }
+        evaluate(through: AlertEvaluator.evaluationTime(atOrAfter: end, interval: interval))
     }
 
     /// Waits until every notification handed to the notifiers is delivered or given up.

@@ -68,8 +68,10 @@ public struct MetricReplay {
         package var metrics: [Metric] = []
         var metas: [Range<Int>] = []
         package var errors: [(line: Int, error: RecordDecodingError)] = []
-        var records = 0, unknown = 0
-        var first = Int64.max, last = Int64.min
+        package var records = 0
+        var unknown = 0
+        /// The earliest and latest `ts` of every record of the member (of any type).
+        package var first = Int64.max, last = Int64.min
 
         package init(_ bytes: UnsafeRawBufferPointer) {
             metrics.reserveCapacity(bytes.count / 128)

@@ -135,8 +135,7 @@ struct RunCommand: AsyncParsableCommand {
         ticker?.cancel()
         if let live {
             // The last evaluation is the first evaluation time at or after the run's end, so it sees the whole run.
-            let end = clock.now()
-            live.evaluate(through: AlertEvaluator.evaluationTime(atOrAfter: end, interval: live.interval))
+            live.finish(at: clock.now())
             await live.drain()
         }
         do throws(LogError) { try gamma.shutdown() } catch {

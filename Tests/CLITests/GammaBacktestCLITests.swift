@@ -14,7 +14,7 @@ import Testing
             "gamma-backtest", [Self.day, "--rules", Self.rules, "--timeline", "--width", "100"])
         #expect(table.status == 0, "\(table.stderr)")
         for expected in [
-            "5752 evaluations every 15s, 5 rules", "ToolErrorRatio     error     tool=search  1",
+            "5760 evaluations every 15s, 5 rules", "ToolErrorRatio     error     tool=search  1",
             "never pending or firing: NoTraffic",
             "AgentRunsFailing   team=agents  2026-11-02T18:33:45.000Z  2026-11-02T18:48:00.000Z  14m15s", "TIMELINE"
         ] {
