@@ -54,6 +54,10 @@ public struct Backtest {
         public var end: Int64?
         public var evaluations: Int
         public var samples: Int
+        /// The rules none of whose metrics had a sample in the range.
+        public var rulesWithoutData: [String] = []
+        /// The records read in the range, of any type (0: the log held none there).
+        public var records = 0
         public var transitions: [AlertTransition] {
             groups.flatMap(\.transitions).sorted { ($0.at, $0.rule) < ($1.at, $1.rule) }
         }
@@ -193,6 +197,7 @@ public struct Backtest {
         var complete = Int64.min
         // The time range of every record read, of any type: the log's range.
         var recordsFirst = Int64.max, recordsLast = Int64.min
+        var records = 0
         func feed(upTo bound: Int64) {
             // Everything before `bound` has been read: those samples go, in time order (stable:
             // equal times keep the order read), and the rest wait.
@@ -210,6 +215,7 @@ public struct Backtest {
         _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) {
             member, parsed in
             collector.add(parsed, member.bytes)
+            records += parsed.records
             recordsFirst = min(recordsFirst, parsed.first)
             recordsLast = max(recordsLast, parsed.last)
             RecordLines.report(parsed.errors, reader, member, onIssue)
@@ -219,6 +225,10 @@ public struct Backtest {
             }
         }
         if complete < .max { feed(upTo: .max) }
-        return drivers.indices.map { drivers[$0].finish() }
+        return drivers.indices.map { d in
+            var result = drivers[d].finish()
+            result.records = records
+            return result
+        }
     }
 }

@@ -88,7 +88,8 @@ struct BacktestDriver {
         let end = options.until.map { $0 - 1 } ?? (newestRecord == .min ? nil : newestRecord)
         guard let start = first ?? (newestRecord == .min ? nil : newestRecord), let end, start <= end else {
             return Backtest.Result(
-                rules: evaluator.rules, groups: results.groups, start: nil, end: nil, evaluations: 0, samples: samples)
+                rules: evaluator.rules, groups: results.groups, start: nil, end: nil, evaluations: 0, samples: samples,
+                rulesWithoutData: evaluator.rulesWithoutData)
         }
         if next == nil { next = AlertEvaluator.evaluationTime(atOrAfter: start, interval: options.interval) }
         let last =
@@ -96,7 +97,7 @@ struct BacktestDriver {
         dispatch(upTo: last, waiting: true)
         return Backtest.Result(
             rules: evaluator.rules, groups: results.groups, start: start, end: end,
-            evaluations: evaluations, samples: samples)
+            evaluations: evaluations, samples: samples, rulesWithoutData: evaluator.rulesWithoutData)
     }
 
     /// Starts sweeps of the times up to `end` whose chunk is full (every one of them, if

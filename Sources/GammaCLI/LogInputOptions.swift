@@ -1,5 +1,6 @@
 public import ArgumentParser
 public import GammaLog
+import GammaModel
 
 /// The input every replay command takes: log folders or segment files, and a time range.
 public struct LogInputOptions: ParsableArguments {
@@ -29,9 +30,17 @@ public struct LogInputOptions: ParsableArguments {
         for (name, value) in [("--since", since), ("--until", until)] {
             if let value, TimeArgument(value) == nil {
                 throw ValidationError(
-                    "\(name) '\(value)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z), @unix-seconds, nanoseconds, or -DURATION (-1h30m) before the last record."
+                    "\(name) '\(value)' is not a time: use RFC 3339 (2026-11-29T04:00:00Z; UTC without a zone), @unix-seconds, nanoseconds, or -DURATION (-1h30m) before the last record; times before 1970 are refused."
                 )
             }
+        }
+        // Two absolute times, or two relative ones, compare without the data; a mix is checked
+        // once the end of the data is known (``reader()``).
+        if let a = since.flatMap(TimeArgument.init), let b = until.flatMap(TimeArgument.init),
+            a.isRelative == b.isRelative,
+            let x = a.resolve(end: 0), let y = b.resolve(end: 0), x >= y
+        {
+            throw ValidationError("--since '\(since!)' is not before --until '\(until!)': the range is empty.")
         }
     }
 
@@ -49,6 +58,12 @@ public struct LogInputOptions: ParsableArguments {
             end = catalog.inventory().compactMap(\.timeRange?.upperBound).max()
         }
         let options = ReadOptions(since: times[0]?.resolve(end: end), until: times[1]?.resolve(end: end))
+        if let a = options.since, let b = options.until, a >= b {
+            printError(
+                "error: --since '\(since!)' is not before --until '\(until!)' (the input ends at \(end.map { TimeParser.format($0) } ?? "-")): the range is empty."
+            )
+            throw ExitCode(64)
+        }
         return LogReader(streams: catalog.streams, options: options)
     }
 }

@@ -17,6 +17,9 @@ public enum TimeArgument: Equatable, Sendable {
         }
     }
 
+    /// Whether the time is relative to the end of the data.
+    public var isRelative: Bool { if case .beforeEnd = self { true } else { false } }
+
     public func resolve(end: Int64?) -> Int64? {
         switch self {
         case .absolute(let t): return t

@@ -143,6 +143,14 @@ public final class AlertEvaluator {
         return routes.count - 1
     }
 
+    /// The names of the enabled rules none of whose selectors matched a series given to
+    /// ``series(name:kind:labels:)``: rules that had no data to evaluate.
+    public var rulesWithoutData: [String] {
+        var fed = Set<Int>()
+        for r in routes { for route in r { fed.insert(route.store) } }
+        return rules.indices.filter { !ruleStates[$0].stores.contains(where: fed.contains) }.map { rules[$0].name }
+    }
+
     /// Takes one sample of a series from ``series(name:kind:labels:)``. NaN is in no figure.
     public func add(series: Int, ts: Int64, value: Double) {
         guard !value.isNaN else { return }

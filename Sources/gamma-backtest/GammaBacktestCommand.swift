@@ -59,6 +59,10 @@ struct GammaBacktestCommand: ParsableCommand {
         [String] = []
     @Flag(help: "List the alert records that live evaluation wrote into the logs, instead of backtesting.")
     var history = false
+    @Flag(help: "With --fail-on: a rule that had no data (no sample of its metrics) does not fail the run.")
+    var allowNoData = false
+    @Flag(help: "Evaluate even when the range and --interval make more than \(Self.maximumEvaluations) evaluations.")
+    var force = false
     @OptionGroup var output: OutputOptions
     @OptionGroup var strictness: StrictOptions
 
@@ -98,6 +102,9 @@ struct GammaBacktestCommand: ParsableCommand {
         }
     }
 
+    /// Evaluations a backtest makes at most unless `--force`: a day every 100 ms.
+    static let maximumEvaluations = 1_000_000
+
     func run() throws {
         let reader = try input.reader()
         let warnings = Warnings(strictness)
@@ -108,6 +115,13 @@ struct GammaBacktestCommand: ParsableCommand {
             let records = try AlertHistory.read(
                 reader, rule: { name in globs.isEmpty || globs.contains { $0.matches(name) } },
                 severity: minimumSeverity, onIssue: onIssue)
+            if records.isEmpty {
+                if !EmptyInput.holdsLines(reader) {
+                    try EmptyInput.check(reader, input: reader, paths: input.paths, warnings: warnings)
+                }
+                warnings.warn(
+                    "no alert records\(rule.isEmpty && severity == nil ? "" : " match --rule/--severity") in the input")
+            }
             switch format {
             case .table: out.write(AlertHistory.table(records))
             case .csv: out.write(AlertHistory.csv(records))
@@ -119,10 +133,26 @@ struct GammaBacktestCommand: ParsableCommand {
         }
         let rulesA = selected(try load(rules!))
         let rulesB = try compare.map { selected(try load($0)) }
+        for (file, set) in [(rules!, rulesA)] + (rulesB.map { [(compare!, $0)] } ?? [])
+        where set.filter(\.enabled).isEmpty {
+            let selection = rule.map { "--rule '\($0)'" } + (severity.map { ["--severity \($0)"] } ?? [])
+            warnings.warn(
+                "no enabled rule in \(file)\(selection.isEmpty ? "" : " matches " + selection.joined(separator: " "))")
+        }
         var options = Backtest.Options()
         options.interval = DurationParser.parse(interval)!
         options.since = reader.options.since
         options.until = reader.options.until
+        if let range = reader.headerTimeRange() {
+            let evaluations = (range.upperBound - range.lowerBound) / options.interval + 1
+            if evaluations > Self.maximumEvaluations && !force {
+                printError(
+                    "error: --interval \(interval) over \(TableReportExporter.duration(range.upperBound - range.lowerBound)) makes "
+                        + "\(evaluations) evaluations, more than \(Self.maximumEvaluations): give a longer --interval, "
+                        + "a shorter range (--since, --until), or --force")
+                throw ExitCode(64)
+            }
+        }
         let a: Backtest.Result
         var b: Backtest.Result?
         do {
@@ -133,6 +163,17 @@ struct GammaBacktestCommand: ParsableCommand {
         } catch let error as ReplayError {
             printError("error: \(error)")
             throw ExitCode(2)
+        }
+        if a.records == 0 { try EmptyInput.check(reader, input: reader, paths: input.paths, warnings: warnings) }
+        var noData: [String] = []
+        for name in ([a] + (b.map { [$0] } ?? [])).flatMap(\.rulesWithoutData) where !noData.contains(name) {
+            noData.append(name)
+            if a.records > 0 { warnings.warn("rule '\(name)' had no data: no sample of its metrics in the range") }
+        }
+        if a.records > 0, let start = a.start, let end = a.end, end - start < options.interval {
+            warnings.warn(
+                "the range (\(TableReportExporter.duration(end - start))) is shorter than --interval \(interval): "
+                    + "\(a.evaluations == 1 ? "1 evaluation" : "\(a.evaluations) evaluations")")
         }
         if let b {
             let comparison = BacktestComparison(a, b)
@@ -164,6 +205,17 @@ struct GammaBacktestCommand: ParsableCommand {
         }
         if met {
             printError("gamma-backtest: --fail-on \(failOn.rawValue) is met")
+            throw ExitCode.failure
+        }
+        // A CI job that asks whether rules fire must not pass because they had nothing to read.
+        let evaluated = results.allSatisfy { !$0.rules.isEmpty }
+        if failOn != .never && (!noData.isEmpty || !evaluated) && !allowNoData {
+            printError(
+                "gamma-backtest: --fail-on \(failOn.rawValue) cannot be answered: "
+                    + (evaluated
+                        ? "\(noData.count == 1 ? "a rule" : "\(noData.count) rules") had no data (\(noData.joined(separator: ", ")))"
+                        : "no rule was evaluated")
+                    + "; give --allow-no-data to accept that")
             throw ExitCode.failure
         }
     }

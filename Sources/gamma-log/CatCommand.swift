@@ -20,7 +20,8 @@ struct CatCommand: ParsableCommand {
 
     func run() throws {
         let warnings = Warnings(strictness)
-        let reader = streams.select(try input.reader(), warnings: warnings)
+        let unselected = try input.reader()
+        let reader = streams.select(unselected, warnings: warnings)
         let out = Output()
         let onDamage: (LogDamage) -> Void = { warnings.warn($0) }
         let write: (LogLine) throws -> Void = { line in
@@ -28,11 +29,14 @@ struct CatCommand: ParsableCommand {
             out.write("\n")
             if out.failed { try out.finish() }  // a closed pipe ends the run quietly; any other failure is an error
         }
-        _ =
+        let summary =
             merge
             ? try reader.forEachLineMerged(onDamage: onDamage, write)
             : try reader.forEachLine(onDamage: onDamage, write)
         try out.finish()
+        if summary.lines == 0 {
+            try EmptyInput.check(reader, input: unselected, paths: input.paths, warnings: warnings)
+        }
         try warnings.check()
     }
 }

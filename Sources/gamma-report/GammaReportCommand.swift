@@ -175,8 +175,9 @@ struct GammaReportCommand: ParsableCommand {
         let started = monotonicSeconds()
         let progress = ProgressLine(disabled: noProgress)
         let warnings = Warnings(strictness, before: { progress.clear() })
-        let reader = streams.select(try input.reader(), warnings: warnings)
-        if format == .html { return try html(reader, warnings: warnings) }
+        let unselected = try input.reader()
+        let reader = streams.select(unselected, warnings: warnings)
+        if format == .html { return try html(reader, input: unselected, warnings: warnings) }
         let report = try MetricReplay(query: query()).run(
             reader,
             progress: progress.enabled
@@ -184,6 +185,7 @@ struct GammaReportCommand: ParsableCommand {
                     progress.show("gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read")
                 } : nil, onIssue: { warnings.warn($0) })
         progress.clear()
+        try checkSelection(report, reader: reader, input: unselected, warnings: warnings)
 
         let out = try output.open()
         switch rendered(report) {
@@ -209,6 +211,29 @@ struct GammaReportCommand: ParsableCommand {
 }
 
 extension GammaReportCommand {
+    /// A read that found no records, and a selection that selects nothing, are said on stderr:
+    /// an input without records is an error, each glob or matcher that selects nothing a warning.
+    func checkSelection(_ report: MetricReport, reader: LogReader, input unselected: LogReader, warnings: Warnings)
+        throws
+    {
+        if report.records == 0 {
+            try EmptyInput.check(reader, input: unselected, paths: input.paths, warnings: warnings)
+            return
+        }
+        let names = Set(report.series.map(\.key.name))
+        for glob in metrics where !names.contains(where: { Glob(glob).matches($0) }) {
+            warnings.warn("--metric '\(glob)' matches no series\(matchers.isEmpty ? "" : " that --match selects")")
+        }
+        if report.series.isEmpty && metrics.isEmpty {
+            let selection = (matchers.map { "--match '\($0)'" } + exclude.map { "--exclude '\($0)'" }).joined(
+                separator: " ")
+            warnings.warn(
+                selection.isEmpty
+                    ? "the input holds \(report.records) records and no metric"
+                    : "no series match \(selection)")
+        }
+    }
+
     /// The report in the chosen format.
     func rendered(_ report: MetricReport) -> Result<[UInt8], ReplayError> {
         switch format {
@@ -227,7 +252,7 @@ extension GammaReportCommand {
 extension GammaReportCommand {
     /// `--format html`: reads the log for metrics, traces and (with --rules) a backtest, and
     /// writes one page.
-    func html(_ reader: LogReader, warnings: Warnings) throws {
+    func html(_ reader: LogReader, input unselected: LogReader, warnings: Warnings) throws {
         let ruleSet: (file: String, rules: [AlertRule])?
         if let rules {
             do throws(ConfigError) { ruleSet = (rules, try RuleFile.load(path: rules)) } catch {
@@ -245,6 +270,10 @@ extension GammaReportCommand {
         } catch let error as ReplayError {
             printError("error: \(error)")
             throw ExitCode(2)
+        }
+        try checkSelection(input.metrics, reader: reader, input: unselected, warnings: warnings)
+        for rule in input.backtest?.rulesWithoutData ?? [] {
+            warnings.warn("rule '\(rule)' had no data: no sample of its metrics in the input")
         }
         let page = HTMLReport().render(input)
         let out = try output.open()

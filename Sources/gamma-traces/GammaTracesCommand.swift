@@ -111,12 +111,14 @@ struct GammaTracesCommand: ParsableCommand {
 
     func run() throws {
         let warnings = Warnings(strictness)
-        let reader = streams.select(try input.reader(), warnings: warnings)
+        let unselected = try input.reader()
+        let reader = streams.select(unselected, warnings: warnings)
         if summary && slowest == nil && limit == nil && trace == nil {
             // Streaming: traces are summarized as they complete, so memory does not grow with their number.
             var streaming = StreamingSpanSummary(query: try query())
             _ = try streaming.read(reader) { warnings.warn($0) }
             let rows = streaming.finish()
+            if rows.isEmpty { try noTraces(reader, input: unselected, warnings: warnings) }
             let out = try output.open()
             out.write(Self.summaryTable(rows, traces: streaming.traces) + "\n")
             try out.finish()
@@ -142,6 +144,7 @@ struct GammaTracesCommand: ParsableCommand {
             let full = Dictionary(uniqueKeysWithValues: forest.map { ($0.traceID, $0) })
             traces = chosen.compactMap { full[$0.traceID] }
         }
+        if traces.isEmpty { try noTraces(reader, input: unselected, warnings: warnings) }
         let out = try output.open()
         let resources = collected.resourceTable
         let bytes: [UInt8]
@@ -164,6 +167,26 @@ struct GammaTracesCommand: ParsableCommand {
         bytes.withUnsafeBytes { out.write($0) }
         try out.finish()
         try warnings.check()
+    }
+
+    /// No trace was found: an input without records is an error; else a warning says whether
+    /// the selection chose nothing or the input holds no spans.
+    func noTraces(_ reader: LogReader, input unselected: LogReader, warnings: Warnings) throws {
+        guard EmptyInput.holdsLines(unselected) else {
+            try EmptyInput.check(reader, input: unselected, paths: input.paths, warnings: warnings)
+            return
+        }
+        if reader.streams.count < unselected.streams.count { return }  // the stream selection, already warned
+        let selection =
+            [
+                trace.map { "--trace \($0)" }, slowest.map { "--slowest \($0)" }, errors ? "--errors" : nil,
+                name.map { "--name '\($0)'" }, minDuration.map { "--min-duration \($0)" }
+            ].compactMap { $0 } + attr.map { "--attr '\($0)'" }
+        let ranged = reader.options.since != nil || reader.options.until != nil
+        warnings.warn(
+            selection.isEmpty
+                ? "no spans in the input\(ranged ? " in the range given" : "")"
+                : "no trace matches \(selection.joined(separator: " "))\(ranged ? " in the range given" : "")")
     }
 
     static func summaryTable(_ rows: [SpanNameSummary], traces: Int) -> String {

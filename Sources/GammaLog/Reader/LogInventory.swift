@@ -81,3 +81,20 @@ extension LogReader {
         }
     }
 }
+
+extension LogReader {
+    /// The time range of the Gamma members' headers (48 bytes read per member, nothing
+    /// inflated), within the read's range; `nil` when no Gamma member holds a line. Foreign files
+    /// carry no headers and are not in it: their times are known only by reading them.
+    package func headerTimeRange() -> ClosedRange<Int64>? {
+        var lo = Int64.max, hi = Int64.min
+        for s in scanAll() {
+            guard let range = s.layout?.timeRange else { continue }
+            lo = min(lo, range.lowerBound)
+            hi = max(hi, range.upperBound)
+        }
+        if let since = options.since { lo = max(lo, since) }
+        if let until = options.until { hi = min(hi, until - 1) }
+        return lo <= hi ? lo...hi : nil
+    }
+}

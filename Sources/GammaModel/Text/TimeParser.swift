@@ -1,25 +1,34 @@
 /// Parses the times the command lines accept, into nanoseconds since the Unix epoch (UTC).
 ///
 /// - RFC 3339: `2026-11-29T04:00:00Z`, `2026-11-29T04:00:00.250+01:00`, `2026-11-29 04:00:00Z`;
-///   a date alone, `2026-11-29`, is its midnight UTC.
+///   without a zone (`2026-11-29T04:00:00`) it is UTC, and a date alone, `2026-11-29`, is its
+///   midnight UTC.
 /// - `@SECONDS`: Unix seconds, as `date +@%s` prints them; fractions allowed (`@1790000000.5`).
 /// - A plain integer: nanoseconds, as the `ts` field of a record.
+///
+/// Times before 1970 and after 2262-04-11 (past `Int64` nanoseconds) are not times: `nil`.
 public enum TimeParser {
     public static func parse(_ text: String) -> Int64? {
         let s = Array(text.utf8)
         guard !s.isEmpty else { return nil }
-        if s[0] == UInt8(ascii: "@") { return seconds(String(decoding: s.dropFirst(), as: UTF8.self)) }
-        if s.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 })
-            || (s[0] == UInt8(ascii: "-") && s.count > 1 && s.dropFirst().allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }))
-        {
-            return Int64(text)
+        let t: Int64?
+        if s[0] == UInt8(ascii: "@") {
+            t = seconds(String(decoding: s.dropFirst(), as: UTF8.self))
+        } else if s.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }) {
+            t = Int64(text)
+        } else {
+            t = rfc3339(s)
         }
-        return rfc3339(s)
+        guard let t, t >= 0 else { return nil }
+        return t
     }
 
     static func seconds(_ text: String) -> Int64? {
         let parts = text.split(separator: ".", omittingEmptySubsequences: false)
-        guard (1...2).contains(parts.count), let whole = Int64(parts[0]) else { return nil }
+        // No sign: a time before 1970 is refused, `@-0.5` included.
+        guard (1...2).contains(parts.count), parts[0].allSatisfy(\.isASCII), parts[0].allSatisfy(\.isNumber),
+            let whole = Int64(parts[0])
+        else { return nil }
         var nanos: Int64 = 0
         if parts.count == 2 {
             let frac = parts[1]
@@ -74,8 +83,9 @@ public enum TimeParser {
                 for k in 0..<min(count, 9) { nanos = nanos * 10 + Int64(s[start + k] - 0x30) }
                 if count < 9 { nanos *= pow10(9 - count) }
             }
-            guard i < s.count else { return nil }
-            if s[i] == UInt8(ascii: "Z") || s[i] == UInt8(ascii: "z") {
+            if i == s.count {
+                // No zone: UTC, as the command lines' help says.
+            } else if s[i] == UInt8(ascii: "Z") || s[i] == UInt8(ascii: "z") {
                 i += 1
             } else {
                 let sign: Int64 = s[i] == UInt8(ascii: "+") ? 1 : (s[i] == UInt8(ascii: "-") ? -1 : 0)
@@ -87,7 +97,10 @@ public enum TimeParser {
         }
         guard i == s.count else { return nil }
         let days = daysFromCivil(year: year, month: month, day: day)
-        return (days * 86_400 + secondsOfDay - offset) * 1_000_000_000 + nanos
+        let (ns, overflow) = (days * 86_400 + secondsOfDay - offset).multipliedReportingOverflow(by: 1_000_000_000)
+        guard !overflow else { return nil }
+        let (t, overflow2) = ns.addingReportingOverflow(nanos)
+        return overflow2 ? nil : t
     }
 
     static func daysIn(month: Int64, year: Int64) -> Int64 {
