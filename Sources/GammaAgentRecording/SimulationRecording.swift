@@ -17,6 +17,8 @@ public enum SimulationRecording {
         public var stream: String
         /// Live alerting's transitions, when rules were given.
         public var transitions: [AlertTransition]
+        /// Notifications still being delivered at the end's deadline, given up and recorded.
+        public var undelivered = 0
     }
 
     /// Rules to evaluate live, every `interval` of simulated time, with these notifiers.
@@ -27,6 +29,9 @@ public enum SimulationRecording {
         /// Told of each delivery and each notification given up (a simulation does not record
         /// these: they happen in real time, which would make its log depend on the network).
         public var onDelivery: @Sendable (String, AlertNotification, NotifierError?) -> Void
+        /// How long the end of the simulation waits for deliveries still under way; those left
+        /// are given up and recorded as alert records that say so.
+        public var deadline: Duration = .seconds(10)
 
         public init(
             rules: [AlertRule], interval: Int64 = 15_000_000_000, notifiers: [any AlertNotifier] = [],
@@ -91,9 +96,11 @@ public enum SimulationRecording {
             timeWillPass: live.map { live in { @Sendable t in live.evaluate(before: t) } },
             finished: live.map { live in { @Sendable in live.finish(at: clock.now()) } })
         let summary = await simulation.run(progress: progress)
-        await live?.drain()
+        let undelivered = await live?.drain(deadline: alerting?.deadline ?? .seconds(10)).count ?? 0
         try recorder.close()
         let stats = recorder.writer!.stats  // made with a directory above
-        return Result(summary: summary, stats: stats, stream: recorder.stream, transitions: live?.transitions ?? [])
+        return Result(
+            summary: summary, stats: stats, stream: recorder.stream, transitions: live?.transitions ?? [],
+            undelivered: undelivered)
     }
 }

@@ -47,7 +47,8 @@ public enum AlertHistory {
         var rows = TextTable(headers: ["TIME", "RULE", "STATE", "SEVERITY", "LABELS", "VALUE"])
         for r in records {
             rows.add([
-                formatTime(r.ts), r.rule, r.state.rawValue, r.severity,
+                formatTime(r.ts), r.rule, r.state.rawValue + (r.notifier.map { " (undelivered: \($0))" } ?? ""),
+                r.severity,
                 r.labels.isEmpty
                     ? "-"
                     : r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\(TableReportExporter.visible($0.value))" }
@@ -59,14 +60,14 @@ public enum AlertHistory {
     }
 
     public static func csv(_ records: [AlertRecord]) -> String {
-        var out = "ts,rule,state,severity,labels,value,threshold\r\n"
+        var out = "ts,rule,state,severity,labels,value,threshold,undelivered_by,undelivered\r\n"
         for r in records {
             let labels = r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ",")
             out +=
                 [
                     String(r.ts), r.rule, r.state.rawValue, r.severity, labels,
                     r.value.map { ReportNumbers.shortest($0) } ?? "",
-                    r.threshold.map { ReportNumbers.shortest($0) } ?? ""
+                    r.threshold.map { ReportNumbers.shortest($0) } ?? "", r.notifier ?? "", r.undelivered ?? ""
                 ].map(CSVReportExporter.field).joined(separator: ",") + "\r\n"
         }
         return out

@@ -72,8 +72,46 @@ public final class LiveAlerting: Sendable {
         evaluate(through: AlertEvaluator.evaluationTime(atOrAfter: end, interval: interval))
     }
 
-    /// Waits until every notification handed to the notifiers is delivered or given up.
-    public func drain() async { await dispatcher?.drain() }
+    /// Waits until every notification handed to the notifiers is delivered or given up, for at
+    /// most `deadline` (10 s by default); the deliveries still under way then are given up, told
+    /// to `onDelivery` with the reason, recorded as alert records (`"delivery":"undelivered"`, the
+    /// notifier and the reason), and returned.
+    @discardableResult
+    public func drain(deadline: Duration = .seconds(10)) async -> [(notifier: String, notification: AlertNotification)]
+    {
+        guard let dispatcher else { return [] }
+        let left = await dispatcher.drain(deadline: deadline)
+        for d in left {
+            let t = d.notification.transition
+            write(
+                AlertRecord(
+                    ts: t.at, rule: t.rule, state: Self.recordState(t.kind), severity: t.severity.rawValue,
+                    labels: Dictionary(t.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                    value: t.value, threshold: Self.threshold(d.notification.rule), notifier: d.notifier,
+                    undelivered: "not delivered within the \(Self.seconds(deadline)) deadline at exit"))
+        }
+        return left.map { ($0.notifier, $0.notification) }
+    }
+
+    static func recordState(_ kind: AlertGroupState.Step.Kind) -> AlertRecord.State {
+        switch kind {
+        case .pending: return .pending
+        case .firing: return .firing
+        case .resolved: return .resolved
+        case .inactive: return .inactive
+        }
+    }
+
+    /// `10s`, `2.5s`.
+    static func seconds(_ d: Duration) -> String {
+        let (s, atto) = d.components
+        return ReportNumbers.shortest(Double(s) + Double(atto) / 1e18) + "s"
+    }
+
+    static func threshold(_ rule: AlertRule) -> Double? {
+        if case .threshold(_, let v) = rule.condition { return v }
+        return nil
+    }
 
     /// Every transition so far.
     public var transitions: [AlertTransition] { state.withLock { $0.transitions } }
@@ -92,86 +130,123 @@ public final class LiveAlerting: Sendable {
         }
         for t in produced {
             let rule = rulesByName[t.rule]!
-            var threshold: Double?
-            if case .threshold(_, let v) = rule.condition { threshold = v }
-            let state: AlertRecord.State
-            switch t.kind {
-            case .pending: state = .pending
-            case .firing: state = .firing
-            case .resolved: state = .resolved
-            case .inactive: state = .inactive
-            }
             write(
                 AlertRecord(
-                    ts: t.at, rule: t.rule, state: state, severity: t.severity.rawValue,
+                    ts: t.at, rule: t.rule, state: Self.recordState(t.kind), severity: t.severity.rawValue,
                     labels: Dictionary(t.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
-                    value: t.value, threshold: threshold))
+                    value: t.value, threshold: Self.threshold(rule)))
             if t.notify { dispatcher?.enqueue(AlertNotification(transition: t, rule: rule)) }
         }
     }
 }
 
-/// Hands notifications to the notifiers in order, on one task, off the caller's path.
+/// Hands notifications to the notifiers off the caller's path. Deliveries run concurrently:
+/// each notifier takes each notification on a task of its own, except that the notifications of
+/// one alert (rule and group) reach one notifier in the order they were made, so a RESOLVED never
+/// overtakes its FIRING. ``drain(deadline:)`` waits for them up to a deadline.
 final class NotificationDispatcher: Sendable {
-    /// Notifications handed over and not yet through every notifier, and who waits for none.
-    final class Pending: Sendable {
-        let state = Mutex<(count: Int, waiters: [CheckedContinuation<Void, Never>])>((0, []))
-
-        func add() { state.withLock { $0.count += 1 } }
-
-        func done() {
-            let waiters: [CheckedContinuation<Void, Never>] = state.withLock { s in
-                s.count -= 1
-                guard s.count == 0 else { return [] }
-                defer { s.waiters = [] }
-                return s.waiters
-            }
-            for w in waiters { w.resume() }
-        }
-
-        func wait() async {
-            await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
-                let idle = state.withLock { s in
-                    if s.count == 0 { return true }
-                    s.waiters.append(c)
-                    return false
-                }
-                if idle { c.resume() }
-            }
-        }
+    /// One delivery: a notification to one notifier.
+    struct Delivery: Sendable {
+        var notifier: String
+        var notification: AlertNotification
     }
 
-    private let continuation: AsyncStream<AlertNotification>.Continuation
-    private let pending = Pending()
+    private struct State {
+        /// Deliveries handed over and not yet done or given up, by number.
+        var open: [Int: Delivery] = [:]
+        var nextID = 0
+        /// The last delivery's task of each (notifier, rule, group), which the next one waits for.
+        var tails: [String: Task<Void, Never>] = [:]
+        var waiters: [CheckedContinuation<Void, Never>] = []
+        /// Set by a drain that ran out of time: deliveries still open are given up.
+        var closed = false
+    }
+
+    private let notifiers: [any AlertNotifier]
+    private let onDelivery: @Sendable (String, AlertNotification, NotifierError?) -> Void
+    private let state = Mutex(State())
 
     init(
         notifiers: [any AlertNotifier],
         onDelivery: @escaping @Sendable (String, AlertNotification, NotifierError?) -> Void
     ) {
-        let (stream, continuation) = AsyncStream<AlertNotification>.makeStream()
-        self.continuation = continuation
-        let pending = self.pending
-        Task {
-            for await n in stream {
-                for notifier in notifiers {
-                    do throws(NotifierError) {
-                        try await notifier.send(n)
-                        onDelivery(notifier.name, n, nil)
-                    } catch {
-                        onDelivery(notifier.name, n, error)
-                    }
+        self.notifiers = notifiers
+        self.onDelivery = onDelivery
+    }
+
+    func enqueue(_ n: AlertNotification) {
+        let group = n.transition.group.map { "\($0.name)=\($0.value)" }.joined(separator: ",")
+        for notifier in notifiers {
+            let key = notifier.name + "\u{0}" + n.rule.name + "\u{0}" + group
+            state.withLock { s in
+                guard !s.closed else { return }
+                let id = s.nextID
+                s.nextID += 1
+                s.open[id] = Delivery(notifier: notifier.name, notification: n)
+                let previous = s.tails[key]
+                s.tails[key] = Task { [onDelivery] in
+                    await previous?.value
+                    var error: NotifierError?
+                    do throws(NotifierError) { try await notifier.send(n) } catch let e { error = e }
+                    // Delivered or given up once: a drain past its deadline has reported it already.
+                    guard self.finish(id) else { return }
+                    onDelivery(notifier.name, n, error)
                 }
-                pending.done()
             }
         }
     }
 
-    deinit { continuation.finish() }
-
-    func enqueue(_ n: AlertNotification) {
-        pending.add()
-        continuation.yield(n)
+    /// Marks a delivery done; false if a drain already gave it up.
+    private func finish(_ id: Int) -> Bool {
+        let (known, waiters): (Bool, [CheckedContinuation<Void, Never>]) = state.withLock { s in
+            guard s.open.removeValue(forKey: id) != nil else { return (false, []) }
+            guard s.open.isEmpty else { return (true, []) }
+            defer { s.waiters = [] }
+            return (true, s.waiters)
+        }
+        for w in waiters { w.resume() }
+        return known
     }
 
-    func drain() async { await pending.wait() }
+    /// Waits until every delivery handed over is done or given up by its notifier, or until
+    /// `deadline` has passed; then the deliveries still open are given up, told to `onDelivery`
+    /// with the reason, and returned.
+    func drain(deadline: Duration) async -> [Delivery] {
+        let timer = Task { [weak self] in
+            try? await Task.sleep(for: deadline)
+            self?.wake()
+        }
+        await withCheckedContinuation { (c: CheckedContinuation<Void, Never>) in
+            let idle = state.withLock { s in
+                if s.open.isEmpty { return true }
+                s.waiters.append(c)
+                return false
+            }
+            if idle { c.resume() }
+        }
+        timer.cancel()
+        let left: [Delivery] = state.withLock { s in
+            s.closed = true
+            defer { s.open = [:] }
+            for (_, task) in s.tails { task.cancel() }
+            return s.open.sorted { $0.key < $1.key }.map(\.value)
+        }
+        for d in left {
+            onDelivery(
+                d.notifier, d.notification,
+                NotifierError(
+                    notifier: d.notifier,
+                    message: "not delivered within the \(LiveAlerting.seconds(deadline)) deadline at exit"))
+        }
+        return left
+    }
+
+    /// Releases the drain's waiters (its deadline has passed).
+    private func wake() {
+        let waiters = state.withLock { s in
+            defer { s.waiters = [] }
+            return s.waiters
+        }
+        for w in waiters { w.resume() }
+    }
 }

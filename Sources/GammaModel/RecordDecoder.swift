@@ -120,13 +120,15 @@ private struct Fields {
     var state: String?
     var severity: String?
     var threshold: Double?
+    var notifier: String?
+    var undelivered: String?
 
     mutating func read(_ key: String, keyAt: Int, _ s: inout JSONScanner) throws(RecordDecodingError) {
         let known: Bool
         switch key {
         case "type", "ts", "schema", "stream", "attributes", "name", "labels", "value", "kind", "unit", "help",
             "trace_id", "span_id", "parent_span_id", "start", "end", "status", "status_message", "events", "links",
-            "unfinished", "rule", "state", "severity", "threshold":
+            "unfinished", "rule", "state", "severity", "threshold", "notifier", "undelivered":
             known = true
         default:
             known = false
@@ -159,6 +161,8 @@ private struct Fields {
         case "rule": rule = try Values.string(&s, key)
         case "state": state = try Values.string(&s, key)
         case "severity": severity = try Values.string(&s, key)
+        case "notifier": notifier = try Values.string(&s, key)
+        case "undelivered": undelivered = try Values.string(&s, key)
         default: threshold = try Values.double(&s, key)  // "threshold"
         }
     }
@@ -235,7 +239,7 @@ private struct Fields {
                         ts: ts, rule: try require(rule, "rule", lineEnd),
                         state: try enumValue(state, "state", nil, lineEnd),
                         severity: try require(severity, "severity", lineEnd), labels: labels ?? [:],
-                        value: value ?? nil, threshold: threshold)))
+                        value: value ?? nil, threshold: threshold, notifier: notifier, undelivered: undelivered)))
         default:
             return .unknown(type: type)
         }

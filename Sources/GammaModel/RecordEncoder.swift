@@ -36,6 +36,8 @@ public enum RecordEncoder {
             w.raw(#","value":"#)
             if let v = a.value { w.double(v) } else { w.raw("null") }
             if let t = a.threshold { w.raw(#","threshold":"#); w.double(t) }
+            if let n = a.notifier { w.raw(#","notifier":"#); w.string(n) }
+            if let u = a.undelivered { w.raw(#","undelivered":"#); w.string(u) }
             w.byte(UInt8(ascii: "}"))
         }
     }

@@ -138,10 +138,14 @@ public struct AlertRecord: Hashable, Sendable {
     /// The evaluated value; `nil` when there was none (no data, a zero denominator).
     public var value: Double?
     public var threshold: Double?
+    /// On the record of a notification that was not delivered: the notifier that gave it up.
+    public var notifier: String?
+    /// On the record of a notification that was not delivered: why.
+    public var undelivered: String?
 
     public init(
         ts: Int64, rule: String, state: State, severity: String, labels: [String: String] = [:],
-        value: Double? = nil, threshold: Double? = nil
+        value: Double? = nil, threshold: Double? = nil, notifier: String? = nil, undelivered: String? = nil
     ) {
         self.ts = ts
         self.rule = rule
@@ -150,6 +154,8 @@ public struct AlertRecord: Hashable, Sendable {
         self.labels = labels
         self.value = value
         self.threshold = threshold
+        self.notifier = notifier
+        self.undelivered = undelivered
     }
 }
 

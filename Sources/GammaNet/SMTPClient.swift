@@ -108,54 +108,14 @@ public struct SMTPClient: Sendable {
 
         init(host: String, port: Int, timeout: Double) throws(SMTPError) {
             endpoint = "\(host):\(port)"
-            var hints = addrinfo()
-            hints.ai_socktype = Int32(SOCK_STREAM.rawValue)
-            var list: UnsafeMutablePointer<addrinfo>?
-            let rc = getaddrinfo(host, String(port), &hints, &list)
-            guard rc == 0, let first = list else {
-                throw SMTPError(
-                    stage: "connect", message: "cannot resolve \(host): \(String(cString: gai_strerror(rc)))")
+            do throws(TCPConnectionError) {
+                fd = try TCPConnection.open(host: host, port: port, timeout: timeout)
+            } catch {
+                throw SMTPError(stage: "connect", message: error.message)
             }
-            defer { freeaddrinfo(list) }
-            var lastError = "no address"
-            var address: UnsafeMutablePointer<addrinfo>? = first
-            var connected: Int32 = -1
-            while let a = address, connected < 0 {
-                let s = socket(
-                    a.pointee.ai_family, a.pointee.ai_socktype | Int32(SOCK_CLOEXEC.rawValue), a.pointee.ai_protocol)
-                if s >= 0 {
-                    if Self.connect(s, a.pointee.ai_addr, a.pointee.ai_addrlen, timeout: timeout) {
-                        connected = s
-                    } else {
-                        lastError = String(cString: strerror(errno))
-                        Glibc.close(s)
-                    }
-                }
-                address = a.pointee.ai_next
-            }
-            guard connected >= 0 else { throw SMTPError(stage: "connect", message: "\(endpoint): \(lastError)") }
-            fd = connected
             var tv = timeval(tv_sec: Int(timeout), tv_usec: Int((timeout - timeout.rounded(.down)) * 1e6))
             setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
             setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, socklen_t(MemoryLayout<timeval>.size))
-        }
-
-        /// A connect that gives up after `timeout`.
-        static func connect(_ s: Int32, _ addr: UnsafeMutablePointer<sockaddr>?, _ len: socklen_t, timeout: Double)
-            -> Bool
-        {
-            let flags = fcntl(s, F_GETFL)
-            _ = fcntl(s, F_SETFL, flags | O_NONBLOCK)
-            defer { _ = fcntl(s, F_SETFL, flags) }
-            if Glibc.connect(s, addr, len) == 0 { return true }
-            guard errno == EINPROGRESS else { return false }
-            var p = pollfd(fd: s, events: Int16(POLLOUT), revents: 0)
-            guard poll(&p, 1, Int32(timeout * 1000)) == 1 else { errno = ETIMEDOUT; return false }
-            var error: Int32 = 0
-            var size = socklen_t(MemoryLayout<Int32>.size)
-            getsockopt(s, SOL_SOCKET, SO_ERROR, &error, &size)
-            errno = error
-            return error == 0
         }
 
         func close() {

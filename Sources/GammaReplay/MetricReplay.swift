@@ -36,6 +36,13 @@ public struct MetricReplay {
                 progress(Double(done + member.offset) / total)
             }
         }
+        // The meta records (units, help) of a name hold for all its records, whatever the range
+        // cuts: those before `since` are read from the members that precede it in their segment.
+        if let preceding = reader.precedingSince() {
+            _ = try preceding.forEachMember(preparing: ParsedMember.init, onDamage: { _ in }) { member, parsed in
+                state.applyMetas(parsed, member.bytes)
+            }
+        }
         var report = state.finish(since: reader.options.since, until: reader.options.until)
         report.damages = summary.damages
         return report
@@ -118,6 +125,15 @@ public struct MetricReplay {
 
         init(query: MetricQuery) { self.query = query }
 
+        /// Takes the meta records of a member.
+        mutating func applyMetas(_ parsed: ParsedMember, _ bytes: UnsafeRawBufferPointer) {
+            for r in parsed.metas {
+                if case .record(.meta(let m))? = try? RecordDecoder.decode(UnsafeRawBufferPointer(rebasing: bytes[r])) {
+                    addMeta(m)
+                }
+            }
+        }
+
         /// Adds what a worker read from one member (`bytes` are the member's lines it read).
         mutating func apply(_ parsed: ParsedMember, _ bytes: UnsafeRawBufferPointer) {
             records += parsed.records
@@ -125,11 +141,7 @@ public struct MetricReplay {
             invalid += parsed.errors.count
             first = min(first, parsed.first)
             last = max(last, parsed.last)
-            for r in parsed.metas {
-                if case .record(.meta(let m))? = try? RecordDecoder.decode(UnsafeRawBufferPointer(rebasing: bytes[r])) {
-                    addMeta(m)
-                }
-            }
+            applyMetas(parsed, bytes)
             for m in parsed.metrics {
                 let name = m.name(in: bytes), labels = m.labels(in: bytes)
                 let series =

@@ -35,6 +35,14 @@ struct AlertOptions: ParsableArguments {
             "Trust this PEM file of certificates for STARTTLS instead of the system's.", valueName: "file")) var smtpCA:
         String?
     @Flag(help: "Refuse an SMTP server that does not offer STARTTLS.") var smtpRequireTLS = false
+    @Option(
+        help: ArgumentHelp(
+            "At the end, wait at most this long for notifications still being delivered; those left are given up, reported and recorded.",
+            valueName: "duration"))
+    var notifyDeadline = "10s"
+
+    /// The end's wait for deliveries, from --notify-deadline.
+    var deadline: Duration { .nanoseconds(DurationParser.parse(notifyDeadline) ?? 10_000_000_000) }
 
     func validate() throws {
         guard let i = DurationParser.parse(alertInterval), i >= 1_000_000 else {
@@ -46,6 +54,16 @@ struct AlertOptions: ParsableArguments {
         if let smtp {
             guard smtpEndpoint(smtp) != nil else { throw ValidationError("--smtp '\(smtp)' is not host:port.") }
             if smtpTo.isEmpty { throw ValidationError("--smtp needs at least one --smtp-to.") }
+        }
+        for url in webhook where webhookEndpoint(url) == nil {
+            throw ValidationError(
+                "--webhook '\(url)' is not an http or https URL with a host (like https://hooks.example.com/T0/B0).")
+        }
+        for address in smtpTo + [smtpFrom] where !isMailAddress(address) {
+            throw ValidationError("'\(address)' is not an email address (like oncall@example.com).")
+        }
+        guard let d = DurationParser.parse(notifyDeadline), d >= 0 else {
+            throw ValidationError("--notify-deadline '\(notifyDeadline)' is not a duration (like 10s, 1m).")
         }
     }
 
@@ -59,6 +77,18 @@ struct AlertOptions: ParsableArguments {
             throw ExitCode(2)
         }
         var notifiers: [any AlertNotifier] = quietAlerts ? [] : [ConsoleNotifier()]
+        // A target nothing answers at is refused now, not after every notification of the run has
+        // waited through its retries.
+        for url in webhook {
+            if let (host, port) = webhookEndpoint(url), let why = TCPConnection.probe(host: host, port: port) {
+                printError("error: --webhook \(url) cannot be reached: \(why)")
+                throw ExitCode(2)
+            }
+        }
+        if let smtp, let (host, port) = smtpEndpoint(smtp), let why = TCPConnection.probe(host: host, port: port) {
+            printError("error: --smtp \(smtp) cannot be reached: \(why)")
+            throw ExitCode(2)
+        }
         notifiers += webhook.map { WebhookNotifier(url: $0) }
         if let smtp, let (host, port) = smtpEndpoint(smtp) {
             notifiers.append(
@@ -77,4 +107,33 @@ func smtpEndpoint(_ text: String) -> (String, Int)? {
         colon > text.startIndex
     else { return nil }
     return (String(text[..<colon]), port)
+}
+
+/// The host and port of an http or https URL, or `nil`.
+func webhookEndpoint(_ text: String) -> (String, Int)? {
+    let lower = text.lowercased()
+    let secure = lower.hasPrefix("https://")
+    guard secure || lower.hasPrefix("http://") else { return nil }
+    var rest = Substring(text.dropFirst(secure ? 8 : 7))
+    if let end = rest.firstIndex(where: { $0 == "/" || $0 == "?" || $0 == "#" }) { rest = rest[..<end] }
+    if let at = rest.lastIndex(of: "@") { rest = rest[rest.index(after: at)...] }  // user:password@
+    var host = String(rest), port = secure ? 443 : 80
+    if host.hasPrefix("["), let close = host.firstIndex(of: "]") {  // [::1]:8080
+        let after = host[host.index(after: close)...]
+        if after.hasPrefix(":") { guard let p = Int(after.dropFirst()) else { return nil }; port = p }
+        host = String(host[host.index(after: host.startIndex)..<close])
+    } else if let colon = host.lastIndex(of: ":") {
+        guard let p = Int(host[host.index(after: colon)...]) else { return nil }
+        port = p
+        host = String(host[..<colon])
+    }
+    guard !host.isEmpty, (1...65_535).contains(port) else { return nil }
+    return (host, port)
+}
+
+/// `local@domain`, with no spaces or angle brackets.
+func isMailAddress(_ text: String) -> Bool {
+    let parts = text.split(separator: "@", omittingEmptySubsequences: false)
+    return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
+        && !text.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\r" || $0 == "\n" })
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import GammaAgent
+import GammaCLI
 
 /// `gamma-agent profiles`: the built-in workloads, and any of them as a file to start from.
 struct ProfilesCommand: ParsableCommand {
@@ -24,8 +25,10 @@ struct ProfilesCommand: ParsableCommand {
     }
 
     func run() throws {
+        let out = Output()
         if let show, let preset = Workload.presets.first(where: { $0.name == show }) {
-            print(preset.yaml, terminator: "")
+            out.write(preset.yaml)
+            try out.finish()
             return
         }
         for preset in Workload.presets {
@@ -33,9 +36,10 @@ struct ProfilesCommand: ParsableCommand {
                 preset.runsPerHour.enumerated().reduce(0.0) { sum, h in
                     sum + (h.element + preset.runsPerHour[(h.offset + 1) % 24]) / 2
                 })
-            print(
+            out.line(
                 "\(preset.name)\(String(repeating: " ", count: max(1, 11 - preset.name.count)))about \(perDay) runs a day. \(preset.description)"
             )
         }
+        try out.finish()
     }
 }

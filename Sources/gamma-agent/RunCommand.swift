@@ -136,7 +136,10 @@ struct RunCommand: AsyncParsableCommand {
         if let live {
             // The last evaluation is the first evaluation time at or after the run's end, so it sees the whole run.
             live.finish(at: clock.now())
-            await live.drain()
+            let left = await live.drain(deadline: alerts.deadline)
+            if !left.isEmpty {
+                printError("warning: \(left.count) notifications undelivered at exit (recorded in \(log)/)")
+            }
         }
         do throws(LogError) { try gamma.shutdown() } catch {
             printError("error: the run was not fully recorded: \(error)")
@@ -144,7 +147,9 @@ struct RunCommand: AsyncParsableCommand {
         }
         switch outcome.ending {
         case .answered:
-            print(outcome.answer ?? "")
+            let out = Output()
+            out.line(outcome.answer ?? "")
+            try out.finish()
             printError("(\(outcome.iterations) model calls, \(outcome.toolCalls) tool calls; recorded in \(log)/)")
         case .maxIterations:
             printError("error: no answer after \(outcome.iterations) model calls (recorded in \(log)/)")

@@ -82,9 +82,11 @@ struct SimulateCommand: AsyncParsableCommand {
             throw ExitCode(2)
         }
         let alerting = try alerts.load().map { a in
-            SimulationRecording.Alerting(
+            var alerting = SimulationRecording.Alerting(
                 rules: a.rules, interval: a.interval, notifiers: a.notifiers,
                 onDelivery: { _, _, error in if let error { printError("warning: notification given up: \(error)") } })
+            alerting.deadline = alerts.deadline
+            return alerting
         }
         let span = duration.flatMap(DurationParser.parse) ?? (runs == nil ? 86_400_000_000_000 : nil)
         var options = Simulation.Options(
@@ -125,23 +127,26 @@ struct SimulateCommand: AsyncParsableCommand {
         let wall = Double(monotonicNanos() - wallStart) / 1e9
         let s = result.summary
         let simulated = Double(s.end - s.start) / 3.6e12
-        print(
+        let out = Output()
+        out.line(
             "simulated \(TimeParser.format(s.start)) to \(TimeParser.format(s.end)) (\(ReportNumbers.fixed(simulated, decimals: 2)) h) in \(ReportNumbers.fixed(wall, decimals: 1)) s, workload '\(workload.name)', seed \(seed)"
         )
-        print(
+        out.line(
             "runs \(s.runs): \(s.answered) answered, \(s.failed) failed, \(s.exhausted) without an answer after \(maxIterations) model calls"
         )
-        print(
+        out.line(
             "model calls \(s.iterations), tool calls \(s.toolCalls) (\(s.toolErrors) failed); at most \(s.peakInFlight) runs at once, \(s.peakQueue) queued"
         )
         if alerting != nil {
             let t = result.transitions
-            print(
+            out.line(
                 "alerts: \(t.count { $0.kind == .firing }) fired, \(t.count { $0.kind == .resolved }) resolved, \(t.count(where: \.notify)) notifications"
+                    + (result.undelivered > 0 ? ", \(result.undelivered) undelivered (recorded)" : "")
             )
         }
-        print(
+        out.line(
             "recorded \(result.stats.linesWritten) records, \(ReportNumbers.fixed(Double(result.stats.bytesWritten) / 1_048_576, decimals: 2)) MB compressed, into \(log) (stream \(result.stream))"
         )
+        try out.finish()
     }
 }

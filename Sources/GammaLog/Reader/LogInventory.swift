@@ -98,3 +98,28 @@ extension LogReader {
         return lo <= hi ? lo...hi : nil
     }
 }
+
+extension LogReader {
+    /// What precedes `since` in the Gamma segment of each stream that holds `since`: the members of
+    /// that segment before it. Every segment opens with the meta records of the names known when it
+    /// was made, so these members hold every meta record that a read from `since` on leaves out.
+    /// `nil` without `since` or when no segment starts before it. Foreign files, which carry no
+    /// such preamble, are not in it.
+    package func precedingSince() -> LogReader? {
+        guard let since = options.since else { return nil }
+        var streams: [LogStream] = []
+        var best: [Int: (segment: Int, start: Int64)] = [:]
+        for s in scanAll() {
+            guard let layout = s.layout, layout.format == .gamma,
+                let start = layout.members.first(where: { $0.header.lineCount > 0 })?.header.minTimestamp, start < since
+            else { continue }
+            if best[s.stream].map({ start >= $0.start }) ?? true { best[s.stream] = (s.segment, start) }
+        }
+        for (stream, chosen) in best.sorted(by: { $0.key < $1.key }) {
+            var one = self.streams[stream]
+            one.segments = [one.segments[chosen.segment]]
+            streams.append(one)
+        }
+        return streams.isEmpty ? nil : LogReader(streams: streams, options: ReadOptions(until: since))
+    }
+}
