@@ -16,10 +16,24 @@ public enum EmptyInput {
         try check(lines: lines, selected, input: input, paths: paths, warnings: warnings, all: all)
     }
 
-    /// Whether the input holds any line, whatever the time range (from the members' headers;
-    /// foreign files are inflated).
-    public static func holdsLines(_ input: LogReader) -> Bool {
-        LogReader(streams: input.streams).inventory().contains { $0.lines > 0 }
+    /// Whether the input holds any record, whatever the time range: every line is read (with the
+    /// validation of ``RecordView``) until one is a record. For the commands that found nothing
+    /// of what they look for (spans, alert records), to tell an empty input from a selection.
+    public static func holdsRecords(_ input: LogReader) throws -> Bool {
+        struct Found: Sendable {
+            var any = false
+            init(_ bytes: UnsafeRawBufferPointer) {
+                var view = RecordView()
+                LineSplitter.forEachLine(bytes) { line in
+                    if !any, (try? RecordView.scan(line, into: &view)) != nil { any = true }
+                }
+            }
+        }
+        var any = false
+        _ = try LogReader(streams: input.streams).forEachMember(preparing: Found.init, onDamage: { _ in }) { _, found in
+            any = any || found.any
+        }
+        return any
     }
 
     static func check(

@@ -34,10 +34,11 @@ public struct LogInputOptions: ParsableArguments {
                 )
             }
         }
-        // Two absolute times, or two relative ones, compare without the data; a mix is checked
-        // once the end of the data is known (``reader()``).
+        // Two absolute times compare without the data; relative ones are checked once the end of
+        // the data is known (``reader()``). (Not here: after a ValidationError, ArgumentParser takes
+        // the `h` of `-1h` for a request for help.)
         if let a = since.flatMap(TimeArgument.init), let b = until.flatMap(TimeArgument.init),
-            a.isRelative == b.isRelative,
+            !a.isRelative, !b.isRelative,
             let x = a.resolve(end: 0), let y = b.resolve(end: 0), x >= y
         {
             throw ValidationError("--since '\(since!)' is not before --until '\(until!)': the range is empty.")

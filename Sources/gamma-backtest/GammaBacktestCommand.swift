@@ -116,7 +116,7 @@ struct GammaBacktestCommand: ParsableCommand {
                 reader, rule: { name in globs.isEmpty || globs.contains { $0.matches(name) } },
                 severity: minimumSeverity, onIssue: onIssue)
             if records.isEmpty {
-                if !EmptyInput.holdsLines(reader) {
+                if try !EmptyInput.holdsRecords(reader) {
                     try EmptyInput.check(reader, input: reader, paths: input.paths, warnings: warnings)
                 }
                 warnings.warn(

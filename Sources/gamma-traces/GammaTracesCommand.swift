@@ -172,7 +172,7 @@ struct GammaTracesCommand: ParsableCommand {
     /// No trace was found: an input without records is an error; else a warning says whether
     /// the selection chose nothing or the input holds no spans.
     func noTraces(_ reader: LogReader, input unselected: LogReader, warnings: Warnings) throws {
-        guard EmptyInput.holdsLines(unselected) else {
+        guard try EmptyInput.holdsRecords(unselected) else {
             try EmptyInput.check(reader, input: unselected, paths: input.paths, warnings: warnings)
             return
         }

@@ -49,3 +49,18 @@ enum Executables {
             stderr: String(decoding: errData, as: UTF8.self))
     }
 }
+
+extension Executables {
+    /// Runs `command` with `/bin/sh -c` (for redirections: `> /dev/full`, `| head`).
+    static func shell(_ command: String) throws -> Result {
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: "/bin/sh")
+        p.arguments = ["-c", command]
+        let err = Pipe()
+        p.standardError = err
+        try p.run()
+        let errData = err.fileHandleForReading.readDataToEndOfFile()
+        p.waitUntilExit()
+        return Result(status: p.terminationStatus, stdout: "", stderr: String(decoding: errData, as: UTF8.self))
+    }
+}
