@@ -94,7 +94,7 @@ let package = Package(
         // What only this repository's tests need (not a product): child processes, the stub HTTP
         // server, the repository's paths.
         .target(
-            name: "GammaTestSupport", dependencies: ["GammaLog"], path: "Tests/GammaTestSupport",
+            name: "GammaTestSupport", dependencies: ["GammaLog", "GammaTestKit"], path: "Tests/GammaTestSupport",
             swiftSettings: strictSettings),
         // The self-contained HTML report: metrics, traces and rule timelines as inline SVG.
         .target(
@@ -200,7 +200,7 @@ let package = Package(
             name: "GammaAgentTests",
             dependencies: [
                 "GammaTestSupport",
-                "GammaAgent", "GammaAgentRecording", "GammaRules", "GammaLiveAlerting", "GammaBacktest",
+                "GammaAgent", "GammaAgentRecording", "GammaRules", "GammaLiveAlerting", "GammaBacktest", "GammaNet",
                 "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),

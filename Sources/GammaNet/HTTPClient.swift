@@ -23,6 +23,8 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
     case tooLarge(limit: Int)
     /// The connection could not be made or broke.
     case transport(String)
+    /// The address is one the policy does not let the client reach (``GuardedHTTPClient``).
+    case refused(String)
 
     public var description: String {
         switch self {
@@ -30,6 +32,7 @@ public enum HTTPError: Error, Equatable, CustomStringConvertible {
         case .badURL(let u): return "'\(u)' is not an http or https URL"
         case .tooLarge(let limit): return "the response is larger than \(limit) bytes"
         case .transport(let m): return m
+        case .refused(let m): return "refused: \(m)"
         }
     }
 }

@@ -32,6 +32,42 @@ public enum TCPConnection {
         throw TCPConnectionError(message: "\(host):\(port): \(lastError)")
     }
 
+    /// Opens a connection to exactly `address` (no name resolution): the address that a policy
+    /// checked is the one connected to.
+    package static func open(address: NetworkAddress, port: Int, timeout: Double) throws(TCPConnectionError) -> Int32 {
+        let v4 = address.bytes.count == 4
+        let s = socket(v4 ? AF_INET : AF_INET6, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard s >= 0 else { throw TCPConnectionError(message: "socket: \(String(cString: strerror(errno)))") }
+        var ok: Bool
+        if v4 {
+            var sin = sockaddr_in()
+            sin.sin_family = sa_family_t(AF_INET)
+            sin.sin_port = in_port_t(UInt16(port).bigEndian)
+            withUnsafeMutableBytes(of: &sin.sin_addr) { $0.copyBytes(from: address.bytes) }
+            ok = withUnsafeMutablePointer(to: &sin) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(s, $0, socklen_t(MemoryLayout<sockaddr_in>.size), timeout: timeout)
+                }
+            }
+        } else {
+            var sin6 = sockaddr_in6()
+            sin6.sin6_family = sa_family_t(AF_INET6)
+            sin6.sin6_port = in_port_t(UInt16(port).bigEndian)
+            withUnsafeMutableBytes(of: &sin6.sin6_addr) { $0.copyBytes(from: address.bytes) }
+            ok = withUnsafeMutablePointer(to: &sin6) {
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(s, $0, socklen_t(MemoryLayout<sockaddr_in6>.size), timeout: timeout)
+                }
+            }
+        }
+        guard ok else {
+            let reason = String(cString: strerror(errno))
+            close(s)
+            throw TCPConnectionError(message: "\(address):\(port): \(reason)")
+        }
+        return s
+    }
+
     /// Whether something accepts connections at `host:port` within `timeout`: `nil` if so, else why
     /// not. The connection is closed at once; nothing is sent.
     public static func probe(host: String, port: Int, timeout: Double = 2) -> String? {

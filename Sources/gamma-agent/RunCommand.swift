@@ -8,6 +8,7 @@ import GammaConfig
 import GammaLog
 import GammaRecorder
 import GammaModel
+import GammaNet
 import Synchronization
 #if canImport(Glibc)
 import Glibc
@@ -55,6 +56,16 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("The documents that search sees.", valueName: "dir")) var corpus = "samples/corpus"
     @Option(help: ArgumentHelp("The folder read_file may read (default: the corpus).", valueName: "dir")) var files:
         String?
+    @Option(
+        help: ArgumentHelp(
+            "Let http_get reach this host even where it resolves to a private or loopback address; repeatable.",
+            valueName: "host"))
+    var allowHost: [String] = []
+    @Flag(
+        help:
+            "Let http_get reach private, loopback and link-local addresses (by default it reaches only the public network)."
+    )
+    var allowPrivate = false
     @Flag(help: "Print each model call and tool call to standard error.") var verbose = false
     @OptionGroup var alerts: AlertOptions
 
@@ -82,7 +93,10 @@ struct RunCommand: AsyncParsableCommand {
         }
         let tools: [any AgentTool] = [
             CalculatorTool(), ClockTool(now: { clock.now() }), ReadFileTool(root: files ?? corpus),
-            SearchTool(index: index), HTTPGetTool(timeout: Double(DurationParser.parse(httpTimeout)!) / 1e9)
+            SearchTool(index: index),
+            HTTPGetTool(
+                timeout: Double(DurationParser.parse(httpTimeout)!) / 1e9,
+                policy: .init(allowPrivate: allowPrivate, allowedHosts: Set(allowHost)))
         ]
         let languageModel: any LanguageModel
         switch model {

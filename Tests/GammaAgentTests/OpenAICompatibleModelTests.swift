@@ -1,4 +1,5 @@
 import GammaAgent
+import GammaNet
 import GammaTestKit
 import GammaTestSupport
 import CoreMetrics
@@ -154,7 +155,7 @@ import Testing
                 : .respond(status: 404, body: "not here")
         }
         defer { server.stop() }
-        let tool = HTTPGetTool(timeout: 5)
+        let tool = HTTPGetTool(timeout: 5, policy: .init(allowPrivate: true))  // the stub is on loopback
         #expect(
             try await tool.run(ToolArguments(json: #"{"url":"\#(server.baseURL)/doc"}"#))
                 == "HTTP 200\nhello from the stub")
@@ -170,7 +171,8 @@ import Testing
         let server = StubHTTPServer { _, _ in .hang }
         defer { server.stop() }
         await #expect(throws: ToolError("GET \(server.baseURL)/slow: no response within 0.3 s")) {
-            try await HTTPGetTool(timeout: 0.3).run(ToolArguments(json: #"{"url":"\#(server.baseURL)/slow"}"#))
+            try await HTTPGetTool(timeout: 0.3, policy: .init(allowPrivate: true)).run(
+                ToolArguments(json: #"{"url":"\#(server.baseURL)/slow"}"#))
         }
     }
 }

@@ -9,30 +9,12 @@ import Testing
 
 /// An aiosmtpd peer (scripts/checkers/smtp_peer.py, from .build-python) on loopback.
 final class SMTPPeer {
-    let process: ChildProcess
-    let dir: TemporaryDirectory
-    let port: Int
+    let peer: PythonPeer
+    var dir: TemporaryDirectory { peer.dir }
+    var port: Int { peer.port }
 
     init(_ options: [String], dir: TemporaryDirectory = TemporaryDirectory()) throws {
-        self.dir = dir
-        let python = RepositoryPaths.root + "/.build-python/bin/python"
-        process = try ChildProcess(
-            [
-                access(python, X_OK) == 0 ? python : "python3", RepositoryPaths.root + "/scripts/checkers/smtp_peer.py",
-                dir.file("port"), dir.file("out")
-            ] + options, log: dir.file("log"))
-        var port: Int?
-        for _ in 0..<1500 where port == nil && !process.hasExited {
-            if access(dir.file("port"), F_OK) == 0 {
-                port = Int(String(decoding: Files.read(dir.file("port")), as: UTF8.self))
-            }
-            if port == nil { usleep(10_000) }
-        }
-        guard let port else {
-            throw ChildProcessError(
-                message: "the SMTP peer did not start: \(String(decoding: Files.read(dir.file("log")), as: UTF8.self))")
-        }
-        self.port = port
+        peer = try PythonPeer("smtp_peer", [dir.file("out")] + options, dir: dir)
     }
 
     /// The messages received: envelope, user, tls, message.
@@ -43,10 +25,7 @@ final class SMTPPeer {
         }
     }
 
-    func stop() {
-        process.stop()
-        dir.remove()
-    }
+    func stop() { peer.stop() }
 
     /// A self-signed certificate for 127.0.0.1 in `dir`: (certificate, key).
     static func certificate(in dir: TemporaryDirectory) throws -> (String, String) {

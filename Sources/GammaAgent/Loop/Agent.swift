@@ -163,7 +163,9 @@ public struct Agent: Sendable {
                 output = try await tool.run(arguments)
             } catch {
                 failure = (
-                    error.message.hasPrefix("malformed arguments") ? "malformed_arguments" : "tool_error", error.message
+                    error.kind
+                        ?? (error.message.hasPrefix("malformed arguments") ? "malformed_arguments" : "tool_error"),
+                    error.message
                 )
             }
         } else {

@@ -52,6 +52,14 @@ public struct ModelReply: Sendable, Equatable {
     public var inputTokens: Int
     public var outputTokens: Int
     public var latency: Int64
+
+    public init(message: ChatMessage, model: String, inputTokens: Int, outputTokens: Int, latency: Int64) {
+        self.message = message
+        self.model = model
+        self.inputTokens = inputTokens
+        self.outputTokens = outputTokens
+        self.latency = latency
+    }
 }
 
 /// Why a model call failed.

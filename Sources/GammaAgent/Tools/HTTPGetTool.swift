@@ -7,21 +7,24 @@ public struct HTTPGetTool: AgentTool {
         "Fetches a web page or API response by URL (GET) and returns its status and text, cut to 8 KB."
     public let parameters =
         #"{"type":"object","properties":{"url":{"type":"string","description":"An http or https URL"}},"required":["url"],"additionalProperties":false}"#
-    public let client: HTTPClient
+    public let client: GuardedHTTPClient
     /// How much of the body goes back to the model.
     public var maxTextBytes = 8192
 
-    public init(timeout: Double = 10, maxBodyBytes: Int = 1 << 20) {
-        client = HTTPClient(timeout: timeout, maxBodyBytes: maxBodyBytes)
+    /// - Parameter policy: what the tool may reach; by default only the public network
+    ///   (loopback, private, link-local, unspecified and multicast addresses are refused, after
+    ///   name resolution and on every redirect).
+    public init(timeout: Double = 10, maxBodyBytes: Int = 1 << 20, policy: GuardedHTTPClient.Policy = .init()) {
+        client = GuardedHTTPClient(policy: policy, timeout: timeout, maxBodyBytes: maxBodyBytes)
     }
 
     public func run(_ arguments: ToolArguments) async throws(ToolError) -> String {
         let url = try arguments.string("url")
         let response: HTTPResponse
         do throws(HTTPError) {
-            response = try await client.send(
-                "GET", url, headers: [("Accept", "text/*, application/json;q=0.9, */*;q=0.1")])
+            response = try await client.get(url, headers: [("Accept", "text/*, application/json;q=0.9, */*;q=0.1")])
         } catch {
+            if case .refused = error { throw ToolError("GET \(url): \(error)", kind: "refused") }
             throw ToolError("GET \(url): \(error)")
         }
         guard (200..<300).contains(response.status) else {
