@@ -11,6 +11,10 @@ public import GammaReplay
 public struct HTMLReport {
     public var formatTime: (Int64) -> String
 
+    /// The page's Content-Security-Policy: no script, no fetch, styles only inline, images only
+    /// as data URLs.
+    public static let contentSecurityPolicy = "default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+
     public init(formatTime: @escaping (Int64) -> String = { TimeParser.format($0) }) { self.formatTime = formatTime }
 
     /// What the page shows, read from a log by ``gather(_:query:rules:interval:traces:onIssue:)``.
@@ -46,6 +50,8 @@ public struct HTMLReport {
         let m = input.metrics
         var out = "<!doctype html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">"
         out += "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">"
+        // No script, nothing fetched: even if escaping ever failed, a browser would run nothing.
+        out += "<meta http-equiv=\"Content-Security-Policy\" content=\"\(Self.contentSecurityPolicy)\">"
         out += "<title>Gamma report</title><style>\(Self.css)</style></head><body>\n"
         out +=
             "<header><h1>Gamma report</h1><p>\(m.start.map(formatTime) ?? "–") to \(m.end.map(formatTime) ?? "–")</p>"

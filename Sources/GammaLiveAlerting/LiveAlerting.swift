@@ -16,6 +16,8 @@ public final class LiveAlerting: Sendable {
     public let rules: [AlertRule]
     private let state: Mutex<State>
     private let write: @Sendable (AlertRecord) -> Void
+    /// Secrets replaced in what notifications carry (label values, annotations).
+    private let secrets: SecretPatterns
     private let dispatcher: NotificationDispatcher?
 
     struct State {
@@ -33,10 +35,12 @@ public final class LiveAlerting: Sendable {
         write: @escaping @Sendable (AlertRecord) -> Void,
         onDelivery:
             @escaping @Sendable (_ notifier: String, _ notification: AlertNotification, _ error: NotifierError?) -> Void =
-            { _, _, _ in }
+            { _, _, _ in },
+        secrets: SecretPatterns = .init()
     )
         throws(LabelMatcherError)
     {
+        self.secrets = secrets
         self.interval = interval
         let evaluator = try AlertEvaluator(rules: rules)
         self.rules = evaluator.rules
@@ -113,6 +117,16 @@ public final class LiveAlerting: Sendable {
         return nil
     }
 
+    /// The notification with secrets replaced in its label values and annotations: labels come from
+    /// the recorded metrics, which a steered model can fill with anything.
+    func redacted(_ n: AlertNotification) -> AlertNotification {
+        var n = n
+        n.transition.group = n.transition.group.map { Label($0.name, secrets.redact($0.value).text) }
+        n.rule.annotations = n.rule.annotations.mapValues { secrets.redact($0).text }
+        n.rule.labels = n.rule.labels.mapValues { secrets.redact($0).text }
+        return n
+    }
+
     /// Every transition so far.
     public var transitions: [AlertTransition] { state.withLock { $0.transitions } }
 
@@ -135,7 +149,7 @@ public final class LiveAlerting: Sendable {
                     ts: t.at, rule: t.rule, state: Self.recordState(t.kind), severity: t.severity.rawValue,
                     labels: Dictionary(t.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
                     value: t.value, threshold: Self.threshold(rule)))
-            if t.notify { dispatcher?.enqueue(AlertNotification(transition: t, rule: rule)) }
+            if t.notify { dispatcher?.enqueue(redacted(AlertNotification(transition: t, rule: rule))) }
         }
     }
 }

@@ -100,6 +100,20 @@ public struct WebhookNotifier: AlertNotifier {
         self.formatTime = formatTime
     }
 
+    /// The URL as errors and messages show it: credentials and secret query values masked
+    /// (`https://[REDACTED]@hooks.example.com/x?token=[REDACTED]`); a webhook URL is often itself the secret.
+    public var maskedURL: String { Self.mask(url) }
+
+    /// `url` with its credentials, secret query values and any secret-shaped value masked, and
+    /// Slack-style path tokens (`/services/T…/B…/…`) cut to their first segment.
+    public static func mask(_ url: String) -> String {
+        var masked = SecretPatterns().redact(url).text
+        if let range = masked.firstRange(of: "/services/") {
+            masked = String(masked[..<range.upperBound]) + SecretPatterns.replacement
+        }
+        return masked
+    }
+
     public func body(_ n: AlertNotification) -> [UInt8] {
         var w = JSONWriter(capacity: 512)
         w.raw(#"{"text":"#); w.string(n.text(formatTime: formatTime))
@@ -127,12 +141,14 @@ public struct WebhookNotifier: AlertNotifier {
                 if (200..<300).contains(response.status) { return }
                 failure = "the server answered \(response.status)"
             } catch {
-                if case .badURL = error { throw NotifierError(notifier: name, message: "\(error)") }
+                if case .badURL = error {
+                    throw NotifierError(notifier: name, message: "'\(maskedURL)' is not an http or https URL")
+                }
                 failure = "\(error)"
             }
             guard attempt < retries else {
                 throw NotifierError(
-                    notifier: name, message: "\(url): \(failure); gave up after \(attempt + 1) attempts")
+                    notifier: name, message: "\(maskedURL): \(failure); gave up after \(attempt + 1) attempts")
             }
             let wait = min(30, backoff * Double(1 << min(attempt, 20)))
             attempt += 1

@@ -123,20 +123,50 @@ public final class GammaSpan: Tracing.Span {
         let recorder = tracer.recorder
         let redaction = recorder.redaction
         // Straight from the span's state to the line: attributes sorted by key, redacted as written.
+        var redacted = 0
         var pairs: [(String, SpanAttribute)] = []
-        pairs.reserveCapacity(s.attributes.count)
-        s.attributes.forEach { pairs.append(($0, $1)) }
-        pairs.sort { JSONWriter.byteOrder($0.0, $1.0) }
+        pairs.reserveCapacity(s.attributes.count + 1)
+        s.attributes.forEach { key, value in
+            // Secrets in string values are replaced here; the key rules apply as the line is written.
+            switch value {
+            case .string(let v) where tracer.redactionRule(forKey: key) == .keep:
+                let (t, n) = redaction.values.redact(v)
+                redacted += n
+                pairs.append((key, n == 0 ? value : .string(t)))
+            case .stringArray(let vs) where tracer.redactionRule(forKey: key) == .keep:
+                var changed = vs
+                for j in vs.indices {
+                    let (t, n) = redaction.values.redact(vs[j])
+                    redacted += n
+                    if n > 0 { changed[j] = t }
+                }
+                pairs.append((key, .stringArray(changed)))
+            default:
+                pairs.append((key, value))
+            }
+        }
         let events = s.events.map { e in
-            SpanRecord.Event(name: e.name, ts: e.ts, attributes: redaction.apply(e.attributes))
+            let (attributes, n) = redaction.applyCounting(e.attributes)
+            redacted += n
+            return SpanRecord.Event(name: e.name, ts: e.ts, attributes: attributes)
         }
         let links = s.links.map { l in
-            SpanRecord.Link(traceID: l.traceID, spanID: l.spanID, attributes: redaction.apply(l.attributes))
+            let (attributes, n) = redaction.applyCounting(l.attributes)
+            redacted += n
+            return SpanRecord.Link(traceID: l.traceID, spanID: l.spanID, attributes: attributes)
         }
+        var statusMessage = s.statusMessage
+        if let m = statusMessage {
+            let (t, n) = redaction.applyCounting(text: m)
+            redacted += n
+            statusMessage = t
+        }
+        if redacted > 0 { pairs.append((Redaction.redactedCountKey, .int64(Int64(redacted)))) }
+        pairs.sort { JSONWriter.byteOrder($0.0, $1.0) }
         var w = JSONWriter(capacity: 512)
         RecordEncoder.encodeSpan(
             traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, name: s.name, kind: kind,
-            start: start, end: max(end, start), status: s.status, statusMessage: s.statusMessage,
+            start: start, end: max(end, start), status: s.status, statusMessage: statusMessage,
             attributes: { w in
                 w.byte(UInt8(ascii: "{"))
                 for (i, (key, value)) in pairs.enumerated() {

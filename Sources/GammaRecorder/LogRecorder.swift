@@ -107,11 +107,35 @@ public final class LogRecorder: Sendable {
     /// Records `record` (attributes are redacted per ``redaction``).
     public func record(_ record: Record) {
         var record = record
-        if case .span(var span) = record {
-            span.attributes = redaction.apply(span.attributes)
-            for i in span.events.indices { span.events[i].attributes = redaction.apply(span.events[i].attributes) }
-            for i in span.links.indices { span.links[i].attributes = redaction.apply(span.links[i].attributes) }
+        switch record {
+        case .span(var span):
+            var redacted = 0
+            (span.attributes, redacted) = redaction.applyCounting(span.attributes)
+            for i in span.events.indices {
+                let (a, n) = redaction.applyCounting(span.events[i].attributes)
+                span.events[i].attributes = a
+                redacted += n
+            }
+            for i in span.links.indices {
+                let (a, n) = redaction.applyCounting(span.links[i].attributes)
+                span.links[i].attributes = a
+                redacted += n
+            }
+            if let m = span.statusMessage {
+                let (t, n) = redaction.applyCounting(text: m)
+                span.statusMessage = t
+                redacted += n
+            }
+            if redacted > 0 { span.attributes[Redaction.redactedCountKey] = .int(Int64(redacted)) }
             record = .span(span)
+        case .alert(var alert):
+            for (k, v) in alert.labels {
+                let (t, n) = redaction.applyCounting(text: v)
+                if n > 0 { alert.labels[k] = t }
+            }
+            record = .alert(alert)
+        default:
+            break
         }
         if case .metric(let m) = record {
             declare(m.name, kind: m.kind)

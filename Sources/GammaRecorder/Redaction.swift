@@ -1,9 +1,16 @@
 public import GammaModel
 
-/// What the recorder keeps out of the log: secrets by key, and overlong values.
+/// What the recorder keeps out of the log: secrets by key and by value, and overlong values.
 ///
-/// Applied to span, event and link attributes and to resource attributes when they are recorded.
+/// Applied to span, event and link attributes, span status messages, resource attributes and
+/// alert labels when they are recorded. A span whose values had secrets replaced carries
+/// ``redactedCountKey`` with how many, so redaction is visible without exposing anything.
 public struct Redaction: Sendable {
+    /// Secrets recognized by their value, in any string (``SecretPatterns``): on by default.
+    public var values = SecretPatterns()
+    /// The span attribute that counts the values redacted in a span.
+    public static let redactedCountKey = "gamma.redacted_values"
+
     /// Attribute keys containing any of these as a whole word, case-insensitively, have their value
     /// replaced with `"[REDACTED]"`. Words are bounded by anything not a letter or digit, so
     /// `access_token` and `http.request.header.authorization` match, and `input_tokens` does not.
@@ -28,16 +35,28 @@ public struct Redaction: Sendable {
     public init() {}
 
     /// The attributes with secrets replaced and long strings cut; the same value, uncopied, when nothing applies.
-    public func apply(_ attributes: Attributes) -> Attributes {
+    public func apply(_ attributes: Attributes) -> Attributes { applyCounting(attributes).attributes }
+
+    /// ``apply(_:)``, and how many values had secrets replaced (by value; a key rule counts as one).
+    public func applyCounting(_ attributes: Attributes) -> (attributes: Attributes, redacted: Int) {
         var out: Attributes?
+        var redacted = 0
         for (key, value) in attributes {
-            let changed = apply(key: key, value)
+            let (changed, n) = applyCounting(key: key, value)
+            redacted += n
             if changed != value {
                 if out == nil { out = attributes }
                 out![key] = changed
             }
         }
-        return out ?? attributes
+        return (out ?? attributes, redacted)
+    }
+
+    /// A free text (a status message, an alert label) with secret values replaced and cut to
+    /// ``maxValueBytes``, and how many secrets there were.
+    public func applyCounting(text: String) -> (text: String, redacted: Int) {
+        let (t, n) = values.redact(text)
+        return (t.utf8.count > maxValueBytes ? truncate(t) : t, n)
     }
 
     /// What happens to a key's value.
@@ -59,17 +78,33 @@ public struct Redaction: Sendable {
         }
     }
 
-    public func apply(key: String, _ value: AttributeValue) -> AttributeValue {
+    public func apply(key: String, _ value: AttributeValue) -> AttributeValue { applyCounting(key: key, value).value }
+
+    /// ``apply(key:_:)``, and how many secrets were replaced in the value.
+    public func applyCounting(key: String, _ value: AttributeValue) -> (value: AttributeValue, redacted: Int) {
         switch rule(forKey: key) {
-        case .redact: return .string(Self.redacted)
-        case .notCaptured: return .string(Self.notCaptured)
+        case .redact: return (.string(Self.redacted), 0)
+        case .notCaptured: return (.string(Self.notCaptured), 0)
         case .keep: break
         }
+        return applyToValue(value)
+    }
+
+    /// A value's secrets replaced (by value only) and long strings cut, with how many secrets.
+    public func applyToValue(_ value: AttributeValue) -> (value: AttributeValue, redacted: Int) {
         switch value {
-        case .string(let s) where s.utf8.count > maxValueBytes: return .string(truncate(s))
-        case .stringArray(let xs) where xs.contains(where: { $0.utf8.count > maxValueBytes }):
-            return .stringArray(xs.map(truncate))
-        default: return value
+        case .string(let s):
+            let (t, n) = applyCounting(text: s)
+            return (n == 0 && t.utf8.count == s.utf8.count ? value : .string(t), n)
+        case .stringArray(let xs):
+            var total = 0
+            let out = xs.map { x in
+                let (t, n) = applyCounting(text: x)
+                total += n
+                return t
+            }
+            return (out == xs ? value : .stringArray(out), total)
+        default: return (value, 0)
         }
     }
 

@@ -57,7 +57,8 @@ struct AlertOptions: ParsableArguments {
         }
         for url in webhook where webhookEndpoint(url) == nil {
             throw ValidationError(
-                "--webhook '\(url)' is not an http or https URL with a host (like https://hooks.example.com/T0/B0).")
+                "--webhook '\(WebhookNotifier.mask(url))' is not an http or https URL with a host (like https://hooks.example.com/T0/B0)."
+            )
         }
         for address in smtpTo + [smtpFrom] where !isMailAddress(address) {
             throw ValidationError("'\(address)' is not an email address (like oncall@example.com).")
@@ -81,7 +82,7 @@ struct AlertOptions: ParsableArguments {
         // waited through its retries.
         for url in webhook {
             if let (host, port) = webhookEndpoint(url), let why = TCPConnection.probe(host: host, port: port) {
-                printError("error: --webhook \(url) cannot be reached: \(why)")
+                printError("error: --webhook \(WebhookNotifier.mask(url)) cannot be reached: \(why)")
                 throw ExitCode(2)
             }
         }

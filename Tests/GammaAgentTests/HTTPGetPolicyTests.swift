@@ -126,22 +126,10 @@ struct FetchingModel: LanguageModel {
 /// https through the guarded client: the connection goes to the checked address, TLS verifies the
 /// certificate for the URL's host, and chunked bodies and redirects are read.
 @Suite(.serialized) struct GuardedHTTPSTests {
-    /// A self-signed certificate for `name` (an IP or a DNS name).
-    static func certificate(_ name: String, in dir: TemporaryDirectory) throws -> (cert: String, key: String) {
-        let san = NetworkAddress(name) != nil ? "IP:\(name)" : "DNS:\(name)"
-        let openssl = try ChildProcess(
-            [
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=\(name)",
-                "-addext", "subjectAltName=\(san)", "-keyout", dir.file("\(name).key"), "-out", dir.file("\(name).pem")
-            ], log: dir.file("openssl.log"))
-        for _ in 0..<3000 where !openssl.hasExited { usleep(10_000) }
-        return (dir.file("\(name).pem"), dir.file("\(name).key"))
-    }
-
     @Test func httpsReachesTheCheckedAddressAndVerifiesTheCertificate() async throws {
         let dir = TemporaryDirectory()
         defer { dir.remove() }
-        let (cert, key) = try Self.certificate("127.0.0.1", in: dir)
+        let (cert, key) = try TestCertificate.make("127.0.0.1", in: dir)
         let peer = try PythonPeer("https_peer", [cert, key])
         defer { peer.stop() }
         var client = GuardedHTTPClient(policy: .init(allowPrivate: true), timeout: 10)
@@ -151,7 +139,7 @@ struct FetchingModel: LanguageModel {
         #expect(try await client.get("https://127.0.0.1:\(peer.port)/chunked").text == "hello in chunks")
         #expect(try await client.get("https://127.0.0.1:\(peer.port)/redirect").text.hasPrefix("hello over tls"))
         // Without the peer's certificate among the trusted ones, the handshake fails.
-        let (other, _) = try Self.certificate("example.invalid", in: dir)
+        let (other, _) = try TestCertificate.make("example.invalid", in: dir)
         client.caFile = other
         await #expect(throws: HTTPError.transport("TLS with 127.0.0.1: self-signed certificate")) {
             _ = try await client.get("https://127.0.0.1:\(peer.port)/hello")

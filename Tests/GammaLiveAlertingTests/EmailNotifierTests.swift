@@ -29,17 +29,7 @@ final class SMTPPeer {
 
     /// A self-signed certificate for 127.0.0.1 in `dir`: (certificate, key).
     static func certificate(in dir: TemporaryDirectory) throws -> (String, String) {
-        let openssl = try ChildProcess(
-            [
-                "openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1", "-subj", "/CN=127.0.0.1",
-                "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", dir.file("key.pem"), "-out", dir.file("cert.pem")
-            ],
-            log: dir.file("openssl.log"))
-        for _ in 0..<3000 where !openssl.hasExited { usleep(10_000) }
-        guard access(dir.file("cert.pem"), R_OK) == 0 else {
-            throw ChildProcessError(message: "openssl made no certificate")
-        }
-        return (dir.file("cert.pem"), dir.file("key.pem"))
+        try TestCertificate.make("127.0.0.1", in: dir)
     }
 }
 

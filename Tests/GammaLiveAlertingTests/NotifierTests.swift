@@ -137,6 +137,58 @@ final class WebhookCatcher {
                 && delivered.withLock { $0[0]?.message.contains("no response within 1.0 s") } == true)
     }
 
+    /// What notifications carry comes from recorded metrics a steered model can fill: secrets in
+    /// label values and annotations are replaced before any notifier sees them.
+    @Test func notificationsCarryNoSecretByValue() async throws {
+        let got = Mutex<[AlertNotification]>([])
+        struct Capture: AlertNotifier {
+            let name = "capture"
+            let got: @Sendable (AlertNotification) -> Void
+            func send(_ n: AlertNotification) async throws(NotifierError) { got(n) }
+        }
+        var rule = AlertRule(
+            name: "Leak", expression: .aggregate(AlertSelector(metric: "m"), .max, window: 60_000_000_000),
+            groupBy: ["tool"], condition: .threshold(.greater, 0.3), severity: .error,
+            annotations: ["summary": "see https://ops:pa55@wiki.example.com/runbook"])
+        rule.labels = ["team": "agents"]
+        let live = try LiveAlerting(
+            rules: [rule], interval: 10_000_000_000, notifiers: [Capture { n in got.withLock { $0.append(n) } }],
+            write: { _ in })
+        live.observe(
+            MetricRecord(
+                kind: .gauge, ts: 5_000_000_000, name: "m", labels: ["tool": "sk-abcdefghijklmnopqrstuvwxyz"],
+                value: 0.9))
+        live.evaluate(through: 10_000_000_000)
+        await live.drain()
+        let n = try #require(got.withLock { $0.first })
+        #expect(n.transition.group.first { $0.name == "tool" }?.value == "[REDACTED]")
+        #expect(n.rule.annotations["summary"] == "see https://[REDACTED]@wiki.example.com/runbook")
+        #expect(!n.text(formatTime: Self.format).contains("pa55") && !n.title.contains("sk-"))
+    }
+
+    /// A webhook URL is often itself the secret: errors show it masked.
+    @Test func aWebhookURLsSecretsNeverReachAnError() async throws {
+        let down = try WebhookCatcher(statuses: [500])
+        defer { down.stop() }
+        let url =
+            down.url.replacingOccurrences(of: "http://", with: "http://bot:hunter2@")
+            + "/services/T00/B00/XXXXSECRET?token=abc123"
+        do {
+            try await WebhookNotifier(url: url, retries: 0, backoff: 0.01, formatTime: Self.format).send(
+                Self.notification)
+            Issue.record("a 500 was taken for a delivery")
+        } catch {
+            #expect(
+                !error.message.contains("hunter2") && !error.message.contains("XXXXSECRET")
+                    && !error.message.contains("abc123"), "\(error)")
+            #expect(error.message.contains("http://[REDACTED]@127.0.0.1:"), "\(error)")
+        }
+        #expect(
+            WebhookNotifier.mask("https://hooks.slack.com/services/T0/B0/abcdef")
+                == "https://hooks.slack.com/services/[REDACTED]")
+        #expect(WebhookNotifier.mask("notaurl?api_key=1") == "notaurl?api_key=[REDACTED]")
+    }
+
     @Test func theConsoleWritesOneLine() async throws {
         var fds: [Int32] = [0, 0]
         #expect(pipe(&fds) == 0)
