@@ -124,25 +124,28 @@ public final class GammaSpan: Tracing.Span {
         let redaction = recorder.redaction
         // Straight from the span's state to the line: attributes sorted by key, redacted as written.
         var redacted = 0
-        var pairs: [(String, SpanAttribute)] = []
+        let patterns = redaction.values
+        var pairs: [(key: String, value: SpanAttribute, rule: Redaction.KeyRule)] = []
         pairs.reserveCapacity(s.attributes.count + 1)
         s.attributes.forEach { key, value in
-            // Secrets in string values are replaced here; the key rules apply as the line is written.
+            // The key's rule is worked out once per key (cached in the tracer); secrets in the
+            // values of kept keys are replaced here.
+            let rule = tracer.redactionRule(forKey: key)
             switch value {
-            case .string(let v) where tracer.redactionRule(forKey: key) == .keep:
-                let (t, n) = redaction.values.redact(v)
+            case .string(let v) where rule == .keep:
+                let (t, n) = patterns.redact(v)
                 redacted += n
-                pairs.append((key, n == 0 ? value : .string(t)))
-            case .stringArray(let vs) where tracer.redactionRule(forKey: key) == .keep:
+                pairs.append((key, n == 0 ? value : .string(t), rule))
+            case .stringArray(let vs) where rule == .keep:
                 var changed = vs
                 for j in vs.indices {
-                    let (t, n) = redaction.values.redact(vs[j])
+                    let (t, n) = patterns.redact(vs[j])
                     redacted += n
                     if n > 0 { changed[j] = t }
                 }
-                pairs.append((key, .stringArray(changed)))
+                pairs.append((key, .stringArray(changed), rule))
             default:
-                pairs.append((key, value))
+                pairs.append((key, value, rule))
             }
         }
         let events = s.events.map { e in
@@ -161,18 +164,18 @@ public final class GammaSpan: Tracing.Span {
             redacted += n
             statusMessage = t
         }
-        if redacted > 0 { pairs.append((Redaction.redactedCountKey, .int64(Int64(redacted)))) }
-        pairs.sort { JSONWriter.byteOrder($0.0, $1.0) }
+        if redacted > 0 { pairs.append((Redaction.redactedCountKey, .int64(Int64(redacted)), .keep)) }
+        pairs.sort { JSONWriter.byteOrder($0.key, $1.key) }
         var w = JSONWriter(capacity: 512)
         RecordEncoder.encodeSpan(
             traceID: traceID, spanID: spanID, parentSpanID: parentSpanID, name: s.name, kind: kind,
             start: start, end: max(end, start), status: s.status, statusMessage: statusMessage,
             attributes: { w in
                 w.byte(UInt8(ascii: "{"))
-                for (i, (key, value)) in pairs.enumerated() {
+                for (i, (key, value, rule)) in pairs.enumerated() {
                     if i > 0 { w.byte(0x2C) }
                     w.key(key)
-                    switch tracer.redactionRule(forKey: key) {
+                    switch rule {
                     case .redact: w.string(Redaction.redacted)
                     case .notCaptured: w.string(Redaction.notCaptured)
                     case .keep: Self.write(value, redaction, &w)

@@ -45,12 +45,23 @@ public struct SecretPatterns: Sendable {
     public static let replacement = "[REDACTED]"
 
     /// The built-in patterns in use (all by default).
-    public var enabled: Set<Builtin> = Set(Builtin.allCases)
+    public var enabled: Set<Builtin> = Set(Builtin.allCases) {
+        didSet { mask = Self.mask(enabled) }
+    }
     public var custom: [Custom] = []
+    /// ``enabled`` as bits (a bit per case, in order), read at each byte of the scan.
+    private var mask: UInt8
 
     public init(enabled: Set<Builtin> = Set(Builtin.allCases), custom: [Custom] = []) {
         self.enabled = enabled
         self.custom = custom
+        mask = Self.mask(enabled)
+    }
+
+    static func mask(_ set: Set<Builtin>) -> UInt8 {
+        var m: UInt8 = 0
+        for (i, b) in Builtin.allCases.enumerated() where set.contains(b) { m |= 1 << i }
+        return m
     }
 
     /// No pattern at all.
@@ -60,7 +71,7 @@ public struct SecretPatterns: Sendable {
     public func redact(_ text: String) -> (text: String, count: Int) {
         var count = 0
         var out = text
-        if !enabled.isEmpty {
+        if mask != 0 {
             var ranges: [Range<Int>] = []
             var copy = text
             copy.withUTF8 { ranges = scan($0) }
@@ -100,19 +111,27 @@ public struct SecretPatterns: Sendable {
     @inline(__always)
     func match(_ s: UnsafeBufferPointer<UInt8>, at i: Int) -> Range<Int>? {
         let c = s[i]
+        switch c {
+        case UInt8(ascii: "s"), UInt8(ascii: "A"), UInt8(ascii: "g"), UInt8(ascii: "e"), UInt8(ascii: "B"),
+            UInt8(ascii: "b"),
+            UInt8(ascii: ":"), UInt8(ascii: "?"), UInt8(ascii: "&"), UInt8(ascii: ";"):
+            break
+        default:
+            return nil  // most bytes start no secret: one comparison chain, nothing else
+        }
         let boundary = i == 0 || !Self.isAlnum(s[i - 1])
         switch c {
-        case UInt8(ascii: "s") where boundary && enabled.contains(.apiKey):
+        case UInt8(ascii: "s") where boundary && mask & 1 != 0:
             if Self.has(s, i, "sk-") {
                 let end = Self.run(s, i + 3) { Self.isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
                 if end - (i + 3) >= 20 { return i..<end }
             }
-        case UInt8(ascii: "A") where boundary && enabled.contains(.awsAccessKey):
+        case UInt8(ascii: "A") where boundary && mask & 2 != 0:
             if Self.has(s, i, "AKIA") || Self.has(s, i, "ASIA") || Self.has(s, i, "ABIA") || Self.has(s, i, "ACCA") {
                 let end = Self.run(s, i + 4) { ($0 >= 0x41 && $0 <= 0x5A) || ($0 >= 0x30 && $0 <= 0x39) }
                 if end - i == 20 && (end == s.count || !Self.isAlnum(s[end])) { return i..<end }
             }
-        case UInt8(ascii: "g") where boundary && enabled.contains(.githubToken):
+        case UInt8(ascii: "g") where boundary && mask & 4 != 0:
             if Self.has(s, i, "github_pat_") {
                 let end = Self.run(s, i + 11) { Self.isAlnum($0) || $0 == UInt8(ascii: "_") }
                 if end - (i + 11) >= 22 { return i..<end }
@@ -124,7 +143,7 @@ public struct SecretPatterns: Sendable {
                 let end = Self.run(s, i + 4) { Self.isAlnum($0) }
                 if end - (i + 4) >= 36 { return i..<end }
             }
-        case UInt8(ascii: "e") where boundary && enabled.contains(.jwt):
+        case UInt8(ascii: "e") where boundary && mask & 8 != 0:
             if Self.has(s, i, "eyJ") {
                 let b64: (UInt8) -> Bool = { Self.isAlnum($0) || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: "_") }
                 let h = Self.run(s, i, b64)
@@ -137,7 +156,7 @@ public struct SecretPatterns: Sendable {
                 }
             }
         case UInt8(ascii: "B"), UInt8(ascii: "b"):
-            if boundary && enabled.contains(.bearer) && Self.hasFolded(s, i, "bearer ") {
+            if boundary && mask & 16 != 0 && Self.hasFolded(s, i, "bearer ") {
                 var start = i + 7
                 while start < s.count && s[start] == UInt8(ascii: " ") { start += 1 }
                 let end = Self.run(s, start) {
@@ -151,7 +170,7 @@ public struct SecretPatterns: Sendable {
             }
         case UInt8(ascii: ":"):
             // `scheme://user:password@host`: the user and password, up to the `@` before the host.
-            if enabled.contains(.urlCredentials), Self.has(s, i, "://"), i > 0, Self.isAlnum(s[i - 1]) {
+            if mask & 32 != 0, Self.has(s, i, "://"), i > 0, Self.isAlnum(s[i - 1]) {
                 let start = i + 3
                 var j = start
                 var at = -1
@@ -162,7 +181,7 @@ public struct SecretPatterns: Sendable {
                 if at > start { return start..<at }
             }
         case UInt8(ascii: "?"), UInt8(ascii: "&"), UInt8(ascii: ";"):
-            if enabled.contains(.urlQuerySecret) {
+            if mask & 64 != 0 {
                 let nameStart = i + 1
                 let nameEnd = Self.run(s, nameStart) {
                     Self.isAlnum($0) || $0 == UInt8(ascii: "_") || $0 == UInt8(ascii: "-") || $0 == UInt8(ascii: ".")
