@@ -73,7 +73,7 @@ import Glibc
         defer { dir.remove() }
         let (path, lines, members) = try Self.makeSegment(in: dir)
         SegmentCorrupter.truncate(path, to: Int(members.last!.offset) + 30)
-        let lock = try StreamLock.acquire(directory: dir.path, stream: "t")
+        let lock = try StreamLock.acquire(directory: dir.path, stream: "t").fd
         defer { _ = close(lock) }
         let (read, summary) = try Fixtures.readAll([dir.path])
         #expect(read == Array(lines[..<75]))

@@ -55,7 +55,7 @@ public final class SegmentWriter: Sendable {
         precondition(options.memberBytes > 0 && options.maxPendingMembers > 0, "SegmentWriterOptions out of range")
         precondition((1...9).contains(options.compressionLevel), "compressionLevel must be 1...9")
         guard POSIX.isDirectory(directory) == true else { throw .noSuchPath(directory) }
-        let lockFD = try StreamLock.acquire(directory: directory, stream: id)
+        let lockFD = try StreamLock.acquire(directory: directory, stream: id).fd
         let nextSeq: Int
         do {
             let existing = try POSIX.listDirectory(directory).compactMap(SegmentName.parse).filter { $0.stream == id }

@@ -200,8 +200,7 @@ final class WriterCore: @unchecked Sendable {
         lock.unlock()
         let sealError = sealCurrent()
         // Unlink while still holding the lock, then drop it: no reader sees a stale unlocked file.
-        unlink(SegmentName.lockPath(directory: directory, stream: stream))
-        Glibc.close(lockFD)
+        StreamLock.release(lockFD, directory: directory, stream: stream)
         lock.lock()
         if let sealError { g.pointee.errors.append(sealError) }
         g.pointee.finished = true
