@@ -280,6 +280,13 @@ struct JSONScanner {
         var text = [CChar](repeating: 0, count: i - start + 1)
         for k in 0..<(i - start) { text[k] = CChar(bitPattern: base[start + k]) }
         let d = strtod(text, nil)
+        // A literal out of Double's range is not a number this schema can hold: infinity is only
+        // ever the string "Infinity" (or "-Infinity").
+        guard d.isFinite else {
+            throw fail(
+                "number out of range: \(String(decoding: text.dropLast().map { UInt8(bitPattern: $0) }, as: UTF8.self))",
+                at: start)
+        }
         return .double(d)
     }
 

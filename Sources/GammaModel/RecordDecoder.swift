@@ -221,6 +221,9 @@ private struct Fields {
             guard end == ts else {
                 throw RecordDecodingError(offset: at["ts"]!, reason: "field 'ts' of a span must equal its 'end'")
             }
+            guard start <= end else {
+                throw RecordDecodingError(offset: at["start"]!, reason: "a span's 'start' must not be after its 'end'")
+            }
             return .record(
                 .span(
                     SpanRecord(

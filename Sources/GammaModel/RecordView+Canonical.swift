@@ -61,7 +61,7 @@ extension RecordView {
             c.match(#"internal""#) || c.match(#"client""#) || c.match(#"server""#) || c.match(#"producer""#)
                 || c.match(#"consumer""#),
             c.match(#","start":"#), let start = c.integer(),
-            c.match(#","end":"#), let end = c.integer(), end == ts,
+            c.match(#","end":"#), let end = c.integer(), end == ts, start <= end,
             c.match(#","status":""#)
         else { return false }
         let status: SpanRecord.Status

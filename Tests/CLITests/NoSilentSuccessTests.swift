@@ -195,6 +195,18 @@ import Testing
         #expect(r.status == status && (stderr.isEmpty || r.stderr.contains(stderr)), "exit \(r.status)\n\(r.stderr)")
     }
 
+    @Test func aFileGivenAsALogFolderIsNamedAsOne() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        Files.write(dir.file("afile"), Array("x".utf8))
+        for args in [
+            ["simulate", "--runs", "3", "--log", dir.file("afile")], ["run", "--log", dir.file("afile"), "What is 2+2?"]
+        ] {
+            let r = try Executables.run("gamma-agent", args)
+            #expect(r.status == 2 && r.stderr.contains("afile is a file, not a folder"), "\(args): \(r.stderr)")
+        }
+    }
+
     @Test func unitsAndHelpSurviveATimeRange() throws {
         let table = try Executables.run(
             "gamma-report", ["--since", "2026-11-02T10:00:00Z", "--metric", "llm.latency_ms", Self.day])

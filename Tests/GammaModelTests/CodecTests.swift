@@ -168,6 +168,14 @@ import Testing
                 #"{"type":"span","ts":3,"trace_id":"0000000000000000000000000000000a","span_id":"0000000000000001","name":"s","start":1,"end":2}"#,
                 20, "field 'ts' of a span must equal its 'end'"
             ),
+            (#"{"type":"counter","ts":1,"name":"c","value":1e999}"#, 44, "number out of range: 1e999"),
+            (#"{"type":"counter","ts":1,"name":"c","value":-1e999}"#, 44, "number out of range: -1e999"),
+            (#"{"type":"gauge","ts":1,"name":"c","value":1E400}"#, 42, "number out of range: 1E400"),
+            (#"{"type":"x","ts":1,"a":{"b":-1e400}}"#, 28, "number out of range: -1e400"),
+            (
+                #"{"type":"span","ts":2,"trace_id":"0000000000000000000000000000000a","span_id":"0000000000000001","name":"s","start":3,"end":2}"#,
+                116, "a span's 'start' must not be after its 'end'"
+            ),
             (
                 #"{"type":"meta","ts":1,"name":"m","kind":"summary"}"#, 40,
                 #"field 'kind' is "summary", not one of "counter", "gauge", "histogram""#

@@ -27,6 +27,8 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
     case noSuchPath(String)
     /// The stream is live (its writer holds the lock): repair refuses to touch it.
     case streamIsLive(stream: String)
+    /// A writer's folder is a file.
+    case notAFolder(String)
 
     public var description: String {
         switch self {
@@ -49,6 +51,8 @@ public enum LogError: Error, Equatable, Sendable, CustomStringConvertible {
             return "invalid stream id \"\(id)\": use 1 to 128 characters from [A-Za-z0-9._-]"
         case let .noSuchPath(path):
             return "\(path): no such file or folder"
+        case let .notAFolder(path):
+            return "\(path) is a file, not a folder"
         case let .streamIsLive(stream):
             return "stream \"\(stream)\" is live (its writer holds the lock); not touching it"
         }

@@ -54,7 +54,11 @@ public final class SegmentWriter: Sendable {
         guard SegmentName.isValidStream(id) else { throw .invalidStreamID(id) }
         precondition(options.memberBytes > 0 && options.maxPendingMembers > 0, "SegmentWriterOptions out of range")
         precondition((1...9).contains(options.compressionLevel), "compressionLevel must be 1...9")
-        guard POSIX.isDirectory(directory) == true else { throw .noSuchPath(directory) }
+        switch POSIX.isDirectory(directory) {
+        case true?: break
+        case false?: throw .notAFolder(directory)
+        case nil: throw .noSuchPath(directory)
+        }
         let lockFD = try StreamLock.acquire(directory: directory, stream: id).fd
         let nextSeq: Int
         do {
