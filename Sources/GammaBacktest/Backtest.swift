@@ -12,6 +12,10 @@ public struct Backtest {
         public var interval: Int64 = 15_000_000_000
         public var since: Int64?
         public var until: Int64?
+        /// Evaluations to make at most: past it the backtest stops and says so
+        /// (``Result/tooManyEvaluations``) instead of running for hours on a log whose range the
+        /// interval cuts too finely (foreign files carry no headers to tell the range beforehand).
+        public var maxEvaluations: Int?
         public init() {}
     }
 
@@ -58,6 +62,9 @@ public struct Backtest {
         public var rulesWithoutData: [String] = []
         /// The records read in the range, of any type (0: the log held none there).
         public var records = 0
+        /// The range and interval called for more than ``Options/maxEvaluations`` evaluations:
+        /// the backtest stopped there, and its result covers only the start of the range.
+        public var tooManyEvaluations = false
         public var transitions: [AlertTransition] {
             groups.flatMap(\.transitions).sorted { ($0.at, $0.rule) < ($1.at, $1.rule) }
         }

@@ -30,6 +30,11 @@ struct BacktestDriver {
     /// The sweep under way, and its times.
     private var sweep: (done: DispatchGroup, times: [Int64])?
     private var evaluations = 0
+    /// Set once the evaluation times reach the last multiple of the interval that `Int64` holds,
+    /// or ``Backtest/Options/maxEvaluations``.
+    private var exhausted = false
+    private var dispatched = 0
+    private var tooMany = false
     private let results = Results()
 
     init(rules: [AlertRule], options: Backtest.Options) throws(ReplayError) {
@@ -97,7 +102,8 @@ struct BacktestDriver {
         dispatch(upTo: last, waiting: true)
         return Backtest.Result(
             rules: evaluator.rules, groups: results.groups, start: start, end: end,
-            evaluations: evaluations, samples: samples, rulesWithoutData: evaluator.rulesWithoutData)
+            evaluations: evaluations, samples: samples, rulesWithoutData: evaluator.rulesWithoutData,
+            tooManyEvaluations: tooMany)
     }
 
     /// Starts sweeps of the times up to `end` whose chunk is full (every one of them, if
@@ -105,7 +111,7 @@ struct BacktestDriver {
     /// under way is left to finish while reading goes on.
     private mutating func dispatch(upTo end: Int64, waiting: Bool) {
         guard var t = next else { return }
-        while t <= end {
+        while t <= end && !exhausted {
             if let sweep {
                 if !waiting && sweep.done.wait(timeout: .now()) == .timedOut { return }
                 workers!.finishSweep(sweep.done)
@@ -114,15 +120,29 @@ struct BacktestDriver {
             sweep = nil
             var times: [Int64] = []
             var u = t
+            var last = false
             while u <= end, times.count < BacktestWorkers.chunk {
                 times.append(u)
-                u += options.interval
+                let (after, overflow) = u.addingReportingOverflow(options.interval)
+                if overflow {  // the last evaluation time that Int64 holds
+                    last = true
+                    break
+                }
+                u = after
             }
             if times.count < BacktestWorkers.chunk && !waiting {
                 if let finished { rules(finishing: finished) }
                 return
             }
+            if let limit = options.maxEvaluations, dispatched + times.count > limit {
+                tooMany = true
+                exhausted = true
+                if let finished { rules(finishing: finished) }
+                return
+            }
+            dispatched += times.count
             start(times)
+            exhausted = last
             t = u
             next = u
             // The finished chunk's rules run while the cores sweep this one.

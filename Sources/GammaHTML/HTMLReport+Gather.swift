@@ -9,7 +9,7 @@ extension HTMLReport {
     /// segments' time range), the traces and their operations, and the backtest of `rules`.
     public static func gather(
         _ reader: LogReader, query: MetricQuery, rules: (file: String, rules: [AlertRule])?, interval: Int64,
-        traces: Int = 5, onIssue: (ReplayIssue) -> Void
+        traces: Int = 5, maxEvaluations: Int? = 1_000_000, onIssue: (ReplayIssue) -> Void
     ) throws -> Input {
         var q = query
         q.quantiles = Self.quantiles
@@ -41,6 +41,7 @@ extension HTMLReport {
         if let rules {
             var options = Backtest.Options()
             options.interval = interval
+            options.maxEvaluations = maxEvaluations
             options.since = reader.options.since
             options.until = reader.options.until
             input.backtest = try Backtest.run([rules.rules], reader: reader, options: options, onIssue: { _ in })[0]

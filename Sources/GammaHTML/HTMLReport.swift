@@ -81,7 +81,7 @@ public struct HTMLReport {
         var out = "<section id=\"overview\"><h2>Overview</h2><dl class=\"figures\">"
         let seconds = (m.start != nil && m.end != nil) ? Double(m.end! - m.start!) / 1e9 : nil
         let items: [(String, String, String)] = [
-            ("range", "Time range", seconds.map { TraceText.duration(Int64($0 * 1e9)) } ?? "–"),
+            ("range", "Time range", seconds.map { TraceText.duration(Int64(clamping: $0 * 1e9)) } ?? "–"),
             ("runs", "Runs (traces)", String(input.traces)),
             ("error-rate", "Failed runs", "\(input.failedTraces) (\(errorRate))"),
             ("spans", "Spans", String(input.spans)),
@@ -107,8 +107,9 @@ public struct HTMLReport {
             "<table class=\"ops\"><thead><tr><th>Operation</th><th>Count</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>"
         for o in ops {
             out +=
-                "<tr><td>\(HTMLText.escape(o.name))</td><td>\(o.count)</td><td>\(o.errors)</td><td>\(TraceText.duration(Int64(o.p50)))</td>"
-            out += "<td>\(TraceText.duration(Int64(o.p95)))</td><td>\(TraceText.duration(Int64(o.p99)))</td></tr>"
+                "<tr><td>\(HTMLText.escape(o.name))</td><td>\(o.count)</td><td>\(o.errors)</td><td>\(TraceText.duration(Int64(clamping: o.p50)))</td>"
+            out +=
+                "<td>\(TraceText.duration(Int64(clamping: o.p95)))</td><td>\(TraceText.duration(Int64(clamping: o.p99)))</td></tr>"
         }
         return out + "</tbody></table>"
     }
@@ -273,7 +274,7 @@ public struct HTMLReport {
     /// under an axis.
     private var formatTime64: (Double) -> String {
         { [formatTime] in
-            let iso = formatTime(Int64($0))
+            let iso = formatTime(Int64(clamping: $0))
             guard iso.count >= 16 else { return iso }
             let chars = Array(iso)
             return String(chars[5..<10]) + " " + String(chars[11..<16])

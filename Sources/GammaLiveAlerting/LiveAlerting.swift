@@ -137,7 +137,8 @@ public final class LiveAlerting: Sendable {
             var out: [AlertTransition] = []
             while let e = s.next, due(e) {
                 out += s.evaluator.evaluate(at: e)
-                s.next = e + interval
+                let (after, overflow) = e.addingReportingOverflow(interval)
+                s.next = overflow ? nil : after
             }
             s.transitions += out
             return out

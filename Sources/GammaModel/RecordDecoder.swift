@@ -73,7 +73,7 @@ extension RecordDecoder {
                 } else if key == "ts" {
                     if ts != nil { duplicate = true }
                     guard let c = s.peek, c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39),
-                        case .int(let v) = try s.number()
+                        case .int(let v) = try s.number(), v >= 0
                     else {
                         throw s.fail("")
                     }
@@ -138,7 +138,7 @@ private struct Fields {
         at[key] = s.i
         switch key {
         case "type": type = try Values.string(&s, key)
-        case "ts": ts = try Values.integer(&s, key)
+        case "ts": ts = try Values.time(&s, key)
         case "schema": schema = try Values.integer(&s, key)
         case "stream": stream = try Values.string(&s, key)
         case "attributes": attributes = try Values.attributes(&s, key)
@@ -151,8 +151,8 @@ private struct Fields {
         case "trace_id": traceID = try Values.traceID(&s, key)
         case "span_id": spanID = try Values.spanID(&s, key)
         case "parent_span_id": parentSpanID = try Values.spanID(&s, key)
-        case "start": start = try Values.integer(&s, key)
-        case "end": end = try Values.integer(&s, key)
+        case "start": start = try Values.time(&s, key)
+        case "end": end = try Values.time(&s, key)
         case "status": status = try Values.string(&s, key)
         case "status_message": statusMessage = try Values.string(&s, key)
         case "events": events = try Values.events(&s)
@@ -263,6 +263,19 @@ private enum Values {
         }
         guard case .int(let v) = try s.number() else {
             throw RecordDecodingError(offset: at, reason: "field '\(key)' must be an integer that fits in 64 bits")
+        }
+        return v
+    }
+
+    /// A time: an integer of nanoseconds since the Unix epoch, not before it. (So that no two
+    /// times of a record or a log are further apart than `Int64` counts: every difference of two
+    /// times fits.)
+    static func time(_ s: inout JSONScanner, _ key: String) throws(RecordDecodingError) -> Int64 {
+        let at = s.i
+        let v = try integer(&s, key)
+        guard v >= 0 else {
+            throw RecordDecodingError(
+                offset: at, reason: "field '\(key)' must not be negative (nanoseconds since 1970)")
         }
         return v
     }
@@ -409,7 +422,7 @@ private enum Values {
             try s.object("an event") { (s, k, _) throws(RecordDecodingError) in
                 switch k {
                 case "name": name = try string(&s, "events.name")
-                case "ts": ts = try integer(&s, "events.ts")
+                case "ts": ts = try time(&s, "events.ts")
                 case "attributes": attrs = try attributes(&s, "events.attributes")
                 default: try s.skipValue(depth: 3)
                 }

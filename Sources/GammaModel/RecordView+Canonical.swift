@@ -20,7 +20,7 @@ extension RecordView {
             return false
         }
 
-        guard let ts = c.integer(),
+        guard let ts = c.integer(), ts >= 0,
             c.match(#","name":""#), let name = c.plainString(), c.match(#","labels":{"#)
         else { return false }
         let labelsStart = c.i - 1
@@ -47,7 +47,7 @@ extension RecordView {
     static func scanCanonicalSpan(_ line: UnsafeRawBufferPointer, into view: inout RecordView) -> Bool {
         guard var c = CanonicalBytes(line) else { return false }
 
-        guard c.match(#"{"type":"span","ts":"#), let ts = c.integer(),
+        guard c.match(#"{"type":"span","ts":"#), let ts = c.integer(), ts >= 0,
             c.match(#","trace_id":""#), let trace = c.hexID(words: 4),
             c.match(#","span_id":""#), let span = c.hexID(words: 2)
         else { return false }
@@ -60,7 +60,7 @@ extension RecordView {
             c.match(#","kind":""#),
             c.match(#"internal""#) || c.match(#"client""#) || c.match(#"server""#) || c.match(#"producer""#)
                 || c.match(#"consumer""#),
-            c.match(#","start":"#), let start = c.integer(),
+            c.match(#","start":"#), let start = c.integer(), start >= 0,
             c.match(#","end":"#), let end = c.integer(), end == ts, start <= end,
             c.match(#","status":""#)
         else { return false }

@@ -93,6 +93,10 @@ public struct RecordView {
                 guard case .int(let v) = try s.number() else {
                     throw RecordDecodingError(offset: at, reason: "field 'ts' must be an integer that fits in 64 bits")
                 }
+                guard v >= 0 else {
+                    throw RecordDecodingError(
+                        offset: at, reason: "field 'ts' must not be negative (nanoseconds since 1970)")
+                }
                 view.ts = v
                 sawTS = true
             case "name":

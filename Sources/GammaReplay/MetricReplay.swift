@@ -225,7 +225,7 @@ public struct MetricReplay {
                 if let step = query.step {
                     whole = Accumulator(approximate: query.approximate, kind: key.kind)
                     for (w, a) in windows[s].sorted(by: { $0.key < $1.key }) {
-                        let wStart = w * step, wEnd = wStart + step
+                        let wStart = w * step, wEnd = wStart.saturatingAdd(step)
                         // A window's rate is over the part of it that the report covers.
                         let covered = seconds(max(wStart, start ?? wStart), min(wEnd, end ?? wEnd))
                         let f = accumulators[Int(a)].figures(kind: key.kind, query: query, seconds: covered)

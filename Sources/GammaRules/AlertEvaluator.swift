@@ -124,9 +124,12 @@ public final class AlertEvaluator {
     public func reads(_ name: String) -> Bool { byMetric[name] != nil }
 
     /// The first evaluation time at or after `t`: evaluations happen at the multiples of `interval`.
+    /// Past the last multiple that `Int64` holds, the last one is returned.
     public static func evaluationTime(atOrAfter t: Int64, interval: Int64) -> Int64 {
         let q = t / interval
-        return (q * interval < t ? q + 1 : q) * interval
+        guard q * interval < t else { return q * interval }
+        let (next, overflow) = (q + 1).multipliedReportingOverflow(by: interval)
+        return overflow ? q * interval : next
     }
 
     /// The id of a series, routed to the leaves and groups it feeds (none if no rule reads it).

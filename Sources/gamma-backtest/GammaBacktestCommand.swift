@@ -143,6 +143,7 @@ struct GammaBacktestCommand: ParsableCommand {
         options.interval = DurationParser.parse(interval)!
         options.since = reader.options.since
         options.until = reader.options.until
+        options.maxEvaluations = force ? nil : Self.maximumEvaluations
         if let range = reader.headerTimeRange() {
             let evaluations = (range.upperBound - range.lowerBound) / options.interval + 1
             if evaluations > Self.maximumEvaluations && !force {
@@ -165,6 +166,12 @@ struct GammaBacktestCommand: ParsableCommand {
             throw ExitCode(2)
         }
         if a.records == 0 { try EmptyInput.check(reader, input: reader, paths: input.paths, warnings: warnings) }
+        if a.tooManyEvaluations || b?.tooManyEvaluations == true {
+            printError(
+                "error: --interval \(interval) over the input's range makes more than \(Self.maximumEvaluations) evaluations: "
+                    + "give a longer --interval, a shorter range (--since, --until), or --force")
+            throw ExitCode(64)
+        }
         var noData: [String] = []
         for name in ([a] + (b.map { [$0] } ?? [])).flatMap(\.rulesWithoutData) where !noData.contains(name) {
             noData.append(name)

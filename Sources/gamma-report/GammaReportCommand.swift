@@ -272,6 +272,12 @@ extension GammaReportCommand {
             throw ExitCode(2)
         }
         try checkSelection(input.metrics, reader: reader, input: unselected, warnings: warnings)
+        if input.backtest?.tooManyEvaluations == true {
+            printError(
+                "error: --interval \(interval) over the input's range makes more than 1000000 evaluations of the rules: "
+                    + "give a longer --interval or a shorter range (--since, --until)")
+            throw ExitCode(64)
+        }
         for rule in input.backtest?.rulesWithoutData ?? [] {
             warnings.warn("rule '\(rule)' had no data: no sample of its metrics in the input")
         }

@@ -194,9 +194,9 @@ struct GammaTracesCommand: ParsableCommand {
             headers: ["SPAN", "COUNT", "ERRORS", "P50", "P95", "P99", "SELF"], rightAligned: [1, 2, 3, 4, 5, 6])
         for r in rows {
             table.add([
-                r.name, String(r.count), String(r.errors), TraceText.duration(Int64(r.p50)),
-                TraceText.duration(Int64(r.p95)),
-                TraceText.duration(Int64(r.p99)), ReportNumbers.fixed(r.selfShare * 100, decimals: 1) + "%"
+                r.name, String(r.count), String(r.errors), TraceText.duration(Int64(clamping: r.p50)),
+                TraceText.duration(Int64(clamping: r.p95)),
+                TraceText.duration(Int64(clamping: r.p99)), ReportNumbers.fixed(r.selfShare * 100, decimals: 1) + "%"
             ])
         }
         return "\(traces) traces, \(rows.reduce(0) { $0 + $1.count }) spans\n" + table.render()

@@ -33,7 +33,14 @@ struct RandomRecords {
         }
     }
 
-    mutating func ts() -> Int64 { Int64(bitPattern: next()) }
+    /// A time of the whole valid range, 0 to `Int64.max`, its ends included now and then.
+    mutating func ts() -> Int64 {
+        switch int(0...9) {
+        case 0: return 0
+        case 1: return .max
+        default: return Int64(bitPattern: next() & UInt64(Int64.max))
+        }
+    }
 
     mutating func labels() -> [String: String] {
         var m: [String: String] = [:]
@@ -79,7 +86,7 @@ struct RandomRecords {
                     ts: ts(), name: text(), kind: MetricKind.allCases[int(0...2)],
                     unit: chance(0.5) ? text() : nil, help: chance(0.5) ? text() : nil))
         case 3:
-            let start = ts()
+            let start = min(ts(), Int64.max - 1_000_000)
             return .span(
                 SpanRecord(
                     traceID: UInt128(next()) << 64 | UInt128(next() | 1), spanID: next() | 1,

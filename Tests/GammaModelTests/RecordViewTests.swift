@@ -86,7 +86,7 @@ import Testing
             for _ in 0..<gen.int(0...3) { labels[names[gen.int(0...3)]] = names[gen.int(0...3)] }
             let value: Double = [1, 0.5, -3, 1e-7, 123456.789, 1e300][gen.int(0...5)]
             let record = MetricRecord(
-                kind: MetricKind.allCases[gen.int(0...2)], ts: Int64(bitPattern: gen.next()),
+                kind: MetricKind.allCases[gen.int(0...2)], ts: Int64(bitPattern: gen.next() & UInt64(Int64.max)),
                 name: names[gen.int(0...3)], labels: labels, value: value)
             var line = RecordEncoder.encode(.metric(record))
             if n % 2 == 1 {

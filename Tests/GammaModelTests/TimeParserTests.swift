@@ -41,3 +41,12 @@ import Testing
         }
     }
 }
+
+extension TimeParserTests {
+    @Test func anyInt64Formats() {
+        #expect(TimeParser.format(.max) == "2262-04-11T23:47:16.854Z")
+        #expect(TimeParser.format(.min) == "1677-09-21T00:12:43.145Z")
+        #expect(TimeParser.format(-1) == "1969-12-31T23:59:59.999Z")
+        #expect(TimeParser.format(.min + 1) == "1677-09-21T00:12:43.145Z")
+    }
+}

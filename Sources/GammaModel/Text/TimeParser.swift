@@ -124,8 +124,13 @@ public enum TimeParser {
 
     /// RFC 3339 in UTC with milliseconds, for output: `2026-11-29T04:00:00.000Z`.
     public static func format(_ nanos: Int64) -> String {
-        let seconds = nanos >= 0 ? nanos / 1_000_000_000 : (nanos - 999_999_999) / 1_000_000_000
-        let millis = (nanos - seconds * 1_000_000_000) / 1_000_000
+        // Floor division without overflow, for any Int64 (times before 1970 included).
+        var seconds = nanos / 1_000_000_000, rest = nanos % 1_000_000_000
+        if rest < 0 {
+            seconds -= 1
+            rest += 1_000_000_000
+        }
+        let millis = rest / 1_000_000
         let days = seconds >= 0 ? seconds / 86_400 : (seconds - 86_399) / 86_400
         let sod = seconds - days * 86_400
         let (y, m, d) = civil(fromDays: days)

@@ -75,7 +75,7 @@ public struct StreamingSpanSummary {
             f.count += 1
             if n.span.status == .error { f.errors += 1 }
             f.durations.add(Double(n.duration))
-            f.selfTime += n.selfTime
+            f.selfTime = f.selfTime.saturatingAdd(n.selfTime)
             byName[n.span.name] = f
         }
     }
@@ -91,7 +91,7 @@ public struct StreamingSpanSummary {
     public mutating func finish() -> [SpanNameSummary] {
         for (id, t) in open.sorted(by: { $0.key < $1.key }) { summarize(Trace(traceID: id, spans: t.spans)) }
         open = [:]
-        let total = byName.values.reduce(Int64(0)) { $0 + $1.selfTime }
+        let total = byName.values.reduce(Int64(0)) { $0.saturatingAdd($1.selfTime) }
         return byName.keys.sorted { JSONWriter.byteOrder($0, $1) }.map { name in
             let f = byName[name]!
             return SpanNameSummary(

@@ -77,8 +77,8 @@ public struct SpanNameSummary: Equatable, Sendable {
             for n in t.nodes {
                 durations[n.span.name, default: []].append(Double(n.duration))
                 if n.span.status == .error { errors[n.span.name, default: 0] += 1 }
-                selfTime[n.span.name, default: 0] += n.selfTime
-                total += n.selfTime
+                selfTime[n.span.name, default: 0] = selfTime[n.span.name, default: 0].saturatingAdd(n.selfTime)
+                total = total.saturatingAdd(n.selfTime)
             }
         }
         return durations.keys.sorted { JSONWriter.byteOrder($0, $1) }.map { name in
