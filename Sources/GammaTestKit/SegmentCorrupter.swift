@@ -26,6 +26,6 @@ public enum SegmentCorrupter {
 
     /// The members of a Gamma segment as its headers say (offset and header).
     package static func members(_ path: String) throws -> [SegmentLayout.Member] {
-        try SegmentScanner.scan(FileSource(path: path), nameSaysGamma: true).members
+        try SegmentScanner.scan(FileSource(path: path)).members
     }
 }

@@ -45,7 +45,7 @@ struct ListCommand: ParsableCommand {
             for stream in reader.streams {
                 for segment in stream.segments {
                     guard let source = try? FileSource(path: segment.path),
-                        let layout = try? SegmentScanner.scan(source, nameSaysGamma: segment.seq != nil),
+                        let layout = try? SegmentScanner.scan(source),
                         layout.format == .gamma
                     else { continue }
                     out.line()

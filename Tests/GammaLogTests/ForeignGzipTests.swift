@@ -26,6 +26,30 @@ import Testing
         #expect(summary.damages.isEmpty)
     }
 
+    /// Logs are recognized by their bytes, not their names: plain gzip named like a segment reads
+    /// as foreign gzip, a tiny one (shorter than a Gamma header) too, and a file named like a
+    /// segment that is not gzip at all is damage that says so, which repair leaves alone.
+    @Test func filesAreRecognizedByTheirBytesNotTheirNames() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        for seq in 1...3 {
+            let name = dir.file("x-0000000\(seq).jsonl")
+            Files.write(name, Array(Self.text.map { $0 + "\n" }.joined().utf8))
+            try Self.run("gzip -1 \(name)")
+        }
+        Files.write(dir.file("tiny-00000000.jsonl"), Array("{}\n".utf8))
+        try Self.run("gzip -9 -n \(dir.file("tiny-00000000.jsonl"))")
+        #expect(Files.read(dir.file("tiny-00000000.jsonl.gz")).count < 48)
+        Files.write(dir.file("junk-00000000.jsonl.gz"), Array("not gzip at all\n".utf8))
+        let (lines, summary) = try Fixtures.readAll([dir.path])
+        #expect(lines.count == 3 * Self.text.count + 1)
+        #expect(summary.damages.map(\.kind) == [.notASegment])
+        #expect(summary.damages.first?.path.hasSuffix("junk-00000000.jsonl.gz") == true)
+        let repair = try LogRepair.repair(paths: [dir.path])
+        #expect(repair.actions.isEmpty)
+        #expect(Files.read(dir.file("junk-00000000.jsonl.gz")) == Array("not gzip at all\n".utf8))
+    }
+
     /// Many members, with lines split across member boundaries (`cat a.gz b.gz`, Python's gzip).
     @Test func multiMemberFilesWithLinesAcrossMembersRead() throws {
         let dir = TemporaryDirectory()

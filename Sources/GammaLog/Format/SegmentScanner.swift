@@ -6,9 +6,9 @@
 package enum SegmentScanner {
     static let resyncChunk = 1 << 20
 
-    /// - Parameter nameSaysGamma: the file is named like a Gamma segment, so a bad first header is
-    ///   damage rather than a sign of a foreign gzip file.
-    package static func scan(_ source: any ByteSource, nameSaysGamma: Bool) throws(LogError) -> SegmentLayout {
+    /// What a file is comes from its bytes, never its name: a first member without Gamma's `Gm`
+    /// subfield makes the file foreign gzip; a file with no gzip member at all is `unknown`.
+    package static func scan(_ source: any ByteSource) throws(LogError) -> SegmentLayout {
         let size = source.count
         var layout = SegmentLayout(format: .gamma, size: size)
         if size == 0 { layout.format = .empty; return layout }
@@ -28,18 +28,24 @@ package enum SegmentScanner {
                 layout.members.append(.init(offset: offset, header: header))
                 offset = end
             case .incomplete:
+                if first && Self.isPlainGzip(head) {
+                    layout.format = .foreign  // a small gzip file from another tool, whatever its name
+                    return layout
+                }
                 layout.tail = .init(
                     offset: offset, length: size - offset, isIncompleteMember: true,
                     reason: "member header cut short after \(size - offset) bytes")
                 return layout
             case .invalid(let reason):
-                if first && !nameSaysGamma && head.starts(with: [0x1F, 0x8B, 0x08]) {
-                    layout.format = .foreign
-                    return layout
-                }
                 guard let next = try findHeader(in: source, from: offset + 1) else {
-                    if first && !nameSaysGamma {
-                        layout.format = head.starts(with: [0x1F, 0x8B]) ? .foreign : .unknown
+                    // Recognized by its bytes, not its name: a file without a valid Gamma member
+                    // whose first member has no `Gm` subfield is gzip from another tool (even when
+                    // named like a segment); one that is not gzip at all is no log. A first member
+                    // with the subfield is a Gamma member whose header is damaged.
+                    if first && Self.isPlainGzip(head) {
+                        layout.format = .foreign
+                    } else if first && !head.starts(with: [0x1F, 0x8B]) {
+                        layout.format = .unknown
                     } else {
                         layout.tail = .init(
                             offset: offset, length: size - offset, isIncompleteMember: false, reason: reason)
@@ -52,6 +58,15 @@ package enum SegmentScanner {
             first = false
         }
         return layout
+    }
+
+    /// Whether `head` begins a gzip member that is not a Gamma member: deflate, and no `Gm`
+    /// subfield where Gamma's header has it (FEXTRA set and `G`, `m` at bytes 12 and 13).
+    static func isPlainGzip(_ head: [UInt8]) -> Bool {
+        guard head.count >= 4, head[0] == 0x1F, head[1] == 0x8B, head[2] == 0x08 else { return false }
+        if head[3] & 0x04 == 0 { return true }
+        guard head.count >= 14 else { return false }  // FEXTRA, cut short: too little to tell
+        return !(head[12] == 0x47 && head[13] == 0x6D)
     }
 
     /// The offset of the next complete, valid member header at or after `start`.

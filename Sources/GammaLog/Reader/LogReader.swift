@@ -47,7 +47,7 @@ public final class LogReader: Sendable {
                 var scanned = Scanned(stream: si, segment: gi, path: segment.path)
                 do throws(LogError) {
                     let source = try opener(segment.path)
-                    let layout = try SegmentScanner.scan(source, nameSaysGamma: segment.seq != nil)
+                    let layout = try SegmentScanner.scan(source)
                     scanned.layout = layout
                     let isLiveTail = stream.isLive && gi == stream.segments.count - 1
                     Self.damages(of: layout, path: segment.path, liveTail: isLiveTail, into: &scanned)
