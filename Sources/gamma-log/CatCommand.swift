@@ -21,7 +21,11 @@ struct CatCommand: ParsableCommand {
     func run() throws {
         let warnings = Warnings(strictness)
         let unselected = try input.reader()
-        let reader = streams.select(unselected, warnings: warnings)
+        // cat recovers what zcat would: a foreign member's lines stream before its CRC is
+        // checked, and a member that then fails is a warning that says its lines may be wrong.
+        var options = unselected.options
+        options.checkForeignMembersFirst = false
+        let reader = streams.select(LogReader(streams: unselected.streams, options: options), warnings: warnings)
         let out = Output()
         let onDamage: (LogDamage) -> Void = { warnings.warn($0) }
         let write: (LogLine) throws -> Void = { line in

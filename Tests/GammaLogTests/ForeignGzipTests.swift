@@ -111,3 +111,34 @@ import Testing
             String(decoding: Files.read(dir.file("all.txt")), as: UTF8.self) == lines.map { $0.line + "\n" }.joined())
     }
 }
+
+extension ForeignGzipTests {
+    /// No wrong line from a damaged foreign member reaches a reader that counts: one byte flipped
+    /// in the middle of a single-member gzip of many lines gives no line at all, held or checked in
+    /// a first pass, while `cat`'s streaming mode gives what zcat gives and says they may be wrong.
+    @Test(arguments: [32 << 20, 4096])
+    func aDamagedForeignMemberGivesNoLine(bufferLimit: Int) throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let text = (0..<60_000).map {
+            #"{"type":"gauge","ts":\#(1_790_000_000_000_000_000 + $0),"name":"g","labels":{},"value":\#($0)}"#
+        }
+        Files.write(dir.file("big.jsonl"), Array(text.map { $0 + "\n" }.joined().utf8))
+        try Self.run("gzip -6 -n \(dir.file("big.jsonl"))")
+        let path = dir.file("big.jsonl.gz")
+        var options = ReadOptions()
+        options.foreignBufferLimit = bufferLimit
+        let (whole, clean) = try Fixtures.readAll([path], options: options)
+        #expect(whole == text && clean.damages.isEmpty, "an intact member reads whole, however it is held")
+        var bytes = Files.read(path)
+        bytes[bytes.count / 2] ^= 0x55
+        Files.write(path, bytes)
+        let (lines, summary) = try Fixtures.readAll([path], options: options)
+        #expect(lines.isEmpty, "\(lines.count) lines of a damaged member were delivered")
+        #expect(summary.damages.count == 1 && summary.damages[0].reason.contains("none of its lines were delivered"))
+        var streaming = options
+        streaming.checkForeignMembersFirst = false
+        let (streamed, streamedSummary) = try Fixtures.readAll([path], options: streaming)
+        #expect(!streamed.isEmpty && streamedSummary.damages.first?.reason.contains("may be wrong") == true)
+    }
+}

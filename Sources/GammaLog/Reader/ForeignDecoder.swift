@@ -3,17 +3,29 @@ internal import CZlib
 /// Reads gzip made by other tools (`gzip`, Python, one member or many, no `Gm` subfield),
 /// in order, in 1 MiB steps: lines may span members there.
 ///
-/// Lines are delivered as they are inflated, before the member's CRC is checked at its end;
-/// a member that then fails is reported as damage saying so. A partial line is never delivered:
-/// at a damaged member the unfinished line is dropped, and decoding resumes at the next gzip
-/// magic. A last line without `\n` at the clean end of the file is delivered (the file is whole).
+/// No line of a member is delivered before the member's CRC-32 and length have checked at its
+/// end, so a damaged member contributes nothing wrong to a figure: a member's lines are held
+/// until its end, up to `bufferLimit` bytes (32 MiB); a larger member is inflated twice, once to check
+/// it, then again to deliver its lines. A partial line is never delivered: at a damaged member
+/// the unfinished line is dropped, and decoding resumes at the next gzip magic. A last line
+/// without `\n` at the clean end of the file is delivered (the file is whole).
 final class ForeignDecoder {
     static let chunk = 1 << 20
     static let maxLineBytes = 64 << 20
 
-    private let stream: UnsafeMutablePointer<z_stream>
+    /// What happens to a member's lines as they are inflated.
+    enum Mode { case hold, checkOnly, deliver }
 
-    init() {
+    private let stream: UnsafeMutablePointer<z_stream>
+    /// Hold (or check first) each member's lines until its CRC has checked.
+    let checkFirst: Bool
+    /// The most a member's lines are held in memory before its end; past it, the member is checked
+    /// in a first pass and delivered in a second.
+    let bufferLimit: Int
+
+    init(checkFirst: Bool = true, bufferLimit: Int = 32 << 20) {
+        self.checkFirst = checkFirst
+        self.bufferLimit = bufferLimit
         stream = .allocate(capacity: 1)
         stream.initialize(to: z_stream())
         let rc = czlib_inflate_init2(stream, 16 + 15)
@@ -64,7 +76,11 @@ final class ForeignDecoder {
         var carry: [UInt8] = []  // the unfinished line
         var out = [UInt8](repeating: 0, count: Self.chunk)
         var inMember = false
-        var linesSeenInMember = false
+        var held: [UInt8] = []  // the member's whole lines, until its end
+        var carryAtStart: [UInt8] = []
+        var mode = Mode.hold
+        var checkedStart: Int64 = -1  // a member checked by a first pass, now read again to deliver
+        var deliveredFromMember = false
         inflateReset(stream)
 
         func report(_ reason: String, at offset: Int64, length: Int64? = nil) {
@@ -102,7 +118,10 @@ final class ForeignDecoder {
                 }
                 memberStart = inputBase + Int64(used)
                 inMember = true
-                linesSeenInMember = false
+                mode = !checkFirst || memberStart == checkedStart ? .deliver : .hold
+                deliveredFromMember = false
+                held.removeAll(keepingCapacity: true)
+                carryAtStart = carry
             }
             let available = input.count - used
             let (rc, consumed, produced) = input.withUnsafeMutableBytes { inBuf in
@@ -116,9 +135,19 @@ final class ForeignDecoder {
                 }
             }
             used += consumed
-            if produced > 0 {
-                linesSeenInMember = true
-                try emit(out, produced, &carry, lines)
+            if produced > 0 && mode != .checkOnly {
+                if mode == .deliver {
+                    try emit(out, produced, &carry) { chunk in
+                        deliveredFromMember = true
+                        try lines(chunk)
+                    }
+                } else {
+                    try emit(out, produced, &carry) { held.append(contentsOf: $0) }
+                    if held.count > bufferLimit {
+                        mode = .checkOnly  // too large to hold: check it first, deliver in a second pass
+                        held.removeAll()
+                    }
+                }
                 if carry.count > Self.maxLineBytes {
                     report("line longer than \(Self.maxLineBytes) bytes", at: memberStart)
                     carry.removeAll()
@@ -128,6 +157,18 @@ final class ForeignDecoder {
             case Z_STREAM_END:
                 inflateReset(stream)
                 inMember = false
+                switch mode {
+                case .hold:
+                    if !held.isEmpty { try held.withUnsafeBytes { try lines($0) } }
+                    held.removeAll(keepingCapacity: true)
+                case .checkOnly:
+                    // Checked: read it again from its start, delivering.
+                    checkedStart = memberStart
+                    carry = carryAtStart
+                    input = []; used = 0; position = memberStart
+                case .deliver:
+                    break
+                }
             case Z_OK:
                 continue
             case Z_BUF_ERROR where used == input.count:
@@ -135,8 +176,12 @@ final class ForeignDecoder {
             default:
                 let message = MemberDecoder.describe(rc, stream)
                 report(
-                    message + (linesSeenInMember ? "; lines already delivered from this member may be wrong" : ""),
+                    message
+                        + (deliveredFromMember
+                            ? "; lines already delivered from this member may be wrong"
+                            : "; none of its lines were delivered"),
                     at: memberStart)
+                held.removeAll()
                 carry.removeAll()
                 inflateReset(stream)
                 inMember = false
@@ -145,7 +190,10 @@ final class ForeignDecoder {
             }
         }
         if inMember {
-            report("gzip member cut short at the end of the file", at: memberStart, length: source.count - memberStart)
+            report(
+                "gzip member cut short at the end of the file"
+                    + (deliveredFromMember ? "" : "; none of its lines were delivered"), at: memberStart,
+                length: source.count - memberStart)
             carry.removeAll()
         }
         if !carry.isEmpty { try carry.withUnsafeBytes { try lines(UnsafeRawBufferPointer($0)) } }

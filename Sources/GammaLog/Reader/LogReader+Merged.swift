@@ -89,7 +89,9 @@ extension LogReader {
                 report(LogDamage(kind: .unreadable, path: s.path, offset: job.offset, reason: e.description))
             case .foreign:
                 var all: [UInt8] = []
-                try ForeignDecoder().decode(
+                try ForeignDecoder(
+                    checkFirst: options.checkForeignMembersFirst, bufferLimit: options.foreignBufferLimit
+                ).decode(
                     path: s.path, open: opener,
                     lines: { chunk in
                         all.append(contentsOf: chunk)

@@ -247,7 +247,9 @@ public final class LogReader: Sendable {
             case .unreadable(let e):
                 report(LogDamage(kind: .unreadable, path: s.path, offset: job.offset, reason: e.description))
             case .foreign:
-                try ForeignDecoder().decode(
+                try ForeignDecoder(
+                    checkFirst: options.checkForeignMembersFirst, bufferLimit: options.foreignBufferLimit
+                ).decode(
                     path: s.path, open: opener,
                     lines: { chunk in
                         if chunk.last == 0x0A {

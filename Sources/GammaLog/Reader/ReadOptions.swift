@@ -9,6 +9,13 @@ public struct ReadOptions: Sendable {
     public var since: Int64?
     /// Lines with `ts` at or after this are left out (the range is half-open).
     public var until: Int64?
+    /// Whether a foreign gzip member's lines wait until its CRC has checked (the default, for every
+    /// figure). Off, they stream as they are inflated and a member that then fails is reported as
+    /// damage saying its lines may be wrong: `gamma-log cat`, which recovers what `zcat` would.
+    public var checkForeignMembersFirst = true
+    /// How much of a foreign member's lines is held before its end; a larger member is inflated
+    /// twice, once to check it and once to deliver it.
+    package var foreignBufferLimit = 32 << 20
     /// Threads inflating members; by default one per core.
     public var workers: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 
