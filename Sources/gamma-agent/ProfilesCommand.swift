@@ -25,6 +25,8 @@ struct ProfilesCommand: ParsableCommand {
     }
 
     func run() throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let out = Output()
         if let show, let preset = Workload.presets.first(where: { $0.name == show }) {
             out.write(preset.yaml)

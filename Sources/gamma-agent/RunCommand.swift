@@ -81,6 +81,8 @@ struct RunCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         if mkdir(log, 0o755) != 0 && errno != EEXIST {
             printError("error: cannot create the log folder '\(log)': \(String(cString: strerror(errno)))")
             throw ExitCode(2)

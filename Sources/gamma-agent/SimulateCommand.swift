@@ -76,6 +76,8 @@ struct SimulateCommand: AsyncParsableCommand {
     }
 
     func run() async throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let workload: Workload
         do throws(ConfigError) { workload = try Workload.named(profile) } catch {
             printError("error: \(error)")

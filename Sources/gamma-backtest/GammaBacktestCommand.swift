@@ -106,6 +106,8 @@ struct GammaBacktestCommand: ParsableCommand {
     static let maximumEvaluations = 1_000_000
 
     func run() throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let reader = try input.reader()
         let warnings = Warnings(strictness)
         let onIssue: (ReplayIssue) -> Void = { warnings.warn($0) }

@@ -19,6 +19,8 @@ struct CatCommand: ParsableCommand {
     @OptionGroup var strictness: StrictOptions
 
     func run() throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let warnings = Warnings(strictness)
         let unselected = try input.reader()
         // cat recovers what zcat would: a foreign member's lines stream before its CRC is

@@ -22,6 +22,8 @@ struct ListCommand: ParsableCommand {
     @Flag(help: "Also list every member: offset, length, lines and time range.") var members = false
 
     func run() throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let reader = try input.reader()
         let reports = reader.inventory()
         var table = TextTable(

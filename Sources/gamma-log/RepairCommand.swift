@@ -23,6 +23,8 @@ struct RepairCommand: ParsableCommand {
     }
 
     func run() throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let report: LogRepair.Report
         do { report = try LogRepair.repair(paths: paths, dryRun: dryRun) } catch {
             printError("error: \(error)")

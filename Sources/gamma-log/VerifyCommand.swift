@@ -33,6 +33,8 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let reader = try input.reader()
         let out = Output()
         var invalid: [ReplayIssue] = []

@@ -172,6 +172,8 @@ struct GammaReportCommand: ParsableCommand {
     }
 
     func run() throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let started = monotonicSeconds()
         let progress = ProgressLine(disabled: noProgress)
         let warnings = Warnings(strictness, before: { progress.clear() })

@@ -110,6 +110,8 @@ struct GammaTracesCommand: ParsableCommand {
     }
 
     func run() throws {
+
+        ProcessSetup.ignoreFileSizeSignal()
         let warnings = Warnings(strictness)
         let unselected = try input.reader()
         let reader = streams.select(unselected, warnings: warnings)

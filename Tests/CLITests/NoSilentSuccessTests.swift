@@ -207,6 +207,17 @@ import Testing
         }
     }
 
+    /// A file-size limit is a write error that names the file, never a kill (SIGXFSZ is ignored).
+    @Test func aFileSizeLimitIsAnErrorNotAKill() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let r = try Executables.shell(
+            "ulimit -f 20; '\(Executables.path("gamma-agent"))' simulate --runs 500 --log '\(dir.file("log"))'")
+        #expect(r.status == 2 && r.stderr.contains("File too large"), "exit \(r.status): \(r.stderr)")
+        let verify = try Executables.run("gamma-log", ["verify", dir.file("log")])
+        #expect(verify.status == 0, "what was stored before the limit is intact: \(verify.stdout)")
+    }
+
     @Test func unitsAndHelpSurviveATimeRange() throws {
         let table = try Executables.run(
             "gamma-report", ["--since", "2026-11-02T10:00:00Z", "--metric", "llm.latency_ms", Self.day])

@@ -134,3 +134,65 @@ import Glibc
         _ = try? writer.close()
     }
 }
+
+extension WriterFaultTests {
+    /// A failing disk leaves a tidy folder: a writer that cannot write leaves no segment without a
+    /// complete member (before, a full disk made a zero-byte segment per failed member).
+    @Test func aFullDiskLeavesNoEmptySegments() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let faults = Faults()
+        faults.writesBeforeFailure.store(3, ordering: .relaxed)
+        var options = SegmentWriterOptions()
+        options.memberBytes = 512
+        let writer = try SegmentWriter(directory: dir.path, stream: "d", options: options, fileOps: faults.ops)
+        var failures = 0
+        for (line, ts) in Fixtures.lines(count: 5000) {
+            do { try writer.append(line, timestamp: ts) } catch { failures += 1 }
+        }
+        do { _ = try writer.close() } catch { failures += 1 }
+        #expect(failures > 0, "the full disk was reported")
+        let names = Files.names(in: dir.path).sorted()
+        #expect(names.allSatisfy { !$0.hasSuffix(".tmp") }, "\(names)")
+        for name in names where name.hasSuffix(".gz") {
+            #expect(Files.read(dir.file(name)).count > 0, "\(name) is empty")
+        }
+        #expect(names.filter { $0.hasSuffix(".gz") }.count <= 1, "one segment per failed member: \(names)")
+        let (_, summary) = try Fixtures.readAll([dir.path])
+        #expect(summary.damages.isEmpty, "\(summary.damages)")
+    }
+
+    /// The same on a real full file system: a 64 KiB tmpfs (as root; skipped with a message otherwise).
+    @Test func aRealFullFileSystemLeavesATidyFolder() throws {
+        guard getuid() == 0 else {
+            print("aRealFullFileSystemLeavesATidyFolder: skipped, mounting a tmpfs needs root")
+            return
+        }
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let mountPoint = dir.file("small")
+        mkdir(mountPoint, 0o755)
+        guard system("mount -t tmpfs -o size=64k tmpfs '\(mountPoint)' 2>/dev/null") == 0 else {
+            print("aRealFullFileSystemLeavesATidyFolder: skipped, mount -t tmpfs is not allowed here")
+            return
+        }
+        defer { _ = system("umount '\(mountPoint)'") }
+        var options = SegmentWriterOptions()
+        options.memberBytes = 4096
+        let writer = try SegmentWriter(directory: mountPoint, stream: "f", options: options)
+        var failures = 0
+        for (line, ts) in Fixtures.lines(count: 5000, payload: 200) {
+            do { try writer.append(line, timestamp: ts) } catch { failures += 1 }
+        }
+        do { _ = try writer.close() } catch { failures += 1 }
+        #expect(failures > 0, "the full disk was reported")
+        let names = Files.names(in: mountPoint)
+        #expect(names.allSatisfy { !$0.hasSuffix(".tmp") }, "\(names)")
+        for name in names where name.hasSuffix(".gz") {
+            #expect(Files.read(SegmentName.join(mountPoint, name)).count > 0, "\(name) is empty")
+        }
+        let (lines, summary) = try Fixtures.readAll([mountPoint])
+        #expect(summary.damages.allSatisfy { $0.repairable }, "\(summary.damages)")
+        #expect(!lines.isEmpty && lines.count < 5000)
+    }
+}

@@ -18,6 +18,9 @@ final class WriterCore: @unchecked Sendable {
         var path: String
         var size: Int64
         var createdAt: Int64
+        /// The name it is written under until it holds a complete data member
+        /// (`.<name>.tmp`, which no reader lists); `nil` once renamed to `path`.
+        var temporary: String?
     }
 
     let directory: String
@@ -246,6 +249,7 @@ final class WriterCore: @unchecked Sendable {
         let failure = member.withUnsafeBytes { ops.writeAll(segment.fd, $0) }
         if let code = failure {
             _ = ops.ftruncate(segment.fd, segment.size)  // best effort; the segment is abandoned either way
+            if let temporary = segment.temporary { unlink(temporary) }  // never published: nothing is left
             abandonCurrent()
             outcome.errors.append(
                 .writeFailed(path: segment.path, offset: segment.size, errno: code, linesLost: item.lines))
@@ -268,6 +272,15 @@ final class WriterCore: @unchecked Sendable {
             return outcome
         }
         segment.size += Int64(member.count)
+        if segment.temporary != nil {
+            // It holds a complete member now: it appears under its final name.
+            if let e = publish(&segment) {
+                abandonCurrent()
+                outcome.errors.append(e)
+                outcome.lost = true
+                return outcome
+            }
+        }
         file = segment
         outcome.written = Int64(member.count)
         if segment.size >= options.maxSegmentBytes, let e = sealCurrent() { outcome.errors.append(e) }
@@ -275,15 +288,22 @@ final class WriterCore: @unchecked Sendable {
     }
 
     private func openNext(encoder: MemberEncoder, firstTimestamp: Int64) -> Result<OpenSegment, LogError> {
-        let path = SegmentName.join(directory, SegmentName.fileName(stream: stream, seq: nextSeq))
-        nextSeq += 1
-        let fd = ops.open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o644)
+        let name = SegmentName.fileName(stream: stream, seq: nextSeq)
+        let path = SegmentName.join(directory, name)
+        let temporary = SegmentName.join(directory, "." + name + ".tmp")
+        // Written under a temporary name, renamed once it holds a complete data member (publish), so
+        // that no reader ever sees a segment without one, and a writer that cannot write leaves
+        // nothing behind (its temporary file is removed); the stream's lock makes the name ours.
+        let fd = ops.open(temporary, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { return .failure(.system(path: path, operation: "create segment", errno: errno)) }
-        if options.durability != .never, let code = POSIX.syncDirectory(directory) {
+        if access(path, F_OK) == 0 {  // an older segment of this seq (a foreign writer's?): never overwrite it
             Glibc.close(fd)
-            return .failure(.system(path: directory, operation: "fsync folder", errno: code))
+            unlink(temporary)
+            nextSeq += 1
+            return .failure(.system(path: path, operation: "create segment", errno: EEXIST))
         }
-        var segment = OpenSegment(fd: fd, path: path, size: 0, createdAt: monotonicNanos())
+        nextSeq += 1
+        var segment = OpenSegment(fd: fd, path: path, size: 0, createdAt: monotonicNanos(), temporary: temporary)
         if let preamble = options.segmentPreamble?(firstTimestamp), !preamble.isEmpty {
             var text: [UInt8] = []
             for (line, _) in preamble { text += line; text.append(0x0A) }
@@ -293,8 +313,8 @@ final class WriterCore: @unchecked Sendable {
                     maxTimestamp: preamble.map(\.timestamp).max()!)
             }
             if let code = member.withUnsafeBytes({ ops.writeAll(fd, $0) }) {
-                _ = ops.ftruncate(fd, 0)
                 Glibc.close(fd)
+                unlink(temporary)
                 return .failure(.writeFailed(path: path, offset: 0, errno: code, linesLost: 0))
             }
             segment.size = Int64(member.count)
@@ -302,11 +322,31 @@ final class WriterCore: @unchecked Sendable {
         return .success(segment)
     }
 
+    /// Renames a segment from its temporary name to its own (the folder synced per policy).
+    private func publish(_ segment: inout OpenSegment) -> LogError? {
+        guard let temporary = segment.temporary else { return nil }
+        if rename(temporary, segment.path) != 0 {
+            let code = errno
+            unlink(temporary)
+            return .system(path: segment.path, operation: "rename segment", errno: code)
+        }
+        segment.temporary = nil
+        if options.durability != .never, let code = POSIX.syncDirectory(directory) {
+            return .system(path: directory, operation: "fsync folder", errno: code)
+        }
+        return nil
+    }
+
     /// Writes the sealed trailer, syncs per policy and closes the current segment, if any.
     private func sealCurrent() -> LogError? {
         guard let segment = file else { return nil }
         file = nil
         defer { Glibc.close(segment.fd) }
+        if segment.temporary != nil {
+            // No data member was written: the segment never existed for readers.
+            unlink(segment.temporary!)
+            return nil
+        }
         let trailer = MemberEncoder(level: 1).sealedTrailer()
         if let code = trailer.withUnsafeBytes({ ops.writeAll(segment.fd, $0) }) {
             _ = ops.ftruncate(segment.fd, segment.size)
