@@ -299,3 +299,13 @@ import Testing
         }
     }
 }
+
+extension TraceTests {
+    /// A span that names itself as its parent is a root, as TRACES.md says, with a warning.
+    @Test func aSpanThatIsItsOwnParentIsARootWithAWarning() {
+        let s = SpanRecord(traceID: 9, spanID: 5, parentSpanID: 5, name: "self", start: 1, end: 2, status: .ok)
+        let t = Self.forest([s])[0]
+        #expect(t.roots.count == 1 && t.nodes[0].orphan == false)
+        #expect(t.problems == [.ownParent(5)])
+    }
+}

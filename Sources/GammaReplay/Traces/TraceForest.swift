@@ -23,10 +23,13 @@ public struct Trace: Sendable {
         case duplicateSpan(SpanID, copies: Int)
         /// Parent links that go round: the cycle is cut at its earliest span, shown as an orphan.
         case cycle([SpanID])
+        /// A span that names itself as its parent: shown as a root.
+        case ownParent(SpanID)
 
         public var description: String {
             switch self {
             case .duplicateSpan(let id, let n): return "span \(Hex.id(id)) appears \(n) times; the first is kept"
+            case .ownParent(let id): return "span \(Hex.id(id)) names itself as its parent; shown as a root"
             case .cycle(let ids):
                 return
                     "parent links form a cycle (\(ids.map(Hex.id).joined(separator: " → "))); cut at \(Hex.id(ids[0]))"
@@ -55,7 +58,8 @@ public struct Trace: Sendable {
         if spans.count == 1 {  // the common case of a trace of one span, without the machinery below
             let (s, r) = spans[0]
             var node = Node(span: s, resource: r, parent: nil)
-            node.orphan = s.parentSpanID != nil
+            node.orphan = s.parentSpanID != nil && s.parentSpanID != s.spanID
+            if s.parentSpanID == s.spanID { problems.append(.ownParent(s.spanID)) }
             node.selfTime = max(0, s.end - s.start)
             node.onCriticalPath = true
             nodes = [node]
@@ -83,7 +87,11 @@ public struct Trace: Sendable {
                 children[p, default: []].append(s.spanID)
             } else {
                 rootIDs.append(s.spanID)
-                if s.parentSpanID != nil { orphans.insert(s.spanID) }
+                if s.parentSpanID == s.spanID {
+                    problems.append(.ownParent(s.spanID))  // a root, as TRACES.md says, with a warning
+                } else if s.parentSpanID != nil {
+                    orphans.insert(s.spanID)
+                }
             }
         }
         // Spans not reachable from a root hang from a cycle: cut each cycle at its earliest span.
