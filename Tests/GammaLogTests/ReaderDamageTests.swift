@@ -164,3 +164,31 @@ import Glibc
         }
     }
 }
+
+extension ReaderDamageTests {
+    /// `verify` checks every member, the sealed trailer included, and nothing may follow a seal:
+    /// a damaged trailer, and a segment with another appended after its seal, are damage, and the
+    /// appended copy's lines are not read a second time.
+    @Test func theSealIsCheckedAndNothingFollowsIt() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let (path, lines, members) = try Self.makeSegment(in: dir, sealed: true)
+        let trailer = members.last!
+        #expect(trailer.header.sealed && trailer.header.lineCount == 0)
+        let intact = Files.read(path)
+
+        var damagedTrailer = intact
+        damagedTrailer[damagedTrailer.count - 6] ^= 0x01  // the trailer's CRC-32
+        Files.write(path, damagedTrailer)
+        let (read, summary) = try Fixtures.readAll([dir.path])
+        #expect(read == lines)
+        #expect(summary.damages.map(\.kind) == [.corruptMember] && summary.damages[0].offset == trailer.offset)
+
+        Files.write(path, intact + intact)  // the segment concatenated with itself
+        let (twice, after) = try Fixtures.readAll([dir.path])
+        #expect(twice == lines, "the appended copy's lines are not read again")
+        #expect(
+            after.damages.count == 1 && after.damages[0].reason.hasPrefix("data after the seal"), "\(after.damages)")
+        #expect(after.damages.first?.offset == Int64(intact.count))
+    }
+}

@@ -25,6 +25,17 @@ package enum SegmentScanner {
                         reason: "member of \(header.length) bytes cut short after \(size - offset) bytes")
                     return layout
                 }
+                if let last = layout.members.last {
+                    if last.header.sealed {
+                        // Nothing follows a seal: what does (a second segment appended, say) is
+                        // damage, and none of it is read.
+                        layout.corruptRegions.append(
+                            .init(
+                                offset: offset, length: size - offset,
+                                reason: "data after the seal (\(size - offset) bytes from here on are not read)"))
+                        return layout
+                    }
+                }
                 layout.members.append(.init(offset: offset, header: header))
                 offset = end
             case .incomplete:
@@ -52,7 +63,8 @@ package enum SegmentScanner {
                     }
                     return layout
                 }
-                layout.corruptRegions.append(.init(offset: offset, length: next - offset, reason: reason))
+                layout.corruptRegions.append(
+                    .init(offset: offset, length: next - offset, reason: reason + "; skipped to the next member"))
                 offset = next
             }
             first = false

@@ -72,7 +72,7 @@ public final class LogReader: Sendable {
             scanned.damages.append(
                 LogDamage(
                     kind: .corruptBytes, path: path, offset: region.offset, length: region.length,
-                    reason: region.reason + "; skipped to the next member"))
+                    reason: region.reason))
         }
         if let tail = layout.tail {
             if liveTail && tail.isIncompleteMember {
@@ -118,7 +118,8 @@ public final class LogReader: Sendable {
                 plan.jobs.append(.init(source: index, offset: 0, header: nil))
                 plan.meta.append((index, ranged))
             case .gamma:
-                for member in layout.members where member.header.lineCount > 0 {
+                // Empty members (the sealed trailer) are inflated too: a damaged one is damage.
+                for member in layout.members {
                     let h = member.header
                     if let since = options.since, h.maxTimestamp < since { plan.summary.membersSkipped += 1; continue }
                     if let until = options.until, h.minTimestamp >= until { plan.summary.membersSkipped += 1; continue }
