@@ -13,11 +13,13 @@ var threads: [pthread_t] = []
 for t in 0..<8 {
     var th = pthread_t()
     let ctx = UnsafeMutableRawPointer(bitPattern: t + 1)
-    pthread_create(&th, nil, { raw in
-        let t = Int(bitPattern: raw) - 1
-        for i in 0..<2000 { box.m.withLock { $0[(i + t) % 64, default: 0] += 1 } }
-        return nil
-    }, ctx)
+    pthread_create(
+        &th, nil,
+        { raw in
+            let t = Int(bitPattern: raw) - 1
+            for i in 0..<2000 { box.m.withLock { $0[(i + t) % 64, default: 0] += 1 } }
+            return nil
+        }, ctx)
     threads.append(th)
 }
 for th in threads { pthread_join(th, nil) }
