@@ -13,32 +13,6 @@ public enum EmptyInput {
     public static func check(_ selected: LogReader, input: LogReader, paths: [String], warnings: Warnings) throws {
         let all = LogReader(streams: input.streams).inventory()
         let lines = all.reduce(0) { $0 + $1.lines }
-        try check(lines: lines, selected, input: input, paths: paths, warnings: warnings, all: all)
-    }
-
-    /// Whether the input holds any record, whatever the time range: every line is read (with the
-    /// validation of ``RecordView``) until one is a record. For the commands that found nothing
-    /// of what they look for (spans, alert records), to tell an empty input from a selection.
-    public static func holdsRecords(_ input: LogReader) throws -> Bool {
-        struct Found: Sendable {
-            var any = false
-            init(_ bytes: UnsafeRawBufferPointer) {
-                var view = RecordView()
-                LineSplitter.forEachLine(bytes) { line in
-                    if !any, (try? RecordView.scan(line, into: &view)) != nil { any = true }
-                }
-            }
-        }
-        var any = false
-        _ = try LogReader(streams: input.streams).forEachMember(preparing: Found.init, onDamage: { _ in }) { _, found in
-            any = any || found.any
-        }
-        return any
-    }
-
-    static func check(
-        lines: Int, _ selected: LogReader, input: LogReader, paths: [String], warnings: Warnings, all: [SegmentReport]
-    ) throws {
         if lines > 0 {
             if selected.streams.count < input.streams.count { return }  // the stream selection, already warned
             if input.options.since != nil || input.options.until != nil {
@@ -60,5 +34,30 @@ public enum EmptyInput {
                 : "\(lines == 1 ? "1 line" : "\(lines) lines"), none of them a record"
         printError("error: no records in \(paths.joined(separator: " ")) (\(what))")
         throw ExitCode(2)
+    }
+
+    /// Whether the input holds any record, whatever the time range: every line is read (with the
+    /// validation of ``RecordView``) until one is a record. For the commands that found nothing
+    /// of what they look for (spans, alert records), to tell an empty input from a selection.
+    public static func holdsRecords(_ input: LogReader) throws -> Bool {
+        struct Found: Sendable {
+            var any = false
+            init(_ bytes: UnsafeRawBufferPointer) {
+                var view = RecordView()
+                LineSplitter.forEachLine(bytes) { line in
+                    if !any, (try? RecordView.scan(line, into: &view)) != nil { any = true }
+                }
+            }
+        }
+        struct FoundOne: Error {}
+        do {
+            _ = try LogReader(streams: input.streams).forEachMember(preparing: Found.init, onDamage: { _ in }) {
+                _, found in
+                if found.any { throw FoundOne() }  // one is enough: stop reading
+            }
+        } catch is FoundOne {
+            return true
+        }
+        return false
     }
 }

@@ -223,7 +223,7 @@ extension GammaReportCommand {
             return
         }
         let names = Set(report.series.map(\.key.name))
-        for glob in metrics where !names.contains(where: { Glob(glob).matches($0) }) {
+        for glob in metrics.map(Glob.init) where !names.contains(where: glob.matches) {
             warnings.warn("--metric '\(glob)' matches no series\(matchers.isEmpty ? "" : " that --match selects")")
         }
         if report.series.isEmpty && metrics.isEmpty {

@@ -89,9 +89,7 @@ extension LogReader {
                 report(LogDamage(kind: .unreadable, path: s.path, offset: job.offset, reason: e.description))
             case .foreign:
                 var all: [UInt8] = []
-                try ForeignDecoder(
-                    checkFirst: options.checkForeignMembersFirst, bufferLimit: options.foreignBufferLimit
-                ).decode(
+                try foreignDecoder().decode(
                     path: s.path, open: opener,
                     lines: { chunk in
                         all.append(contentsOf: chunk)

@@ -29,6 +29,11 @@ public final class LogReader: Sendable {
         self.opener = opener
     }
 
+    /// A decoder for a foreign gzip file, as the read's options say.
+    func foreignDecoder() -> ForeignDecoder {
+        ForeignDecoder(checkFirst: options.checkForeignMembersFirst, bufferLimit: options.foreignBufferLimit)
+    }
+
     /// A scanned segment: where it is, its layout, the damage its headers show.
     struct Scanned {
         var stream: Int
@@ -248,9 +253,7 @@ public final class LogReader: Sendable {
             case .unreadable(let e):
                 report(LogDamage(kind: .unreadable, path: s.path, offset: job.offset, reason: e.description))
             case .foreign:
-                try ForeignDecoder(
-                    checkFirst: options.checkForeignMembersFirst, bufferLimit: options.foreignBufferLimit
-                ).decode(
+                try foreignDecoder().decode(
                     path: s.path, open: opener,
                     lines: { chunk in
                         if chunk.last == 0x0A {
