@@ -33,9 +33,14 @@ struct VerifyCommand: ParsableCommand {
     }
 
     func run() throws {
-
         ProcessSetup.ignoreFileSizeSignal()
         let reader = try input.reader()
+        if reader.streams.isEmpty {  // nothing checked is no verdict of "clean"
+            printError(
+                "error: nothing to verify in \(input.paths.joined(separator: " ")) (no log segments or gzip files there)"
+            )
+            throw ExitCode(2)
+        }
         let out = Output()
         var invalid: [ReplayIssue] = []
         let summary: ReadSummary

@@ -87,6 +87,7 @@ import Testing
                 tool: "gamma-log", args: ["cat", "--stream", "nosuch", "--strict", day], status: 1, stderr: "(--strict)"
             ),
             Case(tool: "gamma-log", args: ["cat", i + "/empty"], status: 2, stderr: "no records in"),
+            Case(tool: "gamma-log", args: ["verify", i + "/empty"], status: 2, stderr: "nothing to verify in"),
             Case(tool: "gamma-traces", args: [i + "/x.txt"], status: 2, stderr: "no records in"),
             Case(
                 tool: "gamma-traces", args: ["--summary", i + "/notlog.gz"], status: 2, stderr: "none of them a record"),

@@ -1,13 +1,14 @@
+import CZlib
 @testable import GammaLog
 import GammaTestKit
 import Testing
 
 @Suite struct MemberTests {
-    static func member(_ lines: [String], sealed: Bool = false) -> [UInt8] {
+    static func member(_ lines: [String], sealed: Bool = false, index: Int = 0) -> [UInt8] {
         let text = Array(lines.map { $0 + "\n" }.joined().utf8)
         return text.withUnsafeBytes {
             MemberEncoder(level: 1).encode(
-                $0, lineCount: lines.count, minTimestamp: 10, maxTimestamp: 20, sealed: sealed)
+                $0, lineCount: lines.count, minTimestamp: 10, maxTimestamp: 20, index: index, sealed: sealed)
         }
     }
 
@@ -67,7 +68,7 @@ import Testing
     }
 
     @Test func sealedTrailerIsAnEmptySealedMember() throws {
-        let t = MemberEncoder(level: 1).sealedTrailer()
+        let t = MemberEncoder(level: 1).sealedTrailer(index: 1)
         guard case .header(let h) = MemberHeader.parse(t) else { Issue.record("no header"); return }
         #expect(h.sealed && h.lineCount == 0 && Int(h.length) == t.count)
         #expect(try t.withUnsafeBytes { try MemberDecoder().decode($0, header: h).get() }.isEmpty)
@@ -90,7 +91,7 @@ import Testing
     @Test func lineCountMismatchIsCorrupt() throws {
         let text = Array("a\nb\n".utf8)
         let m = text.withUnsafeBytes {
-            MemberEncoder(level: 1).encode($0, lineCount: 3, minTimestamp: 0, maxTimestamp: 0)
+            MemberEncoder(level: 1).encode($0, lineCount: 3, minTimestamp: 0, maxTimestamp: 0, index: 0)
         }
         guard case .header(let h) = MemberHeader.parse(m) else { return }
         guard case .failure(let c) = m.withUnsafeBytes({ MemberDecoder().decode($0, header: h) }) else {
@@ -102,7 +103,7 @@ import Testing
     @Test func memberNotEndingAtALineIsCorrupt() throws {
         let text = Array("a\nb".utf8)
         let m = text.withUnsafeBytes {
-            MemberEncoder(level: 1).encode($0, lineCount: 1, minTimestamp: 0, maxTimestamp: 0)
+            MemberEncoder(level: 1).encode($0, lineCount: 1, minTimestamp: 0, maxTimestamp: 0, index: 0)
         }
         guard case .header(let h) = MemberHeader.parse(m) else { return }
         guard case .failure(let c) = m.withUnsafeBytes({ MemberDecoder().decode($0, header: h) }) else {
@@ -126,5 +127,32 @@ import Testing
         var l = line
         let found = l.withUTF8 { LogTimestamp.find(in: UnsafeRawBufferPointer($0)) }
         #expect(found == expected)
+    }
+}
+
+extension MemberTests {
+    @Test func versionTwoHeadersCarryTheIndexAndTheFirstMemberFlag() {
+        let h = MemberHeader(
+            sealed: false, length: 100, lineCount: 1, minTimestamp: 1, maxTimestamp: 2, index: 0xBEEF,
+            startsSegment: true)
+        let bytes = h.encoded()
+        #expect(bytes[16] == 2 && bytes[17] == 2 && bytes[18] == 0xEF && bytes[19] == 0xBE)
+        #expect(MemberHeader.parse(bytes) == .header(h))
+    }
+
+    /// Version 1 headers (earlier writers) must have zero reserved bytes and only the sealed flag.
+    @Test(arguments: [(17, UInt8(2)), (18, UInt8(1)), (19, UInt8(1)), (16, UInt8(3)), (16, UInt8(0))])
+    func versionOneHeadersKeepTheirRules(byte: Int, value: UInt8) {
+        var h = MemberHeader(sealed: false, length: 100, lineCount: 1, minTimestamp: 1, maxTimestamp: 2)
+        h.version = 1
+        var bytes = h.encoded()
+        #expect(MemberHeader.parse(bytes) == .header(h))
+        bytes[byte] = value
+        let crc = bytes.withUnsafeBufferPointer { UInt32(crc32(0, $0.baseAddress!, 44)) }
+        for i in 0..<4 { bytes[44 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
+        guard case .invalid = MemberHeader.parse(bytes) else {
+            Issue.record("byte \(byte) = \(value) accepted in a version 1 header")
+            return
+        }
     }
 }

@@ -192,3 +192,70 @@ extension ReaderDamageTests {
         #expect(after.damages.first?.offset == Int64(intact.count))
     }
 }
+
+extension ReaderDamageTests {
+    /// Members carry their index in the segment (header version 2), so a member repeated byte for
+    /// byte right after itself, a segment concatenated onto an unsealed one, and members cut out
+    /// of the middle are damage; neither the repeat nor the appended segment is read.
+    @Test func repeatedMembersAndAppendedSegmentsAreDamage() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let (path, lines, members) = try Self.makeSegment(in: dir)
+        #expect(members.map(\.header.index) == [0, 1, 2, 3])
+        #expect(members.map(\.header.startsSegment) == [true, false, false, false])
+        let intact = Files.read(path)
+        let second = members[1]
+        let secondBytes = Array(intact[Int(second.offset)..<Int(second.end)])
+
+        // The second member twice, then three times.
+        for copies in [1, 2] {
+            var repeated = Array(intact[..<Int(second.end)])
+            for _ in 0..<copies { repeated += secondBytes }
+            repeated += intact[Int(second.end)...]
+            Files.write(path, repeated)
+            let (read, summary) = try Fixtures.readAll([dir.path])
+            #expect(read == lines, "the repeated lines are delivered once")
+            #expect(summary.damages.map(\.kind) == Array(repeating: .corruptBytes, count: copies))
+            #expect(summary.damages.first?.offset == second.end)
+            #expect(summary.damages.allSatisfy { $0.reason.contains("member 1 repeated") }, "\(summary.damages)")
+        }
+
+        // An unsealed segment with another (here, itself: a kill, then `cat a b > a`) appended.
+        Files.write(path, intact + intact)
+        let (appended, after) = try Fixtures.readAll([dir.path])
+        #expect(appended == lines)
+        #expect(after.damages.map(\.kind) == [.corruptBytes])
+        #expect(after.damages.first?.offset == Int64(intact.count))
+        #expect(after.damages.first?.reason.hasPrefix("another segment's first member") == true)
+
+        // The second member cut out: the gap is named, the rest is read.
+        Files.write(path, Array(intact[..<Int(second.offset)]) + intact[Int(second.end)...])
+        let (gapped, gap) = try Fixtures.readAll([dir.path])
+        #expect(gapped == Array(lines[..<25] + lines[50...]))
+        #expect(gap.damages.map(\.reason) == ["members missing: member 2 follows member 0"])
+        #expect(gap.damages.first?.offset == second.offset)
+    }
+
+    /// Segments of earlier writers (header version 1: no index, no first-member flag) still read,
+    /// with no index checks.
+    @Test func versionOneSegmentsStillRead() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let (path, lines, members) = try Self.makeSegment(in: dir)
+        var bytes = Files.read(path)
+        for member in members {
+            var header = member.header
+            header.version = 1
+            header.write(into: &bytes, at: Int(member.offset))
+            #expect(
+                bytes[Int(member.offset) + 16] == 1
+                    && Array(bytes[(Int(member.offset) + 17)..<(Int(member.offset) + 20)]) == [0, 0, 0])
+        }
+        let first = members[0]
+        bytes += bytes[Int(first.offset)..<Int(first.end)]  // not detectable without an index
+        Files.write(path, bytes)
+        let (read, summary) = try Fixtures.readAll([dir.path])
+        #expect(read == lines + lines[..<25])
+        #expect(summary.damages.isEmpty)
+    }
+}

@@ -36,6 +36,40 @@ package enum SegmentScanner {
                         return layout
                     }
                 }
+                if header.isIndexed && header.startsSegment && offset > 0 {
+                    // Another segment's first member: a segment concatenated onto this one. Its
+                    // lines are another segment's (read twice if that one is still there), so
+                    // none of them is read, as after a seal.
+                    layout.corruptRegions.append(
+                        .init(
+                            offset: offset, length: size - offset,
+                            reason:
+                                "another segment's first member: a segment appended to this one "
+                                + "(\(size - offset) bytes from here on are not read)"))
+                    return layout
+                }
+                if let last = layout.members.last, last.header.isIndexed, header.isIndexed {
+                    if header.index == last.header.index {
+                        // The member before it again (a write repeated, a copy gone wrong): its
+                        // lines are already delivered once.
+                        layout.corruptRegions.append(
+                            .init(
+                                offset: offset, length: Int64(header.length),
+                                reason:
+                                    "member \(header.index) repeated; its \(header.lineCount) lines are not read again"
+                            ))
+                        offset = end
+                        first = false
+                        continue
+                    }
+                    if header.index != last.header.index &+ 1 && last.end == offset {
+                        layout.corruptRegions.append(
+                            .init(
+                                offset: offset, length: 0,
+                                reason:
+                                    "members missing: member \(header.index) follows member \(last.header.index)"))
+                    }
+                }
                 layout.members.append(.init(offset: offset, header: header))
                 offset = end
             case .incomplete:

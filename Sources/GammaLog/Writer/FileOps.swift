@@ -1,5 +1,5 @@
 #if canImport(Glibc)
-package import Glibc
+internal import Glibc
 #endif
 
 /// The system calls the writer makes, behind a seam so tests can inject faults
@@ -7,20 +7,20 @@ package import Glibc
 ///
 /// Each function returns the C result and leaves `errno` set on failure.
 package struct FileOps: Sendable {
-    package var open: @Sendable (_ path: String, _ flags: Int32, _ mode: mode_t) -> Int32
+    package var open: @Sendable (_ path: String, _ flags: Int32, _ mode: UInt32) -> Int32
     package var write: @Sendable (_ fd: Int32, _ bytes: UnsafeRawBufferPointer) -> Int
     package var fsync: @Sendable (_ fd: Int32) -> Int32
     package var ftruncate: @Sendable (_ fd: Int32, _ length: Int64) -> Int32
 
     package static let system = FileOps(
-        open: { path, flags, mode in Glibc.open(path, flags, mode) },
+        open: { path, flags, mode in Glibc.open(path, flags, mode_t(mode)) },
         write: { fd, bytes in Glibc.write(fd, bytes.baseAddress, bytes.count) },
         fsync: { fd in Glibc.fsync(fd) },
         ftruncate: { fd, length in Glibc.ftruncate(fd, off_t(length)) }
     )
 
     package init(
-        open: @escaping @Sendable (String, Int32, mode_t) -> Int32,
+        open: @escaping @Sendable (String, Int32, UInt32) -> Int32,
         write: @escaping @Sendable (Int32, UnsafeRawBufferPointer) -> Int,
         fsync: @escaping @Sendable (Int32) -> Int32,
         ftruncate: @escaping @Sendable (Int32, Int64) -> Int32

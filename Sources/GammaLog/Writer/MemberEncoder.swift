@@ -24,10 +24,11 @@ final class MemberEncoder {
         stream.deallocate()
     }
 
-    /// Encodes `lines` (whole lines, each ending in `\n`, or empty for the sealed trailer).
+    /// Encodes `lines` (whole lines, each ending in `\n`, or empty for the sealed trailer) as the
+    /// member at `index` (0 for the first) of its segment.
     func encode(
         _ lines: UnsafeRawBufferPointer, lineCount: Int, minTimestamp: Int64, maxTimestamp: Int64,
-        sealed: Bool = false
+        index: Int, sealed: Bool = false
     ) -> [UInt8] {
         deflateReset(stream)
         let bound = Int(deflateBound(stream, uLong(lines.count)))
@@ -52,15 +53,17 @@ final class MemberEncoder {
         }
         var header = MemberHeader(
             sealed: sealed, length: UInt32(out.count), lineCount: UInt32(lineCount),
-            minTimestamp: minTimestamp, maxTimestamp: maxTimestamp)
+            minTimestamp: minTimestamp, maxTimestamp: maxTimestamp,
+            index: UInt16(truncatingIfNeeded: index), startsSegment: index == 0)
         header.extraFlags = level == 1 ? 4 : (level == 9 ? 2 : 0)
         header.write(into: &out, at: 0)
         return out
     }
 
-    /// The empty member that ends a cleanly closed segment.
-    func sealedTrailer() -> [UInt8] {
+    /// The empty member that ends a cleanly closed segment, at `index`.
+    func sealedTrailer(index: Int) -> [UInt8] {
         encode(
-            UnsafeRawBufferPointer(start: nil, count: 0), lineCount: 0, minTimestamp: 0, maxTimestamp: 0, sealed: true)
+            UnsafeRawBufferPointer(start: nil, count: 0), lineCount: 0, minTimestamp: 0, maxTimestamp: 0,
+            index: index, sealed: true)
     }
 }

@@ -18,6 +18,8 @@ final class WriterCore: @unchecked Sendable {
         var path: String
         var size: Int64
         var createdAt: Int64
+        /// Members written to it so far: the index of the next one.
+        var members = 0
         /// The name it is written under until it holds a complete data member
         /// (`.<name>.tmp`, which no reader lists); `nil` once renamed to `path`.
         var temporary: String?
@@ -233,9 +235,6 @@ final class WriterCore: @unchecked Sendable {
     /// Compresses and writes one member. Runs without the lock.
     private func write(_ item: Pending, encoder: MemberEncoder) -> Outcome {
         var outcome = Outcome()
-        let member = item.bytes.withUnsafeBytes {
-            encoder.encode($0, lineCount: item.lines, minTimestamp: item.minTimestamp, maxTimestamp: item.maxTimestamp)
-        }
         if let open = file, monotonicNanos() - open.createdAt >= maxAgeNanos, open.size > 0 {
             if let e = sealCurrent() { outcome.errors.append(e) }
         }
@@ -246,6 +245,11 @@ final class WriterCore: @unchecked Sendable {
             }
         }
         var segment = file!
+        let member = item.bytes.withUnsafeBytes {
+            encoder.encode(
+                $0, lineCount: item.lines, minTimestamp: item.minTimestamp, maxTimestamp: item.maxTimestamp,
+                index: segment.members)
+        }
         let failure = member.withUnsafeBytes { ops.writeAll(segment.fd, $0) }
         if let code = failure {
             _ = ops.ftruncate(segment.fd, segment.size)  // best effort; the segment is abandoned either way
@@ -272,6 +276,7 @@ final class WriterCore: @unchecked Sendable {
             return outcome
         }
         segment.size += Int64(member.count)
+        segment.members += 1
         if segment.temporary != nil {
             // It holds a complete member now: it appears under its final name.
             if let e = publish(&segment) {
@@ -310,7 +315,7 @@ final class WriterCore: @unchecked Sendable {
             let member = text.withUnsafeBytes {
                 encoder.encode(
                     $0, lineCount: preamble.count, minTimestamp: preamble.map(\.timestamp).min()!,
-                    maxTimestamp: preamble.map(\.timestamp).max()!)
+                    maxTimestamp: preamble.map(\.timestamp).max()!, index: 0)
             }
             if let code = member.withUnsafeBytes({ ops.writeAll(fd, $0) }) {
                 Glibc.close(fd)
@@ -318,6 +323,7 @@ final class WriterCore: @unchecked Sendable {
                 return .failure(.writeFailed(path: path, offset: 0, errno: code, linesLost: 0))
             }
             segment.size = Int64(member.count)
+            segment.members = 1
         }
         return .success(segment)
     }
@@ -347,7 +353,7 @@ final class WriterCore: @unchecked Sendable {
             unlink(segment.temporary!)
             return nil
         }
-        let trailer = MemberEncoder(level: 1).sealedTrailer()
+        let trailer = MemberEncoder(level: 1).sealedTrailer(index: segment.members)
         if let code = trailer.withUnsafeBytes({ ops.writeAll(segment.fd, $0) }) {
             _ = ops.ftruncate(segment.fd, segment.size)
             return .writeFailed(path: segment.path, offset: segment.size, errno: code, linesLost: 0)
