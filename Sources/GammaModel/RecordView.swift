@@ -49,9 +49,25 @@ public struct RecordView {
                 offset: RecordDecoder.maxLineBytes, reason: "line longer than \(RecordDecoder.maxLineBytes) bytes")
         }
         if scanCanonicalMetric(line, into: &view) || scanCanonicalSpan(line, into: &view) { return }
-        // The general path: any key order and whitespace. Metric lines carrying only the five fields
-        // read here are checked here; lines with other fields (whose typed rules only the decoder
-        // knows) and non-metric records are checked by the full decoder, then read.
+        // The general path: any key order, whitespace and field, judged in one pass without
+        // allocating. What it leaves undecided (an invalid line, escaped keys, a type outside
+        // schema v1) is read with the decoder's help below, whose verdict and error stand.
+        do throws(GeneralRecordScanner.Undecided) {
+            try GeneralRecordScanner.scan(line, into: &view)
+            return
+        } catch {}
+        do throws(RecordDecodingError) {
+            try scanWithDecoder(line, into: &view)
+        } catch {
+            _ = try RecordDecoder.decode(line)  // its error names the place, whichever check comes first
+            throw error
+        }
+    }
+
+    /// The slow and sure path: the fields the view holds found by a scan with decoded keys, and
+    /// the line judged by ``RecordDecoder``.
+    static func scanWithDecoder(_ line: UnsafeRawBufferPointer, into view: inout RecordView) throws(RecordDecodingError)
+    {
         view = RecordView()
         var s = JSONScanner(line)
         s.skipWhitespace()
@@ -81,9 +97,10 @@ public struct RecordView {
             switch key {
             case "type":
                 guard s.peek == 0x22 else { throw s.fail("field 'type' must be a string") }
-                let (r, _) = try s.skipString()
+                let at = s.i
+                let (r, escaped) = try s.skipString()
                 view.type = r
-                view.kind = Self.kind(line, r)
+                view.kind = escaped ? Self.kind(decodedStringAt: at, line) : Self.kind(line, r)
                 sawType = true
             case "ts":
                 let at = s.i
@@ -119,19 +136,21 @@ public struct RecordView {
                 switch s.peek {
                 case UInt8(ascii: "n")?: try s.literal("null")
                 case 0x22?:
-                    let (r, _) = try s.skipString()
-                    let text = UnsafeRawBufferPointer(rebasing: line[r])
-                    if text.elementsEqual("NaN".utf8) {
-                        view.value = .nan
-                    } else if text.elementsEqual("Infinity".utf8) {
-                        view.value = .infinity
-                    } else if text.elementsEqual("-Infinity".utf8) {
-                        view.value = -.infinity
-                    } else {
+                    var unescaped = s
+                    let (r, escaped) = try s.skipString()
+                    let text =
+                        escaped
+                        ? try unescaped.string()
+                        : String(decoding: UnsafeRawBufferPointer(rebasing: line[r]), as: UTF8.self)
+                    switch text {
+                    case "NaN": view.value = .nan
+                    case "Infinity": view.value = .infinity
+                    case "-Infinity": view.value = -.infinity
+                    default:
                         throw RecordDecodingError(
                             offset: at,
                             reason:
-                                "field 'value' must be a number, or \"NaN\", \"Infinity\" or \"-Infinity\", not \"\(String(decoding: text, as: UTF8.self))\""
+                                "field 'value' must be a number, or \"NaN\", \"Infinity\" or \"-Infinity\", not \"\(text)\""
                         )
                     }
                 case let c? where c == UInt8(ascii: "-") || (c >= 0x30 && c <= 0x39):
@@ -185,6 +204,14 @@ public struct RecordView {
                 view.unfinished = span.unfinished
             }
         }
+    }
+
+    /// The kind named by the escaped string starting (at its quote) at `at`: `"sp\u0061n"` is a span.
+    static func kind(decodedStringAt at: Int, _ line: UnsafeRawBufferPointer) -> Kind {
+        var s = JSONScanner(line)
+        s.i = at
+        guard let text = try? s.string() else { return .unknown }
+        return Array(text.utf8).withUnsafeBytes { kind($0, 0..<$0.count) }
     }
 
     static func kind(_ line: UnsafeRawBufferPointer, _ r: Range<Int>) -> Kind {

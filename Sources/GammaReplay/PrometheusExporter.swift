@@ -111,19 +111,22 @@ public struct PrometheusExporter: Sendable {
 
     /// The families, sorted by name, after every check that keeps the output valid.
     func families(_ report: MetricReport) throws(ReplayError) -> [Family] {
-        var byName: [String: Family] = [:]
+        // Families in an array, found by name through an index: each series is appended in place
+        // (a family copied out of a dictionary and back would copy its series every time).
+        var families: [Family] = []
+        var byName: [String: Int] = [:]
         let histogram = report.query.buckets == nil ? "summary" : "histogram"
         for s in report.series {
             let exposed = ExposedName(name: s.key.name, kind: s.key.kind, unit: s.unit)
             let type = s.key.kind == .counter ? "counter" : s.key.kind == .gauge ? "gauge" : histogram
-            if var f = byName[exposed.family] {
-                guard f.source.name == s.key.name && f.source.kind == s.key.kind else {
+            if let i = byName[exposed.family] {
+                let source = families[i].source
+                guard source.name == s.key.name && source.kind == s.key.kind else {
                     throw .conflict(
-                        "metrics '\(f.source.name)' (\(f.source.kind)) and '\(s.key.name)' (\(s.key.kind)) are both exposed as '\(exposed.family)'; leave one out with --exclude"
+                        "metrics '\(source.name)' (\(source.kind)) and '\(s.key.name)' (\(s.key.kind)) are both exposed as '\(exposed.family)'; leave one out with --exclude"
                     )
                 }
-                f.series.append(s)
-                byName[exposed.family] = f
+                families[i].series.append(s)
             } else {
                 let samples: [String]
                 switch type {
@@ -135,9 +138,11 @@ public struct PrometheusExporter: Sendable {
                 let help =
                     s.help ?? "\(s.key.name): a \(s.key.kind) recorded by Gamma"
                     + (exposed.scale != 1 ? ", in \(exposed.unit ?? "base units")" : "")
-                byName[exposed.family] = Family(
-                    exposed: exposed, type: type, source: (s.key.name, s.key.kind), help: help,
-                    series: [s], sampleNames: samples)
+                byName[exposed.family] = families.count
+                families.append(
+                    Family(
+                        exposed: exposed, type: type, source: (s.key.name, s.key.kind), help: help,
+                        series: [s], sampleNames: samples))
             }
             if s.key.kind == .counter, let total = s.figures.total, total < 0 {
                 throw .conflict(
@@ -152,8 +157,9 @@ public struct PrometheusExporter: Sendable {
             }
         }
         // A family's samples must not take another family's names.
+        families.sort { $0.exposed.family < $1.exposed.family }
         var owner: [String: String] = [:]
-        for f in byName.values.sorted(by: { $0.exposed.family < $1.exposed.family }) {
+        for f in families {
             for sample in f.sampleNames {
                 if let other = owner[sample] {
                     throw .conflict(
@@ -163,7 +169,7 @@ public struct PrometheusExporter: Sendable {
                 owner[sample] = f.source.name
             }
         }
-        return byName.values.sorted { $0.exposed.family < $1.exposed.family }
+        return families
     }
 
     func timestamp(_ ns: Int64) -> String {

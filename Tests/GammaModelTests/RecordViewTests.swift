@@ -1,4 +1,4 @@
-import GammaModel
+@testable import GammaModel
 import Testing
 
 @Suite struct RecordViewTests {
@@ -154,5 +154,109 @@ import Testing
             #expect(v.start == d.start && v.end == d.end && v.status == d.status && v.unfinished == d.unfinished)
         }
         #expect(accepted > 10_000)
+    }
+}
+
+extension RecordViewTests {
+    /// Records spelled as other writers spell them (key order, whitespace, escapes, unknown
+    /// fields, events and links), read by the general path: the view reads the decoder's fields;
+    /// then mutated, the two accept and reject the same lines.
+    @Test(arguments: [31, 32, 33] as [UInt64])
+    func theGeneralPathAgreesWithTheDecoderOnForeignSpellings(seed: UInt64) throws {
+        var gen = RandomRecords(state: seed)
+        var spelling = ForeignSpelling(gen: RandomRecords(state: seed &+ 1000))
+        var rejected = 0, decidedInOnePass = 0
+        for n in 0..<3000 {
+            let record = gen.record()
+            let json = ForeignSpelling.parse(String(decoding: RecordEncoder.encode(record), as: UTF8.self))
+            let keyEscapes = n % 10 == 0 ? 0.2 : 0
+            var line = Array(
+                spelling.spell(json, keyEscapes: keyEscapes, valueEscapes: 0.1, unknownFields: n % 3 == 0).utf8)
+            guard case .record(let decoded) = try RecordDecoder.decode(line) else {
+                Issue.record("not a record: \(String(decoding: line, as: UTF8.self))")
+                continue
+            }
+            #expect(same(decoded, record), "the spelling changed the record")
+            let v = try Self.view(line).get()
+            #expect(v.ts == record.ts)
+            if Self.decidedInOnePass(line) { decidedInOnePass += 1 }
+            switch record {
+            case .metric(let m):
+                #expect(v.value.map { $0.isNaN ? m.value.isNaN : $0 == m.value } == true)
+                if !v.nameEscaped { #expect(v.name.map { String(decoding: line[$0], as: UTF8.self) } == m.name) }
+            case .span(let s):
+                #expect(
+                    v.kind == .span && v.spanID == s.spanID && v.traceID == s.traceID && v.start == s.start
+                        && v.end == s.end && v.parentSpanID == s.parentSpanID && v.status == s.status
+                        && v.unfinished == s.unfinished, "\(String(decoding: line, as: UTF8.self))")
+            default:
+                break
+            }
+            for _ in 0..<gen.int(1...2) {
+                let i = gen.int(0...(line.count - 1))
+                switch gen.int(0...2) {
+                case 0: line[i] = Array("{}[]\",:0-eE.\\ ntuaf1".utf8)[gen.int(0...19)]
+                case 1: line.remove(at: i)
+                default: line.insert(Array("{}[]\",:0-eE.\\ ntuaf1".utf8)[gen.int(0...19)], at: i)
+                }
+            }
+            let mutatedDecoded = (try? RecordDecoder.decode(line)) != nil
+            #expect(mutatedDecoded == ((try? Self.view(line).get()) != nil), "\(String(decoding: line, as: UTF8.self))")
+            if !mutatedDecoded { rejected += 1 }
+        }
+        #expect(rejected > 500, "the mutations must produce invalid lines")
+        #expect(decidedInOnePass > 2000, "the one-pass path decides most lines: \(decidedInOnePass)")
+    }
+
+    static func decidedInOnePass(_ line: [UInt8]) -> Bool {
+        line.withUnsafeBytes { b in
+            var view = RecordView()
+            do { try GeneralRecordScanner.scan(b, into: &view) } catch { return false }
+            return true
+        }
+    }
+
+    /// Lines that each break one rule of a record type, spelled off the canonical path: the view
+    /// rejects each with the decoder's own error.
+    @Test(arguments: [
+        #"{ "ts": 5, "type": "span", "trace_id": "0000000000000000000000000000000a", "span_id": "000000000000000b", "name": "x", "start": 6, "end": 5 }"#,
+        #"{ "ts": 5, "type": "span", "trace_id": "0000000000000000000000000000000a", "span_id": "000000000000000b", "name": "x", "start": 1, "end": 6 }"#,
+        #"{ "ts": 5, "type": "span", "trace_id": "0000000000000000000000000000000A", "span_id": "000000000000000b", "name": "x", "start": 1, "end": 5 }"#,
+        #"{ "ts": 5, "type": "span", "trace_id": "0000000000000000000000000000000a", "span_id": "000000000000000b", "name": "x", "start": 1, "end": 5, "kind": "weird" }"#,
+        #"{ "ts": 5, "type": "span", "trace_id": "0000000000000000000000000000000a", "span_id": "000000000000000b", "name": "x", "start": 1, "end": 5, "events": [{"name": "e"}] }"#,
+        #"{ "ts": 5, "type": "span", "trace_id": "0000000000000000000000000000000a", "span_id": "000000000000000b", "name": "x", "start": 1, "end": 5, "links": [{"trace_id": "0000000000000000000000000000000a"}] }"#,
+        #"{ "ts": 5, "type": "span", "trace_id": "0000000000000000000000000000000a", "span_id": "000000000000000b", "name": "x", "start": 1, "end": 5, "attributes": {"a": [1, "x"]} }"#,
+        #"{ "ts": 5, "type": "span", "trace_id": "0000000000000000000000000000000a", "span_id": "000000000000000b", "name": "x", "start": 1, "end": 5, "attributes": {"a": 1, "a": 2} }"#,
+        #"{ "ts": 5, "type": "counter", "name": "x", "labels": {"b": "1", "a": "2", "b": "3"}, "value": 1 }"#,
+        #"{ "ts": 5, "type": "counter", "name": "x", "value": 1e999 }"#,
+        #"{ "ts": 5, "type": "counter", "name": "x", "value": null }"#,
+        #"{ "ts": 5, "type": "meta", "name": "x", "kind": "summary" }"#,
+        #"{ "ts": 5, "type": "alert", "rule": "r", "state": "on", "severity": "page" }"#,
+        #"{ "ts": 5, "type": "resource", "stream": "s" }"#,
+        #"{ "ts": -5, "type": "gauge", "name": "x", "value": 1 }"#
+    ])
+    func eachBrokenRuleIsTheDecodersError(_ line: String) {
+        let bytes = Array(line.utf8)
+        guard
+            case .failure(let expected) = Result(catching: { () throws(RecordDecodingError) in
+                try RecordDecoder.decode(bytes)
+            })
+        else {
+            Issue.record("the decoder accepts it")
+            return
+        }
+        guard case .failure(let got) = Self.view(bytes) else {
+            Issue.record("the view accepts it")
+            return
+        }
+        #expect(got == expected)
+    }
+
+    /// The general path's lists of enum values are the enums' own.
+    @Test func theGeneralPathKnowsEveryEnumValue() {
+        func text(_ list: [StaticString]) -> [String] { list.map { "\($0)" }.sorted() }
+        #expect(text(GeneralRecordScanner.metricKinds) == MetricKind.allCases.map(\.rawValue).sorted())
+        #expect(text(GeneralRecordScanner.spanKinds) == SpanRecord.Kind.allCases.map(\.rawValue).sorted())
+        #expect(text(GeneralRecordScanner.alertStates) == AlertRecord.State.allCases.map(\.rawValue).sorted())
     }
 }

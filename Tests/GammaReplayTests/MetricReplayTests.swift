@@ -207,3 +207,25 @@ import Testing
 extension Array where Element == UInt8 {
     var string: String { String(decoding: self, as: UTF8.self) }
 }
+
+extension MetricReplayTests {
+    /// The Prometheus and OpenMetrics exports are linear in the series: 300,000 series of one
+    /// family are exported in seconds. Once they were quadratic (each series appended to a copy
+    /// of its family's array: 100,000 series took more than 120 s); the limit catches that with a
+    /// margin of more than 10x on this test's debug build.
+    @Test(.timeLimit(.minutes(1))) func exportsAreLinearInTheSeries() throws {
+        let n = 300_000
+        var figures = Figures(firstTS: 1, lastTS: 2, count: 1, nanCount: 0)
+        figures.total = 1
+        let series = (0..<n).map { i in
+            MetricReport.Series(
+                key: SeriesKey(kind: .counter, name: "tool.calls", labels: [Label("call", String(i))]), unit: nil,
+                help: nil, figures: figures, windows: [])
+        }
+        let report = MetricReport(query: MetricQuery(), series: series)
+        for dialect in [PrometheusExporter.Dialect.prometheus, .openMetrics] {
+            let text = try PrometheusExporter(dialect: dialect).render(report)
+            #expect(text.utf8.reduce(0) { $0 + ($1 == 0x0A ? 1 : 0) } == n + 2 + (dialect == .openMetrics ? 1 : 0))
+        }
+    }
+}

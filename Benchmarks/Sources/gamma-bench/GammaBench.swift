@@ -10,6 +10,8 @@ import GammaLog
 ///   gamma-bench log-read DIR [--runs R] [--gamma-log PATH]
 ///                                               LogReader (all cores) and gamma-log cat vs gzip -dc
 ///   gamma-bench recorder [--runs R]             counter, sustained rate, span, parse vs inflate
+///   gamma-bench record-spelling CANONICAL_DIR FOREIGN_DIR [--runs R]
+///                                               RecordView.scan per record type, two spellings of one set of records
 ///   gamma-bench simulate [--runs R] [--agent-runs N]
 ///                                               simulated runs per second, recorded by Gamma vs no-op backends
 @main
@@ -52,6 +54,10 @@ enum GammaBench {
             try RecorderBenchmark(runs: option("--runs", 3)).sustained()
         case "recorder-parse":
             try RecorderBenchmark(runs: option("--runs", 3)).parse(megabytes: option("--mb", 150))
+        case "record-spelling":
+            let runs = option("--runs", 5)
+            guard args.count == 2 else { usage() }
+            try SpellingBenchmark(canonical: args[0], foreign: args[1], runs: runs).run()
         case "simulate":
             try await SimulationBenchmark(runs: option("--runs", 3), agentRuns: option("--agent-runs", 20_000)).run()
         default:
