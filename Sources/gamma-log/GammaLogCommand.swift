@@ -18,11 +18,12 @@ struct GammaLogCommand: ParsableCommand {
               gamma-log cat --merge --since 2026-11-18T11:06:50Z samples/log
               gamma-log verify samples/log        exit 0 clean, 1 damaged
               gamma-log repair --dry-run samples/log
+              gamma-log import export.jsonl.gz --log logs/   other programs' JSON lines
 
             Exit codes: 0 success; 1 damage found (verify, or any command with --strict);
             2 a path could not be read; 64 bad usage.
             """,
-        subcommands: [ListCommand.self, CatCommand.self, VerifyCommand.self, RepairCommand.self]
+        subcommands: [ListCommand.self, CatCommand.self, VerifyCommand.self, RepairCommand.self, ImportCommand.self]
     )
 
     init() {}

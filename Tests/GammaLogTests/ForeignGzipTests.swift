@@ -142,3 +142,68 @@ extension ForeignGzipTests {
         #expect(!streamed.isEmpty && streamedSummary.damages.first?.reason.contains("may be wrong") == true)
     }
 }
+
+extension ForeignGzipTests {
+    /// Workers decode foreign files while the consumer reads them: several files, large and
+    /// small, one damaged, one of many members, one without a final newline, beside a Gamma
+    /// segment, read the same with 1 to 4 workers and every buffer limit, the lines of each
+    /// member prepared by the worker exactly as the consumer would; and a consumer that stops
+    /// early stops the workers.
+    @Test func foreignFilesDecodedByWorkersReadAsTheConsumerWouldReadThem() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        func lines(_ file: Int, _ n: Int) -> [String] {
+            (0..<n).map { #"{"type":"gauge","ts":\#(1_000_000 * file + $0),"name":"f\#(file)","value":\#($0)}"# }
+        }
+        Files.write(dir.file("a.jsonl"), Array(lines(1, 200_000).map { $0 + "\n" }.joined().utf8))
+        Files.write(dir.file("b1"), Array(lines(2, 3000).prefix(1500).map { $0 + "\n" }.joined().utf8))
+        Files.write(dir.file("b2"), Array(lines(2, 3000).suffix(1500).map { $0 + "\n" }.joined().utf8))
+        Files.write(dir.file("c.jsonl"), Array(lines(3, 10).joined(separator: "\n").utf8))
+        Files.write(dir.file("d.jsonl"), Array(lines(4, 50_000).map { $0 + "\n" }.joined().utf8))
+        try Self.run(
+            "cd \(dir.path) && gzip -n a.jsonl c.jsonl d.jsonl && (gzip -c b1; gzip -c b2) > b.jsonl.gz && rm b1 b2")
+        var damaged = Files.read(dir.file("d.jsonl.gz"))
+        damaged[damaged.count / 2] ^= 0x10
+        Files.write(dir.file("d.jsonl.gz"), damaged)
+        let writer = try SegmentWriter(directory: dir.path, stream: "g")
+        for (line, ts) in Fixtures.lines(count: 500) { try writer.append(line, timestamp: ts) }
+        try writer.close()
+
+        var reference: [String]?
+        var referenceDamages: [LogDamage]?
+        for workers in 1...4 {
+            for limit in [32 << 20, 100_000] {
+                var options = ReadOptions()
+                options.workers = workers
+                options.foreignBufferLimit = limit
+                let reader = try LogReader(paths: [dir.path], options: options)
+                var read: [String] = []
+                var preparedLines = 0
+                let summary = try reader.forEachMember(preparing: { LineSplitter.count($0) }) { member, prepared in
+                    #expect(prepared == LineSplitter.count(member.bytes))
+                    preparedLines += prepared
+                    member.forEachLine { read.append(String(decoding: $0, as: UTF8.self)) }
+                }
+                #expect(preparedLines == read.count && summary.lines == read.count)
+                #expect(read.count == 200_000 + 3000 + 10 + 500, "workers \(workers), limit \(limit)")
+                if let reference {
+                    #expect(read == reference, "workers \(workers), limit \(limit)")
+                    #expect(summary.damages == referenceDamages)
+                } else {
+                    reference = read
+                    referenceDamages = summary.damages
+                }
+                #expect(summary.damages.count == 1 && summary.damages[0].path.hasSuffix("d.jsonl.gz"))
+            }
+        }
+        // A consumer that fails at once: the read ends, and the workers with it.
+        struct Stop: Error {}
+        var options = ReadOptions()
+        options.workers = 2
+        for _ in 0..<20 {
+            #expect(throws: Stop.self) {
+                try LogReader(paths: [dir.path], options: options).forEachLine { _ in throw Stop() }
+            }
+        }
+    }
+}

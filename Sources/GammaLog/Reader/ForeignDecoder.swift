@@ -5,7 +5,7 @@ internal import CZlib
 ///
 /// No line of a member is delivered before the member's CRC-32 and length have checked at its
 /// end, so a damaged member contributes nothing wrong to a figure: a member's lines are held
-/// until its end, up to `bufferLimit` bytes (32 MiB); a larger member is inflated twice, once to check
+/// until its end, up to `bufferLimit` bytes (128 MiB); a larger member is inflated twice, once to check
 /// it, then again to deliver its lines. A partial line is never delivered: at a damaged member
 /// the unfinished line is dropped, and decoding resumes at the next gzip magic. A last line
 /// without `\n` at the clean end of the file is delivered (the file is whole).
@@ -22,8 +22,10 @@ final class ForeignDecoder {
     /// The most a member's lines are held in memory before its end; past it, the member is checked
     /// in a first pass and delivered in a second.
     let bufferLimit: Int
+    /// The buffer of held lines, kept from file to file (its pages stay mapped).
+    private var heldBuffer: [UInt8] = []
 
-    init(checkFirst: Bool = true, bufferLimit: Int = 32 << 20) {
+    init(checkFirst: Bool = true, bufferLimit: Int = 128 << 20) {
         self.checkFirst = checkFirst
         self.bufferLimit = bufferLimit
         stream = .allocate(capacity: 1)
@@ -76,7 +78,12 @@ final class ForeignDecoder {
         var carry: [UInt8] = []  // the unfinished line
         var out = [UInt8](repeating: 0, count: Self.chunk)
         var inMember = false
-        var held: [UInt8] = []  // the member's whole lines, until its end
+        var held: [UInt8] = []  // the member's whole lines, until its end: the buffer of the last file
+        swap(&held, &heldBuffer)
+        defer {
+            held.removeAll(keepingCapacity: true)
+            swap(&held, &heldBuffer)
+        }
         var carryAtStart: [UInt8] = []
         var mode = Mode.hold
         var checkedStart: Int64 = -1  // a member checked by a first pass, now read again to deliver

@@ -87,6 +87,8 @@ extension LogReader {
                         reason: c.reason))
             case .unreadable(let e):
                 report(LogDamage(kind: .unreadable, path: s.path, offset: job.offset, reason: e.description))
+            case .foreignLines:
+                preconditionFailure("a merged read decodes foreign files itself")
             case .foreign:
                 var all: [UInt8] = []
                 try foreignDecoder().decode(

@@ -30,7 +30,9 @@ public final class LogReader: Sendable {
     }
 
     /// A decoder for a foreign gzip file, as the read's options say.
-    func foreignDecoder() -> ForeignDecoder {
+    func foreignDecoder() -> ForeignDecoder { Self.foreignDecoder(options) }
+
+    static func foreignDecoder(_ options: ReadOptions) -> ForeignDecoder {
         ForeignDecoder(checkFirst: options.checkForeignMembersFirst, bufferLimit: options.foreignBufferLimit)
     }
 
@@ -139,12 +141,20 @@ public final class LogReader: Sendable {
         return plan
     }
 
-    func pipeline(for plan: Plan, prepare: DecodePipeline.Prepare? = nil) -> DecodePipeline {
+    /// The pipeline of a plan; with `streamForeign`, workers decode foreign files too (in order
+    /// reading), else the consumer does (merged reading, which needs a file's lines at once).
+    func pipeline(for plan: Plan, prepare: DecodePipeline.Prepare? = nil, streamForeign: Bool = false)
+        -> DecodePipeline
+    {
         let paths = plan.scanned.map(\.path)
         let opener = self.opener
-        return DecodePipeline(jobs: plan.jobs, workers: options.workers, prepare: prepare) { (i) throws(LogError) in
-            try opener(paths[i])
-        }
+        let options = self.options
+        let foreign: DecodePipeline.ForeignDecoderFactory? =
+            streamForeign ? { @Sendable in Self.foreignDecoder(options) } : nil
+        let open: @Sendable (Int) throws(LogError) -> any ByteSource = { (i) throws(LogError) in try opener(paths[i]) }
+        return DecodePipeline(
+            jobs: plan.jobs, workers: options.workers, prepare: prepare, foreign: foreign, path: { paths[$0] },
+            open: open)
     }
 
     /// Calls `body` with every line, stream by stream, segment by segment, in file order.
@@ -193,12 +203,12 @@ public final class LogReader: Sendable {
     ) throws -> ReadSummary {
         var plan = plan(onDamage: onDamage)
         if prepare != nil {
-            for j in plan.jobs.indices where plan.jobs[j].header != nil && !plan.meta[j].filter {
+            for j in plan.jobs.indices where !plan.meta[j].filter {
                 plan.jobs[j].prepare = true
             }
         }
         var summary = plan.summary
-        let pipeline = pipeline(for: plan, prepare: prepare)
+        let pipeline = pipeline(for: plan, prepare: prepare, streamForeign: true)
         defer { pipeline.finish() }
         var decodeDamages: [LogDamage] = []
         func report(_ d: LogDamage) { onDamage(d); decodeDamages.append(d) }
@@ -264,6 +274,18 @@ public final class LogReader: Sendable {
                             try line.withUnsafeBytes { try deliver($0, offset: 0, count: 1) }
                         }
                     }, damage: report)
+                summary.membersRead += 1
+            case .foreignLines(let lines):
+                while let item = lines.next() {
+                    switch item {
+                    case .lines(let bytes, let prepared, let final):
+                        try bytes.withUnsafeBytes {
+                            try deliver($0, offset: 0, count: final ? 1 : nil, prepared: prepared, whole: final)
+                        }
+                    case .damage(let d):
+                        report(d)
+                    }
+                }
                 summary.membersRead += 1
             }
         }

@@ -15,7 +15,7 @@ public struct ReadOptions: Sendable {
     public var checkForeignMembersFirst = true
     /// How much of a foreign member's lines is held before its end; a larger member is inflated
     /// twice, once to check it and once to deliver it.
-    package var foreignBufferLimit = 32 << 20
+    package var foreignBufferLimit = 128 << 20
     /// Threads inflating members; by default one per core.
     public var workers: Int = max(1, Int(sysconf(Int32(_SC_NPROCESSORS_ONLN))))
 

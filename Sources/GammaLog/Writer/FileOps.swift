@@ -49,7 +49,7 @@ package struct FileOps: Sendable {
 
 /// Small POSIX helpers for the reader and repair, which need no fault seam.
 package enum POSIX {
-    static func isDirectory(_ path: String) -> Bool? {
+    package static func isDirectory(_ path: String) -> Bool? {
         var st = stat()
         guard stat(path, &st) == 0 else { return nil }
         return (st.st_mode & S_IFMT) == S_IFDIR
