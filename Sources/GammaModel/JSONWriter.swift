@@ -15,6 +15,12 @@ public struct JSONWriter {
     /// The number of bytes written so far.
     public var count: Int { storage.count }
 
+    /// Forgets the bytes written so far, keeping the buffer (a streaming writer's flush).
+    public mutating func removeAll() {
+        if !isKnownUniquelyReferenced(&storage) { storage = ByteStorage(capacity: storage.capacity) }
+        storage.count = 0
+    }
+
     /// Calls `body` with the bytes written so far, without copying them.
     public func withBytes<R, E: Error>(_ body: (UnsafeRawBufferPointer) throws(E) -> R) throws(E) -> R {
         try withExtendedLifetime(storage) { () throws(E) -> R in

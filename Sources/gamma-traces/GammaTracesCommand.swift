@@ -127,6 +127,10 @@ struct GammaTracesCommand: ParsableCommand {
             try warnings.check()
             return
         }
+        if format != .text && limit == nil && slowest == nil && trace == nil {
+            try streamExport(reader, unselected: unselected, warnings: warnings)
+            return
+        }
         let wanted = trace.flatMap { UInt128($0, radix: 16) }
         let query = try self.query()
         let report: (ReplayIssue) -> Void = { warnings.warn($0) }
@@ -167,6 +171,24 @@ struct GammaTracesCommand: ParsableCommand {
         case .zipkin: bytes = ZipkinExporter().render(traces, resources: resources)
         }
         bytes.withUnsafeBytes { out.write($0) }
+        try out.finish()
+        try warnings.check()
+    }
+
+    /// An export of every trace that matches, streamed: each trace is written once complete,
+    /// so memory does not grow with the log (docs/TRACES.md, "Exports").
+    func streamExport(_ reader: LogReader, unselected: LogReader, warnings: Warnings) throws {
+        let formats: [Format: any TraceFormat] = [
+            .json: TraceJSONExporter(), .otlp: OTLPExporter(), .chrome: ChromeTraceExporter(),
+            .jaeger: JaegerExporter(), .zipkin: ZipkinExporter()
+        ]
+        var export = StreamingTraceExport(format: formats[format]!, query: try query())
+        let out = try output.open()
+        _ = try export.run(reader, onIssue: { warnings.warn($0) }) { bytes in
+            out.write(bytes)
+            if out.failed { try out.finish() }  // a closed pipe ends the run quietly; any other failure is an error
+        }
+        if export.traces == 0 { try noTraces(reader, input: unselected, warnings: warnings) }
         try out.finish()
         try warnings.check()
     }

@@ -2,6 +2,7 @@ import Foundation
 import GammaLog
 import GammaModel
 import GammaTestKit
+import GammaTestSupport
 import Testing
 
 @Suite struct GammaTracesCLITests {
@@ -54,5 +55,47 @@ import Testing
         try Self.writeLog(dir)
         let r = try Executables.run("gamma-traces", args + [dir.path])
         #expect(r.status == 64 && r.stderr.contains(mentions), "\(args): \(r.stderr)")
+    }
+}
+
+extension GammaTracesCLITests {
+    /// An export of every trace streams (each trace written once complete); it holds exactly the
+    /// traces and spans of the export that reads every trace first (`--limit` takes that path),
+    /// only in the order the traces complete. Checked on the day's sample for OTLP (a line per
+    /// trace), Gamma's JSON, Zipkin (a span per element) and Jaeger, and with a selection.
+    @Test(arguments: [[], ["--name", "tool.*", "--since", "2026-11-02T12:00:00Z"]])
+    func streamedExportsHoldWhatTheWholeReadHolds(_ selection: [String]) throws {
+        let day = RepositoryPaths.root + "/samples/day"
+        func run(_ format: String, whole: Bool) throws -> String {
+            let r = try Executables.run(
+                "gamma-traces", ["--format", format] + selection + (whole ? ["--limit", "1000000"] : []) + [day])
+            #expect(r.status == 0, "\(r.stderr)")
+            return r.stdout
+        }
+        func sortedLines(_ s: String) -> [String] { s.split(separator: "\n").map(String.init).sorted() }
+        let otlp = try run("otlp", whole: false)
+        #expect(sortedLines(otlp) == sortedLines(try run("otlp", whole: true)))
+        // Every span keeps its process's resource, even where the range leaves out the record of it.
+        #expect(!otlp.isEmpty && !otlp.contains(#""resource":{"attributes":[]}"#))
+
+        func elements(_ json: String, _ path: [String]) throws -> [String] {
+            var value = try JSONSerialization.jsonObject(with: Data(json.utf8))
+            for key in path { value = (value as! [String: Any])[key]! }
+            return try (value as! [Any]).map {
+                String(decoding: try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]), as: UTF8.self)
+            }.sorted()
+        }
+        let streamed = try elements(try run("json", whole: false), ["traces"])
+        #expect(streamed == (try elements(try run("json", whole: true), ["traces"])))
+        #expect(!streamed.isEmpty)
+        #expect(try elements(try run("zipkin", whole: false), []) == (try elements(try run("zipkin", whole: true), [])))
+        // Jaeger names processes per trace: compare the traces' span ids.
+        func jaegerSpans(_ json: String) throws -> [String] {
+            let data = try JSONSerialization.jsonObject(with: Data(json.utf8)) as! [String: Any]
+            return (data["data"] as! [[String: Any]]).flatMap { t in
+                (t["spans"] as! [[String: Any]]).map { "\($0["traceID"]!)/\($0["spanID"]!)" }
+            }.sorted()
+        }
+        #expect(try jaegerSpans(try run("jaeger", whole: false)) == (try jaegerSpans(try run("jaeger", whole: true))))
     }
 }

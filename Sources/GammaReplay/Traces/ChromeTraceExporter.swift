@@ -1,10 +1,10 @@
-import GammaModel
+public import GammaModel
 
 /// The Chrome trace event format (chrome://tracing, Perfetto): one complete event (`"ph":"X"`)
 /// per span, times in microseconds. Each trace is a process; spans go on threads ("tracks") so
 /// that a span on a track lies inside the span above it only if that span is its ancestor:
 /// children that overlap in time (parallel tool calls) go on separate tracks, never mis-nested.
-public struct ChromeTraceExporter: Sendable {
+public struct ChromeTraceExporter: TraceFormat {
     public init() {}
 
     /// The track of each node: the first track whose open spans, after those that ended, are
@@ -44,55 +44,55 @@ public struct ChromeTraceExporter: Sendable {
         return track
     }
 
-    public func render(_ traces: [Trace]) -> [UInt8] {
-        var w = JSONWriter(capacity: 1 << 16)
-        w.raw(#"{"displayTimeUnit":"ms","traceEvents":["#)
-        var first = true
+    public func render(_ traces: [Trace]) -> [UInt8] { render(traces, resources: []) }
+
+    public func begin(_ w: inout JSONWriter) { w.raw(#"{"displayTimeUnit":"ms","traceEvents":["#) }
+    public func end(_ w: inout JSONWriter) { w.raw("]}\n") }
+
+    /// Each trace is a process (pid `index + 1`); every event but the output's first follows a comma.
+    public func write(_ t: Trace, index: Int, resources: [Attributes], _ w: inout JSONWriter) {
+        var first = index == 0
         func comma() { if !first { w.byte(0x2C) }; first = false }
-        for (ti, t) in traces.enumerated() {
-            let pid = Int64(ti + 1)
+        let pid = Int64(index + 1)
+        comma()
+        w.raw(#"{"name":"process_name","ph":"M","pid":"#); w.int(pid)
+        w.raw(#","tid":0,"args":{"name":"#);
+        w.string("trace " + Hex.trace(t.traceID) + (t.root.map { " " + $0.span.name } ?? ""))
+        w.raw("}}")
+        let tracks = Self.tracks(t)
+        for k in Set(tracks).sorted() {
             comma()
-            w.raw(#"{"name":"process_name","ph":"M","pid":"#); w.int(pid)
-            w.raw(#","tid":0,"args":{"name":"#);
-            w.string("trace " + Hex.trace(t.traceID) + (t.root.map { " " + $0.span.name } ?? ""))
+            w.raw(#"{"name":"thread_name","ph":"M","pid":"#); w.int(pid)
+            w.raw(#","tid":"#); w.int(Int64(k + 1))
+            w.raw(#","args":{"name":"#); w.string("track \(k + 1)")
             w.raw("}}")
-            let tracks = Self.tracks(t)
-            for k in Set(tracks).sorted() {
+        }
+        for (i, n) in t.nodes.enumerated() {
+            let s = n.span
+            comma()
+            w.raw(#"{"name":"#); w.string(s.name)
+            w.raw(#","cat":"#); w.string(s.kind.rawValue)
+            w.raw(#","ph":"X","ts":"#); micros(s.start, &w)
+            w.raw(#","dur":"#); micros(s.end - s.start, &w)
+            w.raw(#","pid":"#); w.int(pid)
+            w.raw(#","tid":"#); w.int(Int64(tracks[i] + 1))
+            var args = s.attributes
+            args["span_id"] = .string(Hex.id(s.spanID))
+            if let p = s.parentSpanID { args["parent_span_id"] = .string(Hex.id(p)) }
+            args["status"] = .string(s.status.rawValue)
+            if s.unfinished { args["unfinished"] = .bool(true) }
+            w.raw(#","args":"#); w.attributes(args)
+            w.byte(UInt8(ascii: "}"))
+            for e in s.events {
                 comma()
-                w.raw(#"{"name":"thread_name","ph":"M","pid":"#); w.int(pid)
-                w.raw(#","tid":"#); w.int(Int64(k + 1))
-                w.raw(#","args":{"name":"#); w.string("track \(k + 1)")
-                w.raw("}}")
-            }
-            for (i, n) in t.nodes.enumerated() {
-                let s = n.span
-                comma()
-                w.raw(#"{"name":"#); w.string(s.name)
-                w.raw(#","cat":"#); w.string(s.kind.rawValue)
-                w.raw(#","ph":"X","ts":"#); micros(s.start, &w)
-                w.raw(#","dur":"#); micros(s.end - s.start, &w)
+                w.raw(#"{"name":"#); w.string(e.name)
+                w.raw(#","ph":"i","s":"t","ts":"#); micros(e.ts, &w)
                 w.raw(#","pid":"#); w.int(pid)
                 w.raw(#","tid":"#); w.int(Int64(tracks[i] + 1))
-                var args = s.attributes
-                args["span_id"] = .string(Hex.id(s.spanID))
-                if let p = s.parentSpanID { args["parent_span_id"] = .string(Hex.id(p)) }
-                args["status"] = .string(s.status.rawValue)
-                if s.unfinished { args["unfinished"] = .bool(true) }
-                w.raw(#","args":"#); w.attributes(args)
+                w.raw(#","args":"#); w.attributes(e.attributes)
                 w.byte(UInt8(ascii: "}"))
-                for e in s.events {
-                    comma()
-                    w.raw(#"{"name":"#); w.string(e.name)
-                    w.raw(#","ph":"i","s":"t","ts":"#); micros(e.ts, &w)
-                    w.raw(#","pid":"#); w.int(pid)
-                    w.raw(#","tid":"#); w.int(Int64(tracks[i] + 1))
-                    w.raw(#","args":"#); w.attributes(e.attributes)
-                    w.byte(UInt8(ascii: "}"))
-                }
             }
         }
-        w.raw("]}\n")
-        return w.bytes
     }
 
     /// Microseconds with the nanoseconds as up to three decimals: exact.

@@ -21,13 +21,23 @@ public enum SpanCollector {
     ///   - keep: which traces to keep, by id, decided on the workers before a span is decoded.
     ///   - light: read only what trees and summaries need (ids, name, times, status), not
     ///     kinds, attributes, events or links: about ten times cheaper a span.
+    ///   - resources: each stream's resource (``StreamResources``), for streams whose resource
+    ///     record is outside the members read.
     public static func collect(
         _ reader: LogReader, light: Bool = false, keep: @escaping @Sendable (TraceID) -> Bool = { _ in true },
-        onIssue: (ReplayIssue) -> Void = { _ in }
+        resources: [Int: Attributes]? = nil, onIssue: (ReplayIssue) -> Void = { _ in }
     ) throws -> CollectedSpans {
         var out = CollectedSpans()
         var resourceIndex: [Attributes: Int32] = [[:]: 0]
         var streamResource: [Int: Int32] = [:]
+        for (stream, r) in (resources ?? StreamResources.read(reader)).sorted(by: { $0.key < $1.key }) {
+            let id = resourceIndex[r] ?? Int32(out.resourceTable.count)
+            if id == Int32(out.resourceTable.count) {
+                out.resourceTable.append(r)
+                resourceIndex[r] = id
+            }
+            streamResource[stream] = id
+        }
         let summary = try reader.forEachMember(
             preparing: { ParsedSpans($0, light: light, keep: keep) }, onDamage: { onIssue(.damage($0)) }
         ) { member, parsed in

@@ -4,66 +4,37 @@ public import GammaModel
 /// The span summary (per name: count, failures, duration quantiles, share of self time) over a
 /// log read in time order, in memory that does not grow with the number of traces.
 ///
-/// Spans arrive merged by their record time (their end). A trace is complete, and summarized and
-/// forgotten, once the reading time has passed its root's end (or, without a root, its last
-/// span's end) by `grace`: children end before their parents, and spans from other processes
-/// arrive within the grace. A span arriving after its trace was summarized starts a new partial
-/// trace (an orphan root), as it would in any streaming system. Memory holds the traces open
-/// within the grace window, and one duration sketch per span name (``DDSketch``: quantiles within
-/// 1%), so it depends on the traffic's concurrency and the number of names, not on the length of
-/// the log.
+/// Traces are assembled by a ``TraceWindow`` and summarized and forgotten once complete. Memory
+/// holds the traces open within the grace window, and one duration sketch per span name
+/// (``DDSketch``: quantiles within 1%), so it depends on the traffic's concurrency and the number
+/// of names, not on the length of the log.
 public struct StreamingSpanSummary {
-    public var grace: Int64
+    public var grace: Int64 { window.grace }
     public var query: TraceQuery
-    struct Open {
-        var spans: [(SpanRecord, Int32)] = []
-        var rootEnd: Int64?
-        var lastEnd = Int64.min
-        var deadline: Int64 { (rootEnd ?? lastEnd) &+ grace }
-        var grace: Int64
-    }
     struct NameFigures {
         var count = 0, errors = 0
         var durations = DDSketch()
         var selfTime: Int64 = 0
     }
-    private var open: [TraceID: Open] = [:]
+    private var window: TraceWindow<(SpanRecord, Int32)>
     private var byName: [String: NameFigures] = [:]
-    /// (deadline, trace) entries; an entry is stale once its trace's deadline moved or it closed.
-    private var deadlines = MinHeap<Deadline>()
     public private(set) var traces = 0
     public private(set) var spans = 0
     /// The most traces held open at once.
-    public private(set) var peakOpen = 0
+    public var peakOpen: Int { window.peakOpen }
 
     public init(grace: Int64 = 60_000_000_000, query: TraceQuery = .init()) {
-        self.grace = grace
+        window = TraceWindow(grace: grace)
         self.query = query
     }
 
     /// Adds a span read at record time `now` (its `ts`).
     public mutating func add(_ span: SpanRecord, now: Int64) {
-        let deadline: Int64 = {
-            // In place: the trace's spans are never copied.
-            var before: Int64?
-            if let t = open[span.traceID] { before = t.deadline }
-            open[span.traceID, default: Open(grace: grace)].spans.append((span, 0))
-            open[span.traceID]!.lastEnd = max(open[span.traceID]!.lastEnd, span.end)
-            if span.parentSpanID == nil {
-                open[span.traceID]!.rootEnd = max(open[span.traceID]!.rootEnd ?? .min, span.end)
-            }
-            let after = open[span.traceID]!.deadline
-            return after == before ? .min : after
-        }()
-        if deadline != .min { deadlines.push(Deadline(at: deadline, trace: span.traceID)) }
-        peakOpen = max(peakOpen, open.count)
-        while let next = deadlines.peek, next.at < now {
-            deadlines.pop()
-            let id = next.trace
-            guard let t = open[id], t.deadline == next.at else { continue }  // stale: moved on or closed
-            open[id] = nil
-            summarize(Trace(traceID: id, spans: t.spans))
-        }
+        var done: [Trace] = []
+        window.add(
+            (span, 0), trace: span.traceID, isRoot: span.parentSpanID == nil, end: span.end, now: now
+        ) { id, spans in done.append(Trace(traceID: id, spans: spans)) }
+        for t in done { summarize(t) }
     }
 
     private mutating func summarize(_ trace: Trace) {
@@ -80,17 +51,11 @@ public struct StreamingSpanSummary {
         }
     }
 
-    /// When a trace may be summarized: by time, then trace id.
-    struct Deadline: Comparable {
-        var at: Int64
-        var trace: TraceID
-        static func < (a: Deadline, b: Deadline) -> Bool { (a.at, a.trace) < (b.at, b.trace) }
-    }
-
     /// Summarizes the traces still open and returns the summary, names in byte order.
     public mutating func finish() -> [SpanNameSummary] {
-        for (id, t) in open.sorted(by: { $0.key < $1.key }) { summarize(Trace(traceID: id, spans: t.spans)) }
-        open = [:]
+        var done: [Trace] = []
+        window.finish { id, spans in done.append(Trace(traceID: id, spans: spans)) }
+        for t in done { summarize(t) }
         let total = byName.values.reduce(Int64(0)) { $0.saturatingAdd($1.selfTime) }
         return byName.keys.sorted { JSONWriter.byteOrder($0, $1) }.map { name in
             let f = byName[name]!

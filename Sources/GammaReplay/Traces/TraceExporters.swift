@@ -46,35 +46,53 @@ enum TraceJSON {
     static func micros(_ ns: Int64) -> Int64 { ns >= 0 ? ns / 1000 : (ns - 999) / 1000 }
 }
 
-/// Gamma's own trace JSON: one document, the traces in order, each a tree of spans.
-public struct TraceJSONExporter: Sendable {
-    public init() {}
+/// A trace format written trace by trace, so that an export of every trace of a log can stream
+/// (``StreamingTraceExport``): the document's opening, each trace, its closing. `render` writes
+/// a whole list at once the same way.
+public protocol TraceFormat: Sendable {
+    func begin(_ w: inout JSONWriter)
+    /// Writes `t`, the `index`th trace of the output (from 0); `resources` holds at least every
+    /// resource its spans name.
+    func write(_ t: Trace, index: Int, resources: [Attributes], _ w: inout JSONWriter)
+    func end(_ w: inout JSONWriter)
+}
 
+extension TraceFormat {
     public func render(_ traces: [Trace], resources: [Attributes]) -> [UInt8] {
         var w = JSONWriter(capacity: 1 << 16)
-        w.raw(#"{"schema":"gamma.traces.v1","traces":["#)
-        for (ti, t) in traces.enumerated() {
-            if ti > 0 { w.byte(0x2C) }
-            w.raw(#"{"trace_id":"#); w.hex(t.traceID, digits: 32)
-            w.raw(#","start":"#); w.int(t.start)
-            w.raw(#","end":"#); w.int(t.end)
-            w.raw(#","duration":"#); w.int(t.duration)
-            w.raw(#","span_count":"#); w.int(Int64(t.nodes.count))
-            w.raw(#","error_count":"#); w.int(Int64(t.errorCount))
-            w.raw(#","problems":["#)
-            for (i, p) in t.problems.enumerated() {
-                if i > 0 { w.byte(0x2C) }
-                w.string(p.description)
-            }
-            w.raw(#"],"roots":["#)
-            for (i, r) in t.roots.enumerated() {
-                if i > 0 { w.byte(0x2C) }
-                node(t, r, resources, &w)
-            }
-            w.raw("]}")
-        }
-        w.raw("]}\n")
+        begin(&w)
+        for (i, t) in traces.enumerated() { write(t, index: i, resources: resources, &w) }
+        end(&w)
         return w.bytes
+    }
+}
+
+/// Gamma's own trace JSON: one document, the traces in order, each a tree of spans.
+public struct TraceJSONExporter: TraceFormat {
+    public init() {}
+
+    public func begin(_ w: inout JSONWriter) { w.raw(#"{"schema":"gamma.traces.v1","traces":["#) }
+    public func end(_ w: inout JSONWriter) { w.raw("]}\n") }
+
+    public func write(_ t: Trace, index: Int, resources: [Attributes], _ w: inout JSONWriter) {
+        if index > 0 { w.byte(0x2C) }
+        w.raw(#"{"trace_id":"#); w.hex(t.traceID, digits: 32)
+        w.raw(#","start":"#); w.int(t.start)
+        w.raw(#","end":"#); w.int(t.end)
+        w.raw(#","duration":"#); w.int(t.duration)
+        w.raw(#","span_count":"#); w.int(Int64(t.nodes.count))
+        w.raw(#","error_count":"#); w.int(Int64(t.errorCount))
+        w.raw(#","problems":["#)
+        for (i, p) in t.problems.enumerated() {
+            if i > 0 { w.byte(0x2C) }
+            w.string(p.description)
+        }
+        w.raw(#"],"roots":["#)
+        for (i, r) in t.roots.enumerated() {
+            if i > 0 { w.byte(0x2C) }
+            node(t, r, resources, &w)
+        }
+        w.raw("]}")
     }
 
     func node(_ t: Trace, _ root: Int, _ resources: [Attributes], _ w: inout JSONWriter) {
@@ -135,27 +153,26 @@ public struct TraceJSONExporter: Sendable {
 /// OTLP JSON (opentelemetry-proto's JSON mapping): one ExportTraceServiceRequest per line, one
 /// line per trace, spans grouped by resource; what the Collector's otlpjsonfile receiver reads.
 /// Ids are lower-case hex, 64-bit integers strings, enums integers.
-public struct OTLPExporter: Sendable {
+public struct OTLPExporter: TraceFormat {
     public init() {}
 
-    public func render(_ traces: [Trace], resources: [Attributes]) -> [UInt8] {
-        var w = JSONWriter(capacity: 1 << 16)
-        for t in traces {
-            let groups = Dictionary(grouping: t.nodes.indices, by: { t.nodes[$0].resource }).sorted { $0.key < $1.key }
-            w.raw(#"{"resourceSpans":["#)
-            for (gi, (resource, nodes)) in groups.enumerated() {
-                if gi > 0 { w.byte(0x2C) }
-                w.raw(#"{"resource":{"attributes":"#); TraceJSON.otlpAttributes(resources[Int(resource)], &w)
-                w.raw(#"},"scopeSpans":[{"scope":{"name":"gamma"},"spans":["#)
-                for (k, i) in nodes.enumerated() {
-                    if k > 0 { w.byte(0x2C) }
-                    span(t.nodes[i].span, &w)
-                }
-                w.raw("]}]}")
+    public func begin(_ w: inout JSONWriter) {}
+    public func end(_ w: inout JSONWriter) {}
+
+    public func write(_ t: Trace, index: Int, resources: [Attributes], _ w: inout JSONWriter) {
+        let groups = Dictionary(grouping: t.nodes.indices, by: { t.nodes[$0].resource }).sorted { $0.key < $1.key }
+        w.raw(#"{"resourceSpans":["#)
+        for (gi, (resource, nodes)) in groups.enumerated() {
+            if gi > 0 { w.byte(0x2C) }
+            w.raw(#"{"resource":{"attributes":"#); TraceJSON.otlpAttributes(resources[Int(resource)], &w)
+            w.raw(#"},"scopeSpans":[{"scope":{"name":"gamma"},"spans":["#)
+            for (k, i) in nodes.enumerated() {
+                if k > 0 { w.byte(0x2C) }
+                span(t.nodes[i].span, &w)
             }
-            w.raw("]}\n")
+            w.raw("]}]}")
         }
-        return w.bytes
+        w.raw("]}\n")
     }
 
     static func kind(_ k: SpanRecord.Kind) -> Int64 {
