@@ -93,8 +93,10 @@ extension RecordDecoder {
 
 /// The top-level fields seen so far, before the record's type decides which are required.
 private struct Fields {
-    var seen = Set<String>()
-    var at: [String: Int] = [:]
+    /// The fields met, by ``GeneralRecordScanner/Field`` bit: a duplicate is an error.
+    var seen: UInt32 = 0
+    /// Where the values of the fields that errors point at begin.
+    var atTS = 0, atStart = 0, atValue = 0, atKind = 0, atStatus = 0, atState = 0
     var type: String?
     var ts: Int64?
     var schema: Int64?
@@ -124,46 +126,53 @@ private struct Fields {
     var undelivered: String?
 
     mutating func read(_ key: String, keyAt: Int, _ s: inout JSONScanner) throws(RecordDecodingError) {
-        let known: Bool
-        switch key {
-        case "type", "ts", "schema", "stream", "attributes", "name", "labels", "value", "kind", "unit", "help",
-            "trace_id", "span_id", "parent_span_id", "start", "end", "status", "status_message", "events", "links",
-            "unfinished", "rule", "state", "severity", "threshold", "notifier", "undelivered":
-            known = true
-        default:
-            known = false
+        var text = key
+        let field = text.withUTF8 { GeneralRecordScanner.field(UnsafeRawBufferPointer($0), 0..<$0.count) }
+        guard let field else { try s.skipValue(depth: 1); return }
+        let bit: UInt32 = 1 << UInt32(field.rawValue)
+        guard seen & bit == 0 else { throw s.fail("duplicate field '\(key)'", at: keyAt) }
+        seen |= bit
+        switch field {
+        case .type: type = try Values.string(&s, key)
+        case .ts: atTS = s.i; ts = try Values.time(&s, key)
+        case .schema: schema = try Values.integer(&s, key)
+        case .stream: stream = try Values.string(&s, key)
+        case .attributes: attributes = try Values.attributes(&s, key)
+        case .name: name = try Values.string(&s, key)
+        case .labels: labels = try Values.stringMap(&s, key)
+        case .value: atValue = s.i; value = try Values.optionalDouble(&s, key)
+        case .kind: atKind = s.i; kind = try Values.string(&s, key)
+        case .unit: unit = try Values.string(&s, key)
+        case .help: help = try Values.string(&s, key)
+        case .traceID: traceID = try Values.traceID(&s, key)
+        case .spanID: spanID = try Values.spanID(&s, key)
+        case .parentSpanID: parentSpanID = try Values.spanID(&s, key)
+        case .start: atStart = s.i; start = try Values.time(&s, key)
+        case .end: end = try Values.time(&s, key)
+        case .status: atStatus = s.i; status = try Values.string(&s, key)
+        case .statusMessage: statusMessage = try Values.string(&s, key)
+        case .events: events = try Values.events(&s)
+        case .links: links = try Values.links(&s)
+        case .unfinished: unfinished = try Values.bool(&s, key)
+        case .rule: rule = try Values.string(&s, key)
+        case .state: atState = s.i; state = try Values.string(&s, key)
+        case .severity: severity = try Values.string(&s, key)
+        case .notifier: notifier = try Values.string(&s, key)
+        case .undelivered: undelivered = try Values.string(&s, key)
+        case .threshold: threshold = try Values.double(&s, key)
         }
-        guard known else { try s.skipValue(depth: 1); return }
-        guard seen.insert(key).inserted else { throw s.fail("duplicate field '\(key)'", at: keyAt) }
-        at[key] = s.i
+    }
+
+    /// Where the value of `key` began (for the fields errors point at), else the line's end.
+    func at(_ key: String, _ lineEnd: Int) -> Int {
         switch key {
-        case "type": type = try Values.string(&s, key)
-        case "ts": ts = try Values.time(&s, key)
-        case "schema": schema = try Values.integer(&s, key)
-        case "stream": stream = try Values.string(&s, key)
-        case "attributes": attributes = try Values.attributes(&s, key)
-        case "name": name = try Values.string(&s, key)
-        case "labels": labels = try Values.stringMap(&s, key)
-        case "value": value = try Values.optionalDouble(&s, key)
-        case "kind": kind = try Values.string(&s, key)
-        case "unit": unit = try Values.string(&s, key)
-        case "help": help = try Values.string(&s, key)
-        case "trace_id": traceID = try Values.traceID(&s, key)
-        case "span_id": spanID = try Values.spanID(&s, key)
-        case "parent_span_id": parentSpanID = try Values.spanID(&s, key)
-        case "start": start = try Values.time(&s, key)
-        case "end": end = try Values.time(&s, key)
-        case "status": status = try Values.string(&s, key)
-        case "status_message": statusMessage = try Values.string(&s, key)
-        case "events": events = try Values.events(&s)
-        case "links": links = try Values.links(&s)
-        case "unfinished": unfinished = try Values.bool(&s, key)
-        case "rule": rule = try Values.string(&s, key)
-        case "state": state = try Values.string(&s, key)
-        case "severity": severity = try Values.string(&s, key)
-        case "notifier": notifier = try Values.string(&s, key)
-        case "undelivered": undelivered = try Values.string(&s, key)
-        default: threshold = try Values.double(&s, key)  // "threshold"
+        case "ts": return atTS
+        case "start": return atStart
+        case "value": return atValue
+        case "kind": return atKind
+        case "status": return atStatus
+        case "state": return atState
+        default: return lineEnd
         }
     }
 
@@ -181,7 +190,7 @@ private struct Fields {
         guard let v = E(rawValue: raw) else {
             let allowed = E.allCases.map { "\"\($0.rawValue)\"" }.joined(separator: ", ")
             throw RecordDecodingError(
-                offset: at[key] ?? lineEnd, reason: "field '\(key)' is \"\(raw)\", not one of \(allowed)")
+                offset: at(key, lineEnd), reason: "field '\(key)' is \"\(raw)\", not one of \(allowed)")
         }
         return v
     }
@@ -200,7 +209,7 @@ private struct Fields {
             guard case .some(.some(let v)) = value else {
                 if case .some(.none) = value {
                     throw RecordDecodingError(
-                        offset: at["value"]!, reason: "field 'value' of a \(type) must be a number")
+                        offset: atValue, reason: "field 'value' of a \(type) must be a number")
                 }
                 throw RecordDecodingError(offset: lineEnd, reason: "missing field 'value' for a \(type)")
             }
@@ -219,10 +228,10 @@ private struct Fields {
             let start = try require(start, "start", lineEnd)
             let end = try require(end, "end", lineEnd)
             guard end == ts else {
-                throw RecordDecodingError(offset: at["ts"]!, reason: "field 'ts' of a span must equal its 'end'")
+                throw RecordDecodingError(offset: atTS, reason: "field 'ts' of a span must equal its 'end'")
             }
             guard start <= end else {
-                throw RecordDecodingError(offset: at["start"]!, reason: "a span's 'start' must not be after its 'end'")
+                throw RecordDecodingError(offset: atStart, reason: "a span's 'start' must not be after its 'end'")
             }
             return .record(
                 .span(

@@ -11,20 +11,7 @@ extension LogReader {
         -> ReadSummary
     {
         var plan = plan(onDamage: onDamage)
-        // Order jobs by each stream's running maximum of member minimum times: every stream keeps its file order.
-        var running: [Int: Int64] = [:]
-        var keyed: [(key: Int64, order: Int, job: DecodePipeline.Job, meta: (scan: Int, filter: Bool))] = []
-        for (i, job) in plan.jobs.enumerated() {
-            let stream = plan.scanned[plan.meta[i].scan].stream
-            let own = job.header?.minTimestamp ?? .min
-            let key = max(running[stream] ?? .min, own)
-            running[stream] = key
-            keyed.append((key, i, job, plan.meta[i]))
-        }
-        keyed.sort { ($0.key, $0.order) < ($1.key, $1.order) }
-        plan.jobs = keyed.map(\.job)
-        plan.meta = keyed.map(\.meta)
-        let keys = keyed.map(\.key)
+        let keys = Self.orderByTime(&plan)
 
         var summary = plan.summary
         var decodeDamages: [LogDamage] = []
@@ -52,22 +39,35 @@ extension LogReader {
             let nextKey = pulled < plan.jobs.count ? keys[pulled] : Int64.max
             if let top = heap.peek, top.ts <= nextKey {
                 heap.pop()
-                var queue = cursors[top.stream]!
-                let s = plan.scanned[queue[0].scan]
-                let line = queue[0].currentLine
-                lastTS[top.stream] = top.ts
-                if !queue[0].filter || options.contains(top.ts) {
-                    summary.lines += 1
-                    try line.withUnsafeBytes { b in
-                        try body(
-                            LogLine(bytes: b, stream: s.stream, segment: s.segment, memberOffset: queue[0].memberOffset)
-                        )
+                // The stream's lines go out as a run while each is still the merge's smallest (as
+                // the heap would choose them one by one), without a heap operation per line. The
+                // queue is taken out of the dictionary meanwhile, so it is never copied.
+                guard var queue = cursors.removeValue(forKey: top.stream) else { continue }
+                var ts = top.ts
+                while true {
+                    let s = plan.scanned[queue[0].scan]
+                    lastTS[top.stream] = ts
+                    if !queue[0].filter || options.contains(ts) {
+                        summary.lines += 1
+                        try queue[0].currentLine.withUnsafeBytes { b in
+                            try body(
+                                LogLine(
+                                    bytes: b, stream: s.stream, segment: s.segment, memberOffset: queue[0].memberOffset)
+                            )
+                        }
                     }
+                    queue[0].advance()
+                    while let first = queue.first, first.isExhausted { queue.removeFirst() }
+                    guard let next = queue.first?.currentTimestamp(fallback: ts) else { break }
+                    let entry = MergeEntry(ts: next, stream: top.stream)
+                    if next <= nextKey, heap.peek.map({ entry < $0 }) ?? true {
+                        ts = next
+                        continue
+                    }
+                    heap.push(entry)
+                    break
                 }
-                queue[0].advance()
-                if queue[0].isExhausted { queue.removeFirst() }
                 cursors[top.stream] = queue
-                activate(top.stream)
                 continue
             }
             guard pulled < plan.jobs.count, let output = pipeline.next() else { break }
@@ -109,6 +109,27 @@ extension LogReader {
         }
         summary.damages = (summary.damages + decodeDamages).sorted { ($0.path, $0.offset) < ($1.path, $1.offset) }
         return summary
+    }
+}
+
+extension LogReader {
+    /// Orders a plan's jobs by each stream's running maximum of member minimum times (every
+    /// stream keeps its file order) and returns those keys: the order of a merged read, in which
+    /// a member's `earliestLater` bounds every line still to come.
+    static func orderByTime(_ plan: inout Plan) -> [Int64] {
+        var running: [Int: Int64] = [:]
+        var keyed: [(key: Int64, order: Int, job: DecodePipeline.Job, meta: (scan: Int, filter: Bool))] = []
+        for (i, job) in plan.jobs.enumerated() {
+            let stream = plan.scanned[plan.meta[i].scan].stream
+            let own = job.header?.minTimestamp ?? .min
+            let key = max(running[stream] ?? .min, own)
+            running[stream] = key
+            keyed.append((key, i, job, plan.meta[i]))
+        }
+        keyed.sort { ($0.key, $0.order) < ($1.key, $1.order) }
+        plan.jobs = keyed.map(\.job)
+        plan.meta = keyed.map(\.meta)
+        return keyed.map(\.key)
     }
 }
 

@@ -197,11 +197,29 @@ public final class LogReader: Sendable {
         }
     }
 
+    /// Like ``forEachMember(preparing:onDamage:_:)``, with the members in time order: streams
+    /// interleaved by their members' header times as a merged read takes them, each stream in its
+    /// file order. Lines within a member keep their order; a member's
+    /// ``LogMember/earliestLater`` is then a bound on every line still to come, which a
+    /// consumer that assembles by time (traces) uses instead of a merge line by line, while
+    /// lines are prepared on the workers.
+    @discardableResult
+    public func forEachMemberInTimeOrder<Prepared: Sendable>(
+        preparing prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
+        onDamage: (LogDamage) -> Void = { _ in },
+        _ body: (LogMember, Prepared) throws -> Void
+    ) throws -> ReadSummary {
+        try readMembers(prepare: { prepare($0) }, timeOrdered: true, onDamage: onDamage) { member, prepared in
+            try body(member, (prepared as? Prepared) ?? prepare(member.bytes))
+        }
+    }
+
     private func readMembers(
-        prepare: DecodePipeline.Prepare?, onDamage: (LogDamage) -> Void,
+        prepare: DecodePipeline.Prepare?, timeOrdered: Bool = false, onDamage: (LogDamage) -> Void,
         _ body: (LogMember, (any Sendable)?) throws -> Void
     ) throws -> ReadSummary {
         var plan = plan(onDamage: onDamage)
+        if timeOrdered { _ = Self.orderByTime(&plan) }
         if prepare != nil {
             for j in plan.jobs.indices where !plan.meta[j].filter {
                 plan.jobs[j].prepare = true
@@ -218,7 +236,12 @@ public final class LogReader: Sendable {
         var earliest = Int64.max
         for j in plan.jobs.indices.reversed() {
             earliestLater[j] = earliest
-            earliest = min(earliest, plan.jobs[j].header?.minTimestamp ?? .min)
+            // An empty member (the sealed trailer) holds no line: its header's 0 bounds nothing.
+            if let h = plan.jobs[j].header {
+                if h.lineCount > 0 { earliest = min(earliest, h.minTimestamp) }
+            } else {
+                earliest = .min
+            }
         }
         for (j, job) in plan.jobs.enumerated() {
             guard let output = pipeline.next() else { break }

@@ -10,6 +10,7 @@ public struct ChromeTraceExporter: TraceFormat {
     /// The track of each node: the first track whose open spans, after those that ended, are
     /// empty or end with an ancestor of the node that contains it.
     static func tracks(_ t: Trace) -> [Int] {
+        if t.nodes.count == 1 { return [0] }
         var track = [Int](repeating: 0, count: t.nodes.count)
         var open: [[Int]] = []  // per track, a stack of node indices
         let order = t.nodes.indices.sorted { a, b in
@@ -98,13 +99,20 @@ public struct ChromeTraceExporter: TraceFormat {
     /// Microseconds with the nanoseconds as up to three decimals: exact.
     func micros(_ ns: Int64, _ w: inout JSONWriter) {
         let m = ns.magnitude
-        var text = (ns < 0 ? "-" : "") + String(m / 1000)
-        if m % 1000 != 0 {
-            var frac = String(m % 1000)
-            frac = String(repeating: "0", count: 3 - frac.count) + frac
-            while frac.hasSuffix("0") { frac.removeLast() }
-            text += "." + frac
+        if ns < 0 { w.byte(UInt8(ascii: "-")) }
+        w.int(Int64(m / 1000))
+        var frac = Int(m % 1000)
+        guard frac != 0 else { return }
+        var digits = 3
+        while frac % 10 == 0 {
+            frac /= 10
+            digits -= 1
         }
-        w.appendText(text)
+        w.byte(UInt8(ascii: "."))
+        var divisor = digits == 3 ? 100 : digits == 2 ? 10 : 1
+        while divisor > 0 {
+            w.byte(UInt8(ascii: "0") + UInt8(frac / divisor % 10))
+            divisor /= 10
+        }
     }
 }

@@ -70,13 +70,26 @@ public enum SpanCollector {
         var errors: [(line: Int, error: RecordDecodingError)] = []
         var records = 0
 
+        /// How Gamma's encoder starts a span line: such a line is decoded (and so checked) once,
+        /// by the decoder, not scanned first.
+        static let spanPrefix = Array(#"{"type":"span","ts":"#.utf8)
+
         init(_ bytes: UnsafeRawBufferPointer, light: Bool, keep: (TraceID) -> Bool) {
+            if light {
+                self.init(lightSpansOf: bytes, keep: keep)
+            } else {
+                self.init(decodingSpansOf: bytes, keep: keep)
+            }
+        }
+
+        /// Spans with what trees and summaries need, from the scan of each line.
+        init(lightSpansOf bytes: UnsafeRawBufferPointer, keep: (TraceID) -> Bool) {
             RecordLines.forEach(in: bytes, invalid: &errors) { line, _, view in
                 records += 1
                 switch view.kind {
                 case .span where !keep(view.traceID!):
                     break
-                case .span where light && !view.nameEscaped:
+                case .span where !view.nameEscaped:
                     // The line is valid (scanned above): its fields are the view's.
                     let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[view.name!]), as: UTF8.self)
                     let s = SpanRecord(
@@ -84,6 +97,40 @@ public enum SpanCollector {
                         start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished)
                     spans.append(s)
                 case .span:
+                    if case .record(.span(let s))? = try? RecordDecoder.decode(line) { spans.append(s) }
+                case .resource:
+                    if case .record(.resource(let r))? = try? RecordDecoder.decode(line) { resource = r.attributes }
+                default:
+                    break
+                }
+            }
+        }
+
+        /// Every span decoded in full: a line that starts as the encoder writes spans goes
+        /// straight to the decoder (which checks it as the scan would), any other line through
+        /// ``RecordLines``.
+        init(decodingSpansOf bytes: UnsafeRawBufferPointer, keep: (TraceID) -> Bool) {
+            var view = RecordView()
+            var number = 0
+            LineSplitter.forEachLine(bytes) { line in
+                number += 1
+                if line.starts(with: Self.spanPrefix) {
+                    do throws(RecordDecodingError) {
+                        guard case .record(.span(let s)) = try RecordDecoder.decode(line) else { return }
+                        records += 1
+                        if keep(s.traceID) { spans.append(s) }
+                    } catch {
+                        errors.append((number, error))
+                    }
+                    return
+                }
+                do throws(RecordDecodingError) { try RecordView.scan(line, into: &view) } catch {
+                    errors.append((number, error))
+                    return
+                }
+                records += 1
+                switch view.kind {
+                case .span where keep(view.traceID!):
                     if case .record(.span(let s))? = try? RecordDecoder.decode(line) { spans.append(s) }
                 case .resource:
                     if case .record(.resource(let r))? = try? RecordDecoder.decode(line) { resource = r.attributes }

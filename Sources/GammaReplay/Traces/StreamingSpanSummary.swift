@@ -21,7 +21,8 @@ public struct StreamingSpanSummary {
     public private(set) var traces = 0
     public private(set) var spans = 0
     /// The most traces held open at once.
-    public var peakOpen: Int { window.peakOpen }
+    public var peakOpen: Int { max(window.peakOpen, peakOpenRead) }
+    private var peakOpenRead = 0
 
     public init(grace: Int64 = 60_000_000_000, query: TraceQuery = .init()) {
         window = TraceWindow(grace: grace)
@@ -38,7 +39,7 @@ public struct StreamingSpanSummary {
     }
 
     private mutating func summarize(_ trace: Trace) {
-        guard query.select([trace]).count == 1 else { return }
+        guard query.matches(trace) else { return }
         traces += 1
         for n in trace.nodes {
             spans += 1
@@ -66,28 +67,12 @@ public struct StreamingSpanSummary {
         }
     }
 
-    /// Reads the spans of `reader` merged in time order (ids, names, times and status only).
+    /// Reads the spans of `reader` in time order (ids, names, times and status only, decoded on
+    /// the reader's workers; ``TraceStream``).
     public mutating func read(_ reader: LogReader, onIssue: (ReplayIssue) -> Void = { _ in }) throws -> ReadSummary {
-        var view = RecordView()
-        return try reader.forEachLineMerged(onDamage: { onIssue(.damage($0)) }) { line in
-            do throws(RecordDecodingError) { try RecordView.scan(line.bytes, into: &view) } catch {
-                onIssue(
-                    .invalidLine(
-                        path: reader.streams[line.stream].segments[line.segment].path, memberOffset: line.memberOffset,
-                        line: nil, error: error))
-                return
-            }
-            guard view.kind == .span else { return }
-            let name: String
-            if view.nameEscaped, case .record(.span(let s))? = try? RecordDecoder.decode(line.bytes) {
-                name = s.name
-            } else {
-                name = String(decoding: UnsafeRawBufferPointer(rebasing: line.bytes[view.name!]), as: UTF8.self)
-            }
-            add(
-                SpanRecord(
-                    traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
-                    start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished), now: view.ts)
-        }
+        var stream = TraceStream(light: true, grace: grace)
+        let summary = try stream.read(reader, onIssue: onIssue) { trace, _ in summarize(trace) }
+        peakOpenRead = stream.peakOpen
+        return summary
     }
 }

@@ -28,14 +28,17 @@ public struct TraceQuery: Sendable {
         return true
     }
 
+    /// Whether a trace passes the conditions (not `slowest` and `limit`, which rank traces).
+    public func matches(_ t: Trace) -> Bool {
+        if let traceID, t.traceID != traceID { return false }
+        if errors && t.errorCount == 0 { return false }
+        if let minDuration, t.duration < minDuration { return false }
+        if name != nil || !attributes.isEmpty, !t.nodes.contains(where: { spanMatches($0.span) }) { return false }
+        return true
+    }
+
     public func select(_ traces: [Trace]) -> [Trace] {
-        var kept = traces.filter { t in
-            if let traceID, t.traceID != traceID { return false }
-            if errors && t.errorCount == 0 { return false }
-            if let minDuration, t.duration < minDuration { return false }
-            if name != nil || !attributes.isEmpty, !t.nodes.contains(where: { spanMatches($0.span) }) { return false }
-            return true
-        }
+        var kept = traces.filter(matches)
         if let slowest {
             kept.sort { a, b in a.duration != b.duration ? a.duration > b.duration : a.traceID < b.traceID }
             kept = Array(kept.prefix(slowest))
