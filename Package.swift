@@ -116,6 +116,8 @@ let package = Package(
         .target(
             name: "GammaAgentRecording",
             dependencies: ["GammaAgent", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaLog", "GammaModel"],
+            // The sample documents search and read_file see by default, installed beside the executables.
+            resources: [.copy("Resources/corpus")],
             swiftSettings: strictSettings
         ),
         // Each executable is its @main command and its subcommands, over the libraries.

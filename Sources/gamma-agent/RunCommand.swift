@@ -53,7 +53,11 @@ struct RunCommand: AsyncParsableCommand {
     @Option(help: ArgumentHelp("Model calls at most.", valueName: "n")) var maxIterations = 5
     @Option(help: ArgumentHelp("The log folder to record into (created if missing).", valueName: "dir")) var log =
         "logs"
-    @Option(help: ArgumentHelp("The documents that search sees.", valueName: "dir")) var corpus = "samples/corpus"
+    @Option(
+        help: ArgumentHelp(
+            "The documents that search sees (default: the sample documents installed with gamma-agent).",
+            valueName: "dir"))
+    var corpus: String?
     @Option(help: ArgumentHelp("The folder read_file may read (default: the corpus).", valueName: "dir")) var files:
         String?
     @Option(
@@ -78,21 +82,37 @@ struct RunCommand: AsyncParsableCommand {
         if !(0...10).contains(retries) { throw ValidationError("--retries must be between 0 and 10.") }
         if !(1...100).contains(maxIterations) { throw ValidationError("--max-iterations must be between 1 and 100.") }
         if prompt.allSatisfy(\.isWhitespace) { throw ValidationError("the prompt is empty.") }
+        if model == .openai {
+            let lower = baseURL.lowercased()
+            guard lower.hasPrefix("http://") || lower.hasPrefix("https://"), baseURL.count > 8,
+                !baseURL.contains(where: \.isWhitespace)
+            else {
+                throw ValidationError("--base-url '\(baseURL)' is not an http:// or https:// URL.")
+            }
+        }
     }
 
     func run() async throws {
 
         ProcessSetup.ignoreFileSizeSignal()
-        if mkdir(log, 0o755) != 0 && errno != EEXIST {
-            printError("error: cannot create the log folder '\(log)': \(String(cString: strerror(errno)))")
+        // The documents first: a run that cannot start leaves no log folder behind.
+        let corpus: String
+        switch DefaultCorpus.resolve(self.corpus) {
+        case .success(let path): corpus = path
+        case .failure(let missing):
+            printError("error: \(missing)")
             throw ExitCode(2)
         }
-        let clock = SystemClock()
         let index: SearchIndex
         do throws(ToolError) { index = try SearchIndex.load(folder: corpus) } catch {
             printError("error: \(error) (give the documents with --corpus)")
             throw ExitCode(2)
         }
+        if mkdir(log, 0o755) != 0 && errno != EEXIST {
+            printError("error: cannot create the log folder '\(log)': \(String(cString: strerror(errno)))")
+            throw ExitCode(2)
+        }
+        let clock = SystemClock()
         let tools: [any AgentTool] = [
             CalculatorTool(), ClockTool(now: { clock.now() }), ReadFileTool(root: files ?? corpus),
             SearchTool(index: index),
@@ -171,7 +191,10 @@ struct RunCommand: AsyncParsableCommand {
             printError("error: no answer after \(outcome.iterations) model calls (recorded in \(log)/)")
             throw ExitCode.failure
         case .failed(let kind):
-            printError("error: the model call failed: \(kind) (recorded in \(log)/; see gamma-traces --errors \(log))")
+            let why = outcome.failure.map { "\($0)" } ?? kind
+            let target = why.contains(baseURL) ? "" : " to \(baseURL)"
+            printError(
+                "error: the model call\(target) failed: \(why) (recorded in \(log)/; see gamma-traces --errors \(log))")
             throw ExitCode.failure
         }
     }

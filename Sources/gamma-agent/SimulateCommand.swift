@@ -50,8 +50,11 @@ struct SimulateCommand: AsyncParsableCommand {
         "logs"
     @Option(help: ArgumentHelp("Name the recorded stream (default: a new unique name).", valueName: "name")) var stream:
         String?
-    @Option(help: ArgumentHelp("The documents that search and read_file see.", valueName: "dir")) var corpus =
-        "samples/corpus"
+    @Option(
+        help: ArgumentHelp(
+            "The documents that search and read_file see (default: the sample documents installed with gamma-agent).",
+            valueName: "dir"))
+    var corpus: String?
     @Option(help: ArgumentHelp("Model calls per run at most.", valueName: "n")) var maxIterations = 5
     @Flag(help: "No progress bar on standard error (it is shown only when standard error is a terminal).")
     var noProgress = false
@@ -95,6 +98,18 @@ struct SimulateCommand: AsyncParsableCommand {
             runs: runs, duration: span, concurrency: concurrency, seed: seed, start: TimeParser.parse(start)!,
             workload: workload)
         options.maxIterations = maxIterations
+        // The documents first: a simulation that cannot start leaves no log folder behind.
+        let corpus: String
+        switch DefaultCorpus.resolve(self.corpus) {
+        case .success(let path): corpus = path
+        case .failure(let missing):
+            printError("error: \(missing)")
+            throw ExitCode(2)
+        }
+        do throws(ToolError) { _ = try SearchIndex.load(folder: corpus) } catch {
+            printError("error: \(error) (give the documents with --corpus)")
+            throw ExitCode(2)
+        }
         if mkdir(log, 0o755) != 0 && errno != EEXIST {
             printError("error: cannot create the log folder '\(log)': \(String(cString: strerror(errno)))")
             throw ExitCode(2)

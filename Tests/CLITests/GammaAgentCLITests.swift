@@ -100,3 +100,44 @@ import Testing
         #expect(r.status == 0 && r.stdout.contains("workload 'day'"), "\(r.stderr)")
     }
 }
+
+extension GammaAgentCLITests {
+    /// `simulate` and `run` find their default documents beside the executable, so they work from
+    /// any folder; a run that cannot start (no documents) leaves no log folder behind.
+    @Test func theDefaultCorpusWorksFromAnyFolderAndAFailedStartLeavesNothing() throws {
+        let dir = TemporaryDirectory(prefix: "gamma-anywhere")
+        defer { dir.remove() }
+        let agent = Executables.path("gamma-agent")
+        let sim = try Executables.shell("cd '\(dir.path)' && '\(agent)' simulate --runs 10 --log logs")
+        #expect(sim.status == 0, "\(sim.stderr)")
+        let run = try Executables.shell("cd '\(dir.path)' && '\(agent)' run --log logs2 'What is 2+2?'")
+        #expect(run.status == 0, "\(run.stderr)")
+        let missing = try Executables.shell(
+            "cd '\(dir.path)' && '\(agent)' simulate --runs 10 --log logs3 --corpus '\(dir.file("nothing"))'")
+        #expect(missing.status == 2 && missing.stderr.contains("give the documents with --corpus"))
+        #expect(!FileManager.default.fileExists(atPath: dir.file("logs3")), "no log folder is left behind")
+    }
+}
+
+extension GammaAgentCLITests {
+    /// A model that cannot be reached is named with the reason, without --verbose; a base URL
+    /// that is no URL is refused before anything starts.
+    @Test func aFailedModelCallSaysWhereAndWhy() throws {
+        let dir = TemporaryDirectory(prefix: "gamma-model")
+        defer { dir.remove() }
+        let refused = try Executables.run(
+            "gamma-agent",
+            [
+                "run", "--model", "openai", "--base-url", "http://127.0.0.1:9/v1", "--retries", "0", "--log",
+                dir.file("log"), "hi"
+            ])
+        #expect(refused.status == 1)
+        #expect(
+            refused.stderr.contains("http://127.0.0.1:9/v1") && refused.stderr.contains("connect"), "\(refused.stderr)")
+        let bad = try Executables.run(
+            "gamma-agent", ["run", "--model", "openai", "--base-url", "localhost:8080", "--log", dir.file("log2"), "hi"]
+        )
+        #expect(bad.status == 64 && bad.stderr.contains("is not an http:// or https:// URL"), "\(bad.stderr)")
+        #expect(!FileManager.default.fileExists(atPath: dir.file("log2")))
+    }
+}

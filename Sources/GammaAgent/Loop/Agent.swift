@@ -46,6 +46,9 @@ public struct Agent: Sendable {
         public var toolCalls: Int
         public var toolErrors: Int
         public var messages: [ChatMessage]
+        /// Why the model call failed, for a run that ended `.failed`: what a person needs to act
+        /// (the server, "connection refused"), where the ending holds only the error's kind.
+        public var failure: ModelError?
     }
 
     public func run(_ prompt: String, context: ServiceContext = .topLevel) async -> Outcome {
@@ -86,6 +89,7 @@ public struct Agent: Sendable {
                         name: "model_failed", at: AgentInstant(clock.now()), attributes: ["error": .string(error.kind)])
                 )
                 outcome.ending = .failed(error.kind)
+                outcome.failure = error
                 break iterations
             }
             llm.attributes["gen_ai.response.model"] = reply.model
