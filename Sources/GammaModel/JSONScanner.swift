@@ -99,6 +99,15 @@ struct JSONScanner {
         let contentStart = i
         var escaped = false
         while i < end {
+            // Plain ASCII runs in a tight loop on a local index: most strings are nothing else.
+            var j = i
+            while j < end {
+                let b = base[j]
+                if b < 0x20 || b == 0x22 || b == 0x5C || b >= 0x80 { break }
+                j += 1
+            }
+            i = j
+            guard i < end else { break }
             let c = base[i]
             if c == 0x22 {
                 i += 1
@@ -221,6 +230,12 @@ struct JSONScanner {
             i += 1
             if i < end && base[i] >= 0x30 && base[i] <= 0x39 { throw fail("leading zero in a number", at: start) }
         } else {
+            // Up to 18 digits cannot overflow: no checks on the common numbers.
+            while i < end && digits < 18 && base[i] >= 0x30 && base[i] <= 0x39 {
+                mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
+                digits += 1
+                i += 1
+            }
             while i < end && base[i] >= 0x30 && base[i] <= 0x39 {
                 let (m, o1) = mantissa.multipliedReportingOverflow(by: 10)
                 let (a, o2) = m.addingReportingOverflow(UInt64(base[i] - 0x30))
@@ -236,6 +251,11 @@ struct JSONScanner {
             i += 1
             guard i < end, base[i] >= 0x30 && base[i] <= 0x39 else {
                 throw fail("a digit must follow the decimal point", at: i)
+            }
+            while i < end && digits + fractionDigits < 18 && base[i] >= 0x30 && base[i] <= 0x39 {
+                mantissa = mantissa &* 10 &+ UInt64(base[i] &- 0x30)
+                fractionDigits += 1
+                i += 1
             }
             while i < end && base[i] >= 0x30 && base[i] <= 0x39 {
                 let (m, o1) = mantissa.multipliedReportingOverflow(by: 10)

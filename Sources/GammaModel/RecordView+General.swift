@@ -382,8 +382,58 @@ struct GeneralRecordScanner {
         }
     }
 
+    /// A map of strings (labels), read without a closure per member: the metric lines' hot path.
     mutating func stringMap() throws(RecordDecodingError) {
-        try map { (g) throws(RecordDecodingError) in _ = try g.string() }
+        s.skipWhitespace()
+        let start = s.i
+        guard s.peek == UInt8(ascii: "{") else { throw Self.no }
+        s.i += 1
+        s.skipWhitespace()
+        if s.peek == UInt8(ascii: "}") { s.i += 1; return }
+        var keys: (Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0)
+        var count = 0
+        while true {
+            s.skipWhitespace()
+            guard s.peek == 0x22 else { throw Self.no }
+            let (key, escaped) = try s.skipString()
+            // Up to four plain keys are checked here; a longer or escaped map is read again by
+            // the general way.
+            guard !escaped, count < 4 else {
+                s.i = start
+                try map { (g) throws(RecordDecodingError) in _ = try g.string() }
+                return
+            }
+            let k = UnsafeRawBufferPointer(rebasing: line[key])
+            for j in 0..<count {
+                let other: Range<Int>
+                switch j {
+                case 0: other = keys.0
+                case 1: other = keys.1
+                default: other = keys.2
+                }
+                if other.count == key.count && UnsafeRawBufferPointer(rebasing: line[other]).elementsEqual(k) {
+                    throw Self.no
+                }
+            }
+            switch count {
+            case 0: keys.0 = key
+            case 1: keys.1 = key
+            case 2: keys.2 = key
+            default: keys.3 = key
+            }
+            count += 1
+            s.skipWhitespace()
+            guard s.peek == UInt8(ascii: ":") else { throw Self.no }
+            s.i += 1
+            s.skipWhitespace()
+            guard s.peek == 0x22 else { throw Self.no }
+            _ = try s.skipString()
+            s.skipWhitespace()
+            guard let c = s.peek else { throw Self.no }
+            s.i += 1
+            if c == UInt8(ascii: "}") { return }
+            guard c == 0x2C else { throw Self.no }
+        }
     }
 
     mutating func attributes() throws(RecordDecodingError) {

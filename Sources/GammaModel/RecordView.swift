@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A record read in place: the line is validated exactly as ``RecordDecoder`` validates it, but
 /// strings and maps are left as byte ranges into the line instead of being built. This is what
 /// replay uses on its hot path (no allocation per record); ``RecordDecoder`` builds full records.
@@ -43,12 +47,19 @@ public struct RecordView {
         }
     }
 
+    static let typeFirst: StaticString = #"{"type":""#
+
     static func scanGeneral(_ line: UnsafeRawBufferPointer, into view: inout RecordView) throws(RecordDecodingError) {
         guard line.count <= RecordDecoder.maxLineBytes else {
             throw RecordDecodingError(
                 offset: RecordDecoder.maxLineBytes, reason: "line longer than \(RecordDecoder.maxLineBytes) bytes")
         }
-        if scanCanonicalMetric(line, into: &view) || scanCanonicalSpan(line, into: &view) { return }
+        // Both of the writer's own layouts start so; a line that does not goes straight on.
+        if line.count > 9, memcmp(line.baseAddress!, Self.typeFirst.utf8Start, 9) == 0,
+            scanCanonicalMetric(line, into: &view) || scanCanonicalSpan(line, into: &view)
+        {
+            return
+        }
         // The general path: any key order, whitespace and field, judged in one pass without
         // allocating. What it leaves undecided (an invalid line, escaped keys, a type outside
         // schema v1) is read with the decoder's help below, whose verdict and error stand.
@@ -216,14 +227,13 @@ public struct RecordView {
 
     static func kind(_ line: UnsafeRawBufferPointer, _ r: Range<Int>) -> Kind {
         let t = UnsafeRawBufferPointer(rebasing: line[r])
+        @inline(__always) func eq(_ s: StaticString) -> Bool { memcmp(t.baseAddress!, s.utf8Start, t.count) == 0 }
         switch t.count {
-        case 4 where t.elementsEqual("span".utf8): return .span
-        case 4 where t.elementsEqual("meta".utf8): return .meta
-        case 5 where t.elementsEqual("gauge".utf8): return .gauge
-        case 5 where t.elementsEqual("alert".utf8): return .alert
-        case 7 where t.elementsEqual("counter".utf8): return .counter
-        case 8 where t.elementsEqual("resource".utf8): return .resource
-        case 9 where t.elementsEqual("histogram".utf8): return .histogram
+        case 4: return eq("span") ? .span : eq("meta") ? .meta : .unknown
+        case 5: return eq("gauge") ? .gauge : eq("alert") ? .alert : .unknown
+        case 7: return eq("counter") ? .counter : .unknown
+        case 8: return eq("resource") ? .resource : .unknown
+        case 9: return eq("histogram") ? .histogram : .unknown
         default: return .unknown
         }
     }
