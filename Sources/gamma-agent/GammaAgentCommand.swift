@@ -1,4 +1,5 @@
 import ArgumentParser
+import GammaCLI
 
 /// `gamma-agent`: the instrumented agent, run for real or simulated in virtual time.
 @main
@@ -20,9 +21,19 @@ struct GammaAgentCommand: AsyncParsableCommand {
               gamma-agent profiles --show incidents > my-profile.yaml   a workload file to edit
 
             docs/AGENT.md describes the agent, the models, workload files and the recorded names.
+
+            Exit codes: 0 success; 1 a run that ended without an answer; 2 a file or folder
+            that could not be read or written, or a bad workload file; 64 bad usage (an
+            unknown option, subcommand, profile name or value).
             """,
+        version: GammaVersion.text,
         subcommands: [RunCommand.self, SimulateCommand.self, ProfilesCommand.self]
     )
 
     init() {}
+
+    static func main() async {
+        SubcommandGuard.check(Self.self)
+        await main(nil)
+    }
 }

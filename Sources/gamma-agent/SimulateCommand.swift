@@ -61,6 +61,11 @@ struct SimulateCommand: AsyncParsableCommand {
     @OptionGroup var alerts: AlertOptions
 
     func validate() throws {
+        // A name that is no preset and no path is bad usage, as in `profiles --show`.
+        if !profile.contains("/") && !profile.contains("."), !Workload.presets.contains(where: { $0.name == profile }) {
+            throw ValidationError(
+                "no preset '\(profile)'; presets: \(Workload.presets.map(\.name).joined(separator: ", ")).")
+        }
         if let runs, runs < 1 { throw ValidationError("--runs must be at least 1.") }
         if !(1...10_000).contains(concurrency) { throw ValidationError("--concurrency must be between 1 and 10000.") }
         if !(1...100).contains(maxIterations) { throw ValidationError("--max-iterations must be between 1 and 100.") }

@@ -31,7 +31,8 @@ struct GammaBacktestCommand: ParsableCommand {
 
             Exit codes: 0 success; 1 --fail-on was met, or damage with --strict; 2 a path or
             rule file could not be read or is invalid; 64 bad usage.
-            """
+            """,
+        version: GammaVersion.text
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case table, json, csv }

@@ -11,6 +11,10 @@ struct CatCommand: ParsableCommand {
             Lines come stream by stream in file order, or with --merge, all streams merged
             by each line's "ts". --since/--until skip whole members by their headers and
             then filter lines by "ts". Damage is reported on stderr and skipped.
+
+            Examples:
+              gamma-log cat samples/day | jq -c 'select(.type == "span")'
+              gamma-log cat --merge --since 2026-11-02T10:00:00Z logs/
             """
     )
     @OptionGroup var input: LogInputOptions

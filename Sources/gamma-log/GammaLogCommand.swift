@@ -1,4 +1,5 @@
 import ArgumentParser
+import GammaCLI
 
 /// `gamma-log`: look at, read, check and repair a Gamma log.
 @main
@@ -23,8 +24,14 @@ struct GammaLogCommand: ParsableCommand {
             Exit codes: 0 success; 1 damage found (verify, or any command with --strict);
             2 a path could not be read; 64 bad usage.
             """,
+        version: GammaVersion.text,
         subcommands: [ListCommand.self, CatCommand.self, VerifyCommand.self, RepairCommand.self, ImportCommand.self]
     )
 
     init() {}
+
+    static func main() {
+        SubcommandGuard.check(Self.self)
+        main(nil)
+    }
 }

@@ -16,6 +16,10 @@ struct ListCommand: ParsableCommand {
             States: sealed (closed cleanly), live (its writer is running), torn (a dead
             writer's cut-short tail: run gamma-log repair), unsealed (the writer died between
             flushes; nothing is lost), empty, foreign (gzip from another tool), invalid.
+
+            Examples:
+              gamma-log ls samples/day
+              gamma-log ls logs/ other/export.jsonl.gz
             """
     )
     @OptionGroup var input: LogInputOptions

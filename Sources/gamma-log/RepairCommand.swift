@@ -12,7 +12,12 @@ struct RepairCommand: ParsableCommand {
             such segment to the end of its last valid member (one ftruncate and an fsync, so a
             crash during repair is harmless) and running it twice changes nothing. It holds
             each stream's lock while it works and leaves live streams, foreign gzip files and
-            corrupt members in the middle of a segment alone (readers skip those).
+            corrupt members in the middle of a segment alone (readers skip those). What it
+            removes it first copies to a .<segment>.<offset>.quarantine file beside the segment.
+
+            Examples:
+              gamma-log repair --dry-run logs/     what would be cut, changing nothing
+              gamma-log repair logs/
             """
     )
     @Argument(help: ArgumentHelp("Log folders or segment files.", valueName: "path")) var paths: [String]

@@ -38,7 +38,8 @@ struct GammaReportCommand: ParsableCommand {
             Exit codes: 0 success; 1 damage or invalid lines with --strict, or data the
             format cannot express (two metrics under one exposed name); 2 a path could not be
             read; 64 bad usage.
-            """
+            """,
+        version: GammaVersion.text
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable, Sendable {

@@ -34,7 +34,8 @@ struct GammaTracesCommand: ParsableCommand {
 
             Formats are described in docs/TRACES.md. Exit codes: 0 success; 1 damage or invalid
             lines with --strict; 2 a path could not be read; 64 bad usage.
-            """
+            """,
+        version: GammaVersion.text
     )
 
     enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case text, json, otlp, chrome, jaeger, zipkin }

@@ -63,7 +63,7 @@ import Testing
         #expect(r.status == 2 && r.stderr.contains("\(profile):2:16: runs_per_hour: expected 24 values"), "\(r.stderr)")
         let missing = try Executables.run("gamma-agent", ["simulate", "--profile", "nosuch", "--log", dir.file("logs")])
         #expect(
-            missing.status == 2 && missing.stderr.contains("no such preset (presets: day, incidents, steady)"),
+            missing.status == 64 && missing.stderr.contains("no preset 'nosuch'; presets: day, incidents, steady"),
             "\(missing.stderr)")
         #expect(
             !Files.names(in: dir.path).contains("logs") || Files.names(in: dir.file("logs")).isEmpty, "nothing recorded"

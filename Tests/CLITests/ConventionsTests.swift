@@ -1,0 +1,33 @@
+import GammaTestKit
+import Testing
+
+/// What users of git, jq and promtool expect of a command line: `--version` everywhere, a short
+/// usage (not the whole help) for a missing subcommand, "did you mean" for a mistyped one, and
+/// one exit code for one problem.
+@Suite struct ConventionsTests {
+    @Test(arguments: ["gamma-log", "gamma-report", "gamma-traces", "gamma-backtest", "gamma-agent"])
+    func everyExecutableHasAVersion(_ tool: String) throws {
+        let r = try Executables.run(tool, ["--version"])
+        #expect(r.status == 0 && r.stdout.hasPrefix("0.") && r.stdout.contains("schema v1"), "\(r.stdout)")
+    }
+
+    @Test func subcommandsAreSuggestedAndAMissingOneGetsAShortUsage() throws {
+        let typo = try Executables.run("gamma-log", ["lss", "samples"])
+        #expect(typo.status == 64 && typo.stderr.contains("Did you mean 'ls'?"), "\(typo.stderr)")
+        let agent = try Executables.run("gamma-agent", ["simulat"])
+        #expect(agent.status == 64 && agent.stderr.contains("Did you mean 'simulate'?"))
+        let far = try Executables.run("gamma-agent", ["xyzzy"])
+        #expect(far.status == 64 && !far.stderr.contains("Did you mean") && far.stderr.contains("one of run, simulate"))
+        let none = try Executables.run("gamma-log", [])
+        #expect(none.status == 64 && none.stderr.utf8.count < 400, "\(none.stderr)")
+        #expect(none.stderr.contains("ls, cat, verify, repair, import") && none.stderr.contains("--help"))
+    }
+
+    /// An unknown profile is bad usage wherever it is named.
+    @Test func anUnknownProfileIsBadUsageEverywhere() throws {
+        let show = try Executables.run("gamma-agent", ["profiles", "--show", "nope"])
+        let simulate = try Executables.run("gamma-agent", ["simulate", "--profile", "nope", "--runs", "1"])
+        #expect(show.status == 64 && simulate.status == 64)
+        #expect(show.stderr.contains("no preset 'nope'") && simulate.stderr.contains("no preset 'nope'"))
+    }
+}
