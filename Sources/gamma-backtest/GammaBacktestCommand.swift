@@ -83,6 +83,10 @@ struct GammaBacktestCommand: ParsableCommand {
         }
         if let width, width < 40 { throw ValidationError("--width must be at least 40.") }
         if compare != nil && timeline { throw ValidationError("--timeline shows one rule file; leave out --compare.") }
+        if timeline && format != .table {
+            throw ValidationError("--timeline is drawn in the table format: leave out --format \(format.rawValue).")
+        }
+        if width != nil && !timeline { throw ValidationError("--width sets the timeline's width: use it with --timeline.") }
         if compare != nil && format == .csv { throw ValidationError("--compare writes table or json.") }
     }
 

@@ -100,8 +100,12 @@ struct GammaReportCommand: ParsableCommand {
             valueName: "file"))
     var rules: String?
 
-    @Option(help: ArgumentHelp("With --rules: the evaluation interval of the backtest.", valueName: "duration"))
-    var interval: String = "15s"
+    @Option(
+        help: ArgumentHelp("With --rules: the evaluation interval of the backtest (default: 15s).", valueName: "duration"))
+    var interval: String?
+
+    /// The backtest's interval: the one given, or 15s.
+    var evaluationInterval: String { interval ?? "15s" }
 
     @Flag(help: "Stamp each prometheus or openmetrics sample with its series' last observation.")
     var timestamps = false
@@ -124,8 +128,14 @@ struct GammaReportCommand: ParsableCommand {
             throw ValidationError(
                 "--rules charts a backtest in the HTML report: use it with --format html (or run gamma-backtest).")
         }
-        guard (DurationParser.parse(interval) ?? 0) > 0 else {
-            throw ValidationError("--interval '\(interval)' is not a duration: use 15s, 1m, 5m.")
+        if interval != nil && rules == nil {
+            throw ValidationError("--interval is the backtest's, which --rules asks for: leave it out, or give --rules.")
+        }
+        guard (DurationParser.parse(evaluationInterval) ?? 0) > 0 else {
+            throw ValidationError("--interval '\(evaluationInterval)' is not a duration: use 15s, 1m, 5m.")
+        }
+        if timestamps && !(format == .prometheus || format == .openmetrics) {
+            throw ValidationError("--timestamps stamps prometheus or openmetrics samples: use it with one of those formats.")
         }
         if format == .prometheus && step != nil {
             throw ValidationError(
@@ -268,7 +278,7 @@ extension GammaReportCommand {
         let input: HTMLReport.Input
         do {
             input = try HTMLReport.gather(
-                reader, query: query(), rules: ruleSet, interval: DurationParser.parse(interval)!
+                reader, query: query(), rules: ruleSet, interval: DurationParser.parse(evaluationInterval)!
             ) { warnings.warn($0) }
         } catch let error as ReplayError {
             printError("error: \(error)")
@@ -277,7 +287,7 @@ extension GammaReportCommand {
         try checkSelection(input.metrics, reader: reader, input: unselected, warnings: warnings)
         if input.backtest?.tooManyEvaluations == true {
             printError(
-                "error: --interval \(interval) over the input's range makes more than 1000000 evaluations of the rules: "
+                "error: --interval \(evaluationInterval) over the input's range makes more than 1000000 evaluations of the rules: "
                     + "give a longer --interval or a shorter range (--since, --until)")
             throw ExitCode(64)
         }

@@ -1,4 +1,5 @@
 import GammaTestKit
+import GammaTestSupport
 import Testing
 
 /// What users of git, jq and promtool expect of a command line: `--version` everywhere, a short
@@ -29,5 +30,21 @@ import Testing
         let simulate = try Executables.run("gamma-agent", ["simulate", "--profile", "nope", "--runs", "1"])
         #expect(show.status == 64 && simulate.status == 64)
         #expect(show.stderr.contains("no preset 'nope'") && simulate.stderr.contains("no preset 'nope'"))
+    }
+}
+
+extension ConventionsTests {
+    /// An option that would do nothing in a combination is refused, with what to do instead.
+    @Test(arguments: [
+        ("gamma-backtest", ["--rules", "samples/rules/agent.yaml", "--timeline", "--format", "json"], "table format"),
+        ("gamma-backtest", ["--rules", "samples/rules/agent.yaml", "--width", "120"], "use it with --timeline"),
+        ("gamma-report", ["--interval", "1m"], "give --rules"),
+        ("gamma-report", ["--timestamps", "--format", "json"], "prometheus or openmetrics")
+    ])
+    func optionsThatWouldDoNothingAreRefused(_ tool: String, _ args: [String], _ message: String) throws {
+        let root = RepositoryPaths.root
+        let r = try Executables.run(
+            tool, args.map { $0.hasPrefix("samples/") ? root + "/" + $0 : $0 } + [root + "/samples/day"])
+        #expect(r.status == 64 && r.stderr.contains(message), "\(r.stderr)")
     }
 }
