@@ -25,16 +25,19 @@ public struct AlertNotification: Sendable, Equatable {
     }
 
     /// The title, then the value against the condition, the time, and the summary annotation.
+    /// Values are rounded as the backtest's tables round them; a resolved alert says that its
+    /// condition no longer holds.
     public func text(formatTime: (Int64) -> String = { TimeParser.format($0) }) -> String {
         var lines = [title]
         var condition = ""
         switch rule.condition {
-        case .threshold(let op, let threshold): condition = " (\(op.rawValue) \(ReportNumbers.shortest(threshold)))"
+        case .threshold(let op, let threshold): condition = "\(op.rawValue) \(ReportNumbers.shortest(threshold))"
         case .anomaly(let k, _, _, _, let direction):
-            condition = " (\(direction.rawValue) mean ± \(ReportNumbers.shortest(k))σ)"
+            condition = "\(direction.rawValue) mean ± \(ReportNumbers.shortest(k))σ"
         }
+        let holds = transition.kind == .resolved ? "no longer " : ""
         lines.append(
-            "value \(transition.value.map { ReportNumbers.shortest($0) } ?? "none")\(condition) at \(formatTime(transition.at))"
+            "value \(transition.value.map { ReportNumbers.compact($0) } ?? "none") (\(holds)\(condition)) at \(formatTime(transition.at))"
         )
         if let summary = rule.annotations["summary"] { lines.append(summary) }
         return lines.joined(separator: "\n")

@@ -86,7 +86,9 @@ struct GammaBacktestCommand: ParsableCommand {
         if timeline && format != .table {
             throw ValidationError("--timeline is drawn in the table format: leave out --format \(format.rawValue).")
         }
-        if width != nil && !timeline { throw ValidationError("--width sets the timeline's width: use it with --timeline.") }
+        if width != nil && !timeline {
+            throw ValidationError("--width sets the timeline's width: use it with --timeline.")
+        }
         if compare != nil && format == .csv { throw ValidationError("--compare writes table or json.") }
     }
 

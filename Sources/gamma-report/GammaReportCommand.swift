@@ -101,7 +101,8 @@ struct GammaReportCommand: ParsableCommand {
     var rules: String?
 
     @Option(
-        help: ArgumentHelp("With --rules: the evaluation interval of the backtest (default: 15s).", valueName: "duration"))
+        help: ArgumentHelp(
+            "With --rules: the evaluation interval of the backtest (default: 15s).", valueName: "duration"))
     var interval: String?
 
     /// The backtest's interval: the one given, or 15s.
@@ -129,13 +130,15 @@ struct GammaReportCommand: ParsableCommand {
                 "--rules charts a backtest in the HTML report: use it with --format html (or run gamma-backtest).")
         }
         if interval != nil && rules == nil {
-            throw ValidationError("--interval is the backtest's, which --rules asks for: leave it out, or give --rules.")
+            throw ValidationError(
+                "--interval is the backtest's, which --rules asks for: leave it out, or give --rules.")
         }
         guard (DurationParser.parse(evaluationInterval) ?? 0) > 0 else {
             throw ValidationError("--interval '\(evaluationInterval)' is not a duration: use 15s, 1m, 5m.")
         }
         if timestamps && !(format == .prometheus || format == .openmetrics) {
-            throw ValidationError("--timestamps stamps prometheus or openmetrics samples: use it with one of those formats.")
+            throw ValidationError(
+                "--timestamps stamps prometheus or openmetrics samples: use it with one of those formats.")
         }
         if format == .prometheus && step != nil {
             throw ValidationError(

@@ -72,7 +72,7 @@ final class WebhookCatcher {
                 as? [String: Any])
         #expect(
             json["text"] as? String
-                == "[FIRING] ToolErrorRatio (error) tool=search\nvalue 0.42 (> 0.3) at t1793628480\ntools fail \"a lot\""
+                == "[FIRING] ToolErrorRatio (error) tool=search\nvalue 0.420 (> 0.3) at t1793628480\ntools fail \"a lot\""
         )
         #expect(
             json["rule"] as? String == "ToolErrorRatio" && json["state"] as? String == "firing"
@@ -199,7 +199,26 @@ final class WebhookCatcher {
         close(fds[0])
         #expect(
             String(decoding: buffer[..<n], as: UTF8.self)
-                == "alert: [FIRING] ToolErrorRatio (error) tool=search | value 0.42 (> 0.3) at t1793628480 | tools fail \"a lot\"\n"
+                == "alert: [FIRING] ToolErrorRatio (error) tool=search | value 0.420 (> 0.3) at t1793628480 | tools fail \"a lot\"\n"
         )
+    }
+}
+
+extension NotifierTests {
+    /// A resolved alert's line says its condition no longer holds, and values are rounded as the
+    /// backtest's tables round them, not printed with every digit.
+    @Test func aResolvedLineSaysTheConditionNoLongerHolds() throws {
+        let rule = AlertRule(
+            name: "Slow",
+            expression: .aggregate(AlertSelector(metric: "llm.latency_ms"), .max, window: 300_000_000_000),
+            condition: .threshold(.greater, 2500), severity: .warning)
+        var transition = AlertTransition(
+            rule: "Slow", severity: .warning, group: [], kind: .firing, at: 60_000_000_000, value: 3551.1125280815077,
+            notify: true, suppressedBy: nil)
+        #expect(AlertNotification(transition: transition, rule: rule).text().contains("value 3551 (> 2500)"))
+        transition.kind = .resolved
+        transition.value = 876.767524
+        let text = AlertNotification(transition: transition, rule: rule).text()
+        #expect(text.hasPrefix("[RESOLVED] Slow") && text.contains("value 876.8 (no longer > 2500)"), "\(text)")
     }
 }
