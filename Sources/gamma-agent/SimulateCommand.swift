@@ -167,7 +167,7 @@ struct SimulateCommand: AsyncParsableCommand {
             )
         }
         out.line(
-            "recorded \(result.stats.linesWritten) records, \(ReportNumbers.fixed(Double(result.stats.bytesWritten) / 1_048_576, decimals: 2)) MB compressed, into \(log) (stream \(result.stream))"
+            "recorded \(plural(result.stats.linesWritten, "record")), \(formatBytes(result.stats.bytesWritten)) compressed, into \(log) (stream \(result.stream))"
         )
         try out.finish()
     }

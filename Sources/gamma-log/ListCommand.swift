@@ -31,11 +31,15 @@ struct ListCommand: ParsableCommand {
         let reader = try input.reader()
         let reports = reader.inventory()
         var table = TextTable(
-            headers: ["STREAM", "SEGMENT", "STATE", "MEMBERS", "LINES", "BYTES", "FIRST", "LAST"],
-            rightAligned: [3, 4, 5])
+            headers: ["STREAM", "SEQ", "STATE", "MEMBERS", "LINES", "BYTES", "FIRST", "LAST"],
+            rightAligned: [1, 3, 4, 5])
         for r in reports {
+            // A segment is <stream>-<seq>.jsonl.gz: its seq says which, without repeating the
+            // stream's id; another file is a stream of its own, named by its file.
+            let name = r.path.split(separator: "/").last.map(String.init) ?? r.path
+            let seq = SegmentName.parse(name).map { String($0.seq) } ?? "-"
             table.add([
-                r.stream, r.path.split(separator: "/").last.map(String.init) ?? r.path, r.state.rawValue,
+                r.stream, seq, r.state.rawValue,
                 String(r.members), String(r.lines), formatBytes(r.bytes),
                 r.timeRange.map { TimeParser.format($0.lowerBound) } ?? "-",
                 r.timeRange.map { TimeParser.format($0.upperBound) } ?? "-"

@@ -47,8 +47,11 @@ import Testing
         _ = try Self.makeLog(dir)
         let r = try Executables.run("gamma-log", ["ls", dir.path])
         #expect(r.status == 0)
-        #expect(r.stdout.contains("cli-00000000.jsonl.gz"))
-        #expect(r.stdout.contains("sealed"))
+        // The segment is named by its seq, not its whole file name: the stream's id is not repeated.
+        let row = try #require(r.stdout.split(separator: "\n").first { $0.hasPrefix("cli ") })
+        #expect(
+            row.split(separator: " ", omittingEmptySubsequences: true).prefix(3) == ["cli", "0", "sealed"], "\(row)")
+        #expect(!r.stdout.contains("cli-00000000.jsonl.gz"))
         #expect(r.stdout.contains("1 stream, 1 segment,"))
         #expect(r.stdout.contains("2000 lines"))
     }
