@@ -18,23 +18,12 @@ public struct MetricReplay {
         onIssue: (ReplayIssue) -> Void = { _ in }
     ) throws -> MetricReport {
         var state = State(query: query)
-        let sizes = reader.streams.map { s in s.segments.map(\.size) }
-        let total = Double(max(1, sizes.joined().reduce(0, +)))
-        var done: Int64 = 0
-        var lastSegment = (-1, -1)
-        var lastSegmentSize: Int64 = 0
+        var read = ReadProgress(reader)
         let summary = try reader.forEachMember(preparing: ParsedMember.init, onDamage: { onIssue(.damage($0)) }) {
             member, parsed in
             state.apply(parsed, member.bytes)
             RecordLines.report(parsed.errors, reader, member, onIssue)
-            if let progress {
-                if (member.stream, member.segment) != lastSegment {
-                    done += lastSegmentSize
-                    lastSegment = (member.stream, member.segment)
-                    lastSegmentSize = sizes[member.stream][member.segment]
-                }
-                progress(Double(done + member.offset) / total)
-            }
+            if let progress { progress(read.advance(member)) }
         }
         // The meta records (units, help) of a name hold for all its records, whatever the range
         // cuts: those before `since` are read from the members that precede it in their segment.

@@ -41,6 +41,8 @@ struct GammaTracesCommand: ParsableCommand {
     enum Format: String, ExpressibleByArgument, CaseIterable, Sendable { case text, json, otlp, chrome, jaeger, zipkin }
 
     @OptionGroup var input: LogInputOptions
+    @Flag(help: "No progress line on standard error (it is shown only when standard error is a terminal).")
+    var noProgress = false
     @Option(help: ArgumentHelp("Only this trace (32 hex digits).", valueName: "id")) var trace: String?
     @Option(help: ArgumentHelp("Only the N slowest traces, slowest first.", valueName: "n")) var slowest: Int?
     @Flag(help: "Only traces with a failed span.") var errors = false
@@ -113,13 +115,15 @@ struct GammaTracesCommand: ParsableCommand {
     func run() throws {
 
         ProcessSetup.ignoreFileSizeSignal()
-        let warnings = Warnings(strictness)
+        let progress = ProgressLine(disabled: noProgress)
+        let warnings = Warnings(strictness, before: { progress.clear() })
         let unselected = try input.reader()
         let reader = streams.select(unselected, warnings: warnings)
         if summary && slowest == nil && limit == nil && trace == nil {
             // Streaming: traces are summarized as they complete, so memory does not grow with their number.
             var streaming = StreamingSpanSummary(query: try query())
-            _ = try streaming.read(reader) { warnings.warn($0) }
+            _ = try streaming.read(reader, progress: Self.show(progress, "summarized")) { warnings.warn($0) }
+            progress.clear()
             let rows = streaming.finish()
             if rows.isEmpty { try noTraces(reader, input: unselected, warnings: warnings) }
             let out = try output.open()
@@ -129,7 +133,7 @@ struct GammaTracesCommand: ParsableCommand {
             return
         }
         if format != .text && limit == nil && slowest == nil && trace == nil {
-            try streamExport(reader, unselected: unselected, warnings: warnings)
+            try streamExport(reader, unselected: unselected, warnings: warnings, progress: progress)
             return
         }
         let wanted = trace.flatMap { UInt128($0, radix: 16) }
@@ -178,20 +182,30 @@ struct GammaTracesCommand: ParsableCommand {
 
     /// An export of every trace that matches, streamed: each trace is written once complete,
     /// so memory does not grow with the log (docs/TRACES.md, "Exports").
-    func streamExport(_ reader: LogReader, unselected: LogReader, warnings: Warnings) throws {
+    func streamExport(_ reader: LogReader, unselected: LogReader, warnings: Warnings, progress: ProgressLine) throws {
         let formats: [Format: any TraceFormat] = [
             .json: TraceJSONExporter(), .otlp: OTLPExporter(), .chrome: ChromeTraceExporter(),
             .jaeger: JaegerExporter(), .zipkin: ZipkinExporter()
         ]
         var export = StreamingTraceExport(format: formats[format]!, query: try query())
         let out = try output.open()
-        _ = try export.run(reader, onIssue: { warnings.warn($0) }) { bytes in
+        _ = try export.run(reader, progress: Self.show(progress, "exported"), onIssue: { warnings.warn($0) }) {
+            bytes in
             out.write(bytes)
             if out.failed { try out.finish() }  // a closed pipe ends the run quietly; any other failure is an error
         }
+        progress.clear()
         if export.traces == 0 { try noTraces(reader, input: unselected, warnings: warnings) }
         try out.finish()
         try warnings.check()
+    }
+
+    /// The progress callback of a streamed read, or `nil` when no progress is shown.
+    static func show(_ progress: ProgressLine, _ verb: String) -> ((Double) -> Void)? {
+        guard progress.enabled else { return nil }
+        return { fraction in
+            progress.show("gamma-traces: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read and \(verb)")
+        }
     }
 
     /// No trace was found: an input without records is an error; else a warning says whether

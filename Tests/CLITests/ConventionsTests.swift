@@ -48,3 +48,23 @@ extension ConventionsTests {
         #expect(r.status == 64 && r.stderr.contains(message), "\(r.stderr)")
     }
 }
+
+extension ConventionsTests {
+    /// Long reads show progress on a terminal's standard error (here a pseudo-terminal made by
+    /// `script`), and not with --no-progress; stdout never sees it.
+    @Test(arguments: [["--summary"], ["--format", "otlp"]])
+    func tracesShowProgressOnATerminal(_ args: [String]) throws {
+        let traces = Executables.path("gamma-traces")
+        let day = RepositoryPaths.root + "/samples/day"
+        let dir = TemporaryDirectory(prefix: "gamma-tty")
+        defer { dir.remove() }
+        func run(_ extra: String) throws -> String {
+            let command = "'\(traces)' \(args.joined(separator: " ")) \(extra) '\(day)' > /dev/null"
+            let typescript = dir.file("typescript")
+            _ = try Executables.shell("script -q -e -c \"\(command)\" '\(typescript)' > /dev/null 2>&1 < /dev/null")
+            return String(decoding: Files.read(typescript), as: UTF8.self)
+        }
+        #expect(try run("").contains("% read and"))
+        #expect(!(try run("--no-progress")).contains("% read and"))
+    }
+}

@@ -69,9 +69,11 @@ public struct StreamingSpanSummary {
 
     /// Reads the spans of `reader` in time order (ids, names, times and status only, decoded on
     /// the reader's workers; ``TraceStream``).
-    public mutating func read(_ reader: LogReader, onIssue: (ReplayIssue) -> Void = { _ in }) throws -> ReadSummary {
+    public mutating func read(
+        _ reader: LogReader, progress: ((Double) -> Void)? = nil, onIssue: (ReplayIssue) -> Void = { _ in }
+    ) throws -> ReadSummary {
         var stream = TraceStream(light: true, grace: grace)
-        let summary = try stream.read(reader, onIssue: onIssue) { trace, _ in summarize(trace) }
+        let summary = try stream.read(reader, progress: progress, onIssue: onIssue) { trace, _ in summarize(trace) }
         peakOpenRead = stream.peakOpen
         return summary
     }

@@ -27,12 +27,12 @@ public struct StreamingTraceExport {
 
     /// Reads `reader` and writes the export to `output`, in pieces of about 1 MiB.
     public mutating func run(
-        _ reader: LogReader, onIssue: (ReplayIssue) -> Void = { _ in },
+        _ reader: LogReader, progress: ((Double) -> Void)? = nil, onIssue: (ReplayIssue) -> Void = { _ in },
         output: (UnsafeRawBufferPointer) throws -> Void
     ) throws -> ReadSummary {
         format.begin(&writer)
         var stream = TraceStream(light: false, grace: grace)
-        let summary = try stream.read(reader, onIssue: onIssue) { trace, resources in
+        let summary = try stream.read(reader, progress: progress, onIssue: onIssue) { trace, resources in
             guard query.matches(trace) else { return }
             format.write(trace, index: traces, resources: resources, &writer)
             traces += 1

@@ -36,8 +36,10 @@ struct TraceStream {
     /// Reads `reader`, calling `complete` with each trace as it completes (the resources table
     /// holds every resource its spans name), and with the traces still open at the end.
     mutating func read(
-        _ reader: LogReader, onIssue: (ReplayIssue) -> Void, complete: (Trace, [Attributes]) throws -> Void
+        _ reader: LogReader, progress: ((Double) -> Void)? = nil, onIssue: (ReplayIssue) -> Void,
+        complete: (Trace, [Attributes]) throws -> Void
     ) throws -> ReadSummary {
+        var fraction = ReadProgress(reader)
         for (stream, r) in StreamResources.read(reader).sorted(by: { $0.key < $1.key }) {
             streamResource[stream] = resourceID(r)
         }
@@ -55,6 +57,7 @@ struct TraceStream {
             var done: [Trace] = []
             window.advance(to: member.earliestLater) { id, spans in done.append(Trace(traceID: id, spans: spans)) }
             for t in done { try complete(t, resources) }
+            if let progress { progress(fraction.advance(member)) }
         }
         var rest: [Trace] = []
         window.finish { id, spans in rest.append(Trace(traceID: id, spans: spans)) }
