@@ -190,11 +190,15 @@ public struct Backtest {
     /// ``run(_:samples:options:)`` does, while reading: an evaluation time is swept once the
     /// members' headers show that every sample up to it has been read, so that evaluation and
     /// reading share the cores.
-    /// - Parameter onIssue: damage and invalid lines, each with its place.
+    /// - Parameters:
+    ///   - progress: called after each member with the fraction of the input read (evaluation
+    ///     keeps pace with reading), and with 1 before the evaluations after the last member.
+    ///   - onIssue: damage and invalid lines, each with its place.
     public static func run(
-        _ ruleSets: [[AlertRule]], reader: LogReader, options: Options,
+        _ ruleSets: [[AlertRule]], reader: LogReader, options: Options, progress: ((Double) -> Void)? = nil,
         onIssue: (ReplayIssue) -> Void
     ) throws -> [Result] {
+        var read = ReadProgress(reader)
         var drivers: [BacktestDriver] = []
         for rules in ruleSets { drivers.append(try BacktestDriver(rules: rules, options: options)) }
         var collector = SampleCollector(
@@ -230,7 +234,9 @@ public struct Backtest {
                 complete = member.earliestLater
                 feed(upTo: complete)
             }
+            if let progress { progress(read.advance(member)) }
         }
+        progress?(1)
         if complete < .max { feed(upTo: .max) }
         return drivers.indices.map { d in
             var result = drivers[d].finish()

@@ -66,6 +66,8 @@ struct GammaBacktestCommand: ParsableCommand {
     var force = false
     @OptionGroup var output: OutputOptions
     @OptionGroup var strictness: StrictOptions
+    @Flag(help: "No progress line on standard error (it is shown only when standard error is a terminal).")
+    var noProgress = false
 
     mutating func validate() throws {
         if history {
@@ -116,7 +118,8 @@ struct GammaBacktestCommand: ParsableCommand {
 
         ProcessSetup.ignoreFileSizeSignal()
         let reader = try input.reader()
-        let warnings = Warnings(strictness)
+        let progress = ProgressLine(disabled: noProgress)
+        let warnings = Warnings(strictness, before: { progress.clear() })
         let onIssue: (ReplayIssue) -> Void = { warnings.warn($0) }
         let out = try output.open()
         if history {
@@ -166,11 +169,22 @@ struct GammaBacktestCommand: ParsableCommand {
         let a: Backtest.Result
         var b: Backtest.Result?
         do {
+            let show: ((Double) -> Void)? =
+                progress.enabled
+                ? { fraction in
+                    progress.show(
+                        fraction < 1
+                            ? "gamma-backtest: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read and evaluated"
+                            : "gamma-backtest: evaluating the rest of the range", force: fraction >= 1)
+                } : nil
             let results = try Backtest.run(
-                [rulesA] + (rulesB.map { [$0] } ?? []), reader: reader, options: options, onIssue: onIssue)
+                [rulesA] + (rulesB.map { [$0] } ?? []), reader: reader, options: options, progress: show,
+                onIssue: onIssue)
+            progress.clear()
             a = results[0]
             b = results.count > 1 ? results[1] : nil
         } catch let error as ReplayError {
+            progress.clear()
             printError("error: \(error)")
             throw ExitCode(2)
         }

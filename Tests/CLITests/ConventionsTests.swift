@@ -52,9 +52,12 @@ extension ConventionsTests {
 extension ConventionsTests {
     /// Long reads show progress on a terminal's standard error (here a pseudo-terminal made by
     /// `script`), and not with --no-progress; stdout never sees it.
-    @Test(arguments: [["--summary"], ["--format", "otlp"]])
-    func tracesShowProgressOnATerminal(_ args: [String]) throws {
-        let traces = Executables.path("gamma-traces")
+    @Test(arguments: [
+        ("gamma-traces", ["--summary"]), ("gamma-traces", ["--format", "otlp"]),
+        ("gamma-backtest", ["--rules", RepositoryPaths.root + "/samples/rules/agent.yaml"])
+    ])
+    func longReadsShowProgressOnATerminal(_ tool: String, _ args: [String]) throws {
+        let traces = Executables.path(tool)
         let day = RepositoryPaths.root + "/samples/day"
         let dir = TemporaryDirectory(prefix: "gamma-tty")
         defer { dir.remove() }
