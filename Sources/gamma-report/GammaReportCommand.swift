@@ -193,7 +193,7 @@ struct GammaReportCommand: ParsableCommand {
         let warnings = Warnings(strictness, before: { progress.clear() })
         let unselected = try input.reader()
         let reader = streams.select(unselected, warnings: warnings)
-        if format == .html { return try html(reader, input: unselected, warnings: warnings) }
+        if format == .html { return try html(reader, input: unselected, warnings: warnings, progress: progress) }
         let report = try MetricReplay(query: query()).run(
             reader,
             progress: progress.enabled
@@ -268,7 +268,7 @@ extension GammaReportCommand {
 extension GammaReportCommand {
     /// `--format html`: reads the log for metrics, traces and (with --rules) a backtest, and
     /// writes one page.
-    func html(_ reader: LogReader, input unselected: LogReader, warnings: Warnings) throws {
+    func html(_ reader: LogReader, input unselected: LogReader, warnings: Warnings, progress: ProgressLine) throws {
         let ruleSet: (file: String, rules: [AlertRule])?
         if let rules {
             do throws(ConfigError) { ruleSet = (rules, try RuleFile.load(path: rules)) } catch {
@@ -281,9 +281,17 @@ extension GammaReportCommand {
         let input: HTMLReport.Input
         do {
             input = try HTMLReport.gather(
-                reader, query: query(), rules: ruleSet, interval: DurationParser.parse(evaluationInterval)!
+                reader, query: query(), rules: ruleSet, interval: DurationParser.parse(evaluationInterval)!,
+                progress: progress.enabled
+                    ? { pass, number, passes, fraction in
+                        progress.show(
+                            "gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% (pass \(number) of \(passes): \(pass))"
+                        )
+                    } : nil
             ) { warnings.warn($0) }
+            progress.clear()
         } catch let error as ReplayError {
+            progress.clear()
             printError("error: \(error)")
             throw ExitCode(2)
         }
