@@ -68,7 +68,8 @@ public enum SimulationRecording {
     public static func record(
         _ options: Simulation.Options, directory: String, corpus: String, stream: String? = nil,
         alerting: Alerting? = nil,
-        progress: (@Sendable (Simulation.Progress) -> Void)? = nil
+        progress: (@Sendable (Simulation.Progress) -> Void)? = nil,
+        draining: (@Sendable (_ open: Int) -> Void)? = nil
     ) async throws -> Result {
         let clock = SimulationClock(start: options.start)
         let tools = try Self.tools(corpus: corpus, clock: clock)
@@ -96,7 +97,19 @@ public enum SimulationRecording {
             timeWillPass: live.map { live in { @Sendable t in live.evaluate(before: t) } },
             finished: live.map { live in { @Sendable in live.finish(at: clock.now()) } })
         let summary = await simulation.run(progress: progress)
+        // The notifications still under way at the end: shown while they are waited for.
+        let watch = live.flatMap { live in
+            draining.map { show in
+                Task {
+                    while !Task.isCancelled && live.openDeliveries > 0 {
+                        show(live.openDeliveries)
+                        try? await Task.sleep(for: .milliseconds(200))
+                    }
+                }
+            }
+        }
         let undelivered = await live?.drain(deadline: alerting?.deadline ?? .seconds(10)).count ?? 0
+        watch?.cancel()
         try recorder.close()
         let stats = recorder.writer!.stats  // made with a directory above
         return Result(

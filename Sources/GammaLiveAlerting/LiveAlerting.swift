@@ -80,6 +80,9 @@ public final class LiveAlerting: Sendable {
     /// most `deadline` (10 s by default); the deliveries still under way then are given up, told
     /// to `onDelivery` with the reason, recorded as alert records (`"delivery":"undelivered"`, the
     /// notifier and the reason), and returned.
+    /// Deliveries handed to the notifiers and not yet done or given up (what a drain waits for).
+    public var openDeliveries: Int { dispatcher?.openCount ?? 0 }
+
     @discardableResult
     public func drain(deadline: Duration = .seconds(10)) async -> [(notifier: String, notification: AlertNotification)]
     {
@@ -222,6 +225,8 @@ final class NotificationDispatcher: Sendable {
         for w in waiters { w.resume() }
         return known
     }
+
+    var openCount: Int { state.withLock { $0.open.count } }
 
     /// Waits until every delivery handed over is done or given up by its notifier, or until
     /// `deadline` has passed; then the deliveries still open are given up, told to `onDelivery`

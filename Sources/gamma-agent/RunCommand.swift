@@ -172,7 +172,21 @@ struct RunCommand: AsyncParsableCommand {
         if let live {
             // The last evaluation is the first evaluation time at or after the run's end, so it sees the whole run.
             live.finish(at: clock.now())
+            // The notifications still under way: shown on a terminal while they are waited for.
+            let bar = ProgressLine()
+            let deadlineText = alerts.notifyDeadline
+            let watch = Task {
+                while bar.enabled && !Task.isCancelled && live.openDeliveries > 0 {
+                    let open = live.openDeliveries
+                    bar.show(
+                        "gamma-agent: waiting for \(open == 1 ? "1 notification" : "\(open) notifications") to be "
+                            + "delivered (at most \(deadlineText))")
+                    try? await Task.sleep(for: .milliseconds(200))
+                }
+            }
             let left = await live.drain(deadline: alerts.deadline)
+            watch.cancel()
+            bar.clear()
             if !left.isEmpty {
                 printError("warning: \(left.count) notifications undelivered at exit (recorded in \(log)/)")
             }

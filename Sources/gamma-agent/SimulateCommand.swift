@@ -135,11 +135,18 @@ struct SimulateCommand: AsyncParsableCommand {
                 "gamma-agent: \(ProgressLine.bar(fraction)) \(p.finishedRuns) runs, simulated \(TimeParser.format(p.now).prefix(19))Z"
             )
         }
+        let deadlineText = alerts.notifyDeadline
+        let waiting: @Sendable (Int) -> Void = { open in
+            bar.show(
+                "gamma-agent: waiting for \(open == 1 ? "1 notification" : "\(open) notifications") to be delivered "
+                    + "(at most \(deadlineText))")
+        }
         let result: SimulationRecording.Result
         do {
             result = try await SimulationRecording.record(
                 options, directory: log, corpus: corpus, stream: stream, alerting: alerting,
-                progress: bar.enabled ? show : nil)
+                progress: bar.enabled ? show : nil,
+                draining: bar.enabled ? waiting : nil)
         } catch {
             bar.clear()
             printError("error: \(error)")

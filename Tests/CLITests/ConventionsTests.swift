@@ -72,3 +72,27 @@ extension ConventionsTests {
         #expect(!(try run("--no-progress")).contains(marker))
     }
 }
+
+extension ConventionsTests {
+    /// At the end of a simulation, the notifications still under way are shown while they are
+    /// waited for (here a webhook that never answers, up to a 1 s deadline).
+    @Test func theDrainAtTheEndShowsWhatItWaitsFor() throws {
+        let hook = StubHTTPServer { _, _ in .hang }
+        defer { hook.stop() }
+        let dir = TemporaryDirectory(prefix: "gamma-drain")
+        defer { dir.remove() }
+        Files.write(
+            dir.file("always.yaml"),
+            Array(
+                "rules:\n  - name: Always\n    metric: llm.latency_ms\n    aggregate: count\n    window: 1m\n    op: \">\"\n    threshold: 0\n"
+                    .utf8))
+        let agent = Executables.path("gamma-agent")
+        let command =
+            "'\(agent)' simulate --runs 30 --log '\(dir.file("log"))' --rules '\(dir.file("always.yaml"))' "
+            + "--webhook \(hook.baseURL)/hook --quiet-alerts --notify-deadline 1s > /dev/null"
+        _ = try Executables.shell(
+            "script -q -e -c \"\(command)\" '\(dir.file("typescript"))' > /dev/null 2>&1 < /dev/null")
+        let screen = String(decoding: Files.read(dir.file("typescript")), as: UTF8.self)
+        #expect(screen.contains("notifications to be delivered (at most 1s)"), "\(screen.suffix(400))")
+    }
+}
