@@ -7,12 +7,13 @@ struct ProfilesCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "profiles",
         abstract: "List the built-in workload profiles, or print one as a YAML file to edit.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Examples:
               gamma-agent profiles
               gamma-agent profiles --show incidents > my-profile.yaml
               gamma-agent simulate --profile my-profile.yaml --log logs/
-            """
+            """)
     )
 
     @Option(help: ArgumentHelp("Print this preset as a workload file.", valueName: "name")) var show: String?

@@ -19,21 +19,23 @@ struct RunCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "run",
         abstract: "Run the agent on one prompt, on the real clock, and record the run.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             The answer goes to standard output; with --verbose, each model and tool call to
             standard error. The run is recorded into --log with the system gauges.
 
             Models:
               scripted   offline and deterministic for --seed (the default)
-              openai     the chat-completions API of a local server (llama.cpp, Ollama, vLLM):
-                         --base-url, --model-name; the API key, if the server wants one, is read
-                         from the environment variable named by --api-key-env
+              openai     the chat-completions API of a local server (llama.cpp, Ollama,
+                         vLLM): --base-url, --model-name; the API key, if the server wants
+                         one, is read from the environment variable named by --api-key-env
 
             Examples:
               gamma-agent run "What is (17 + 4) * 23?"
               gamma-agent run --verbose "Summarize refunds.md"
-              gamma-agent run --model openai --base-url http://127.0.0.1:11434/v1 --model-name llama3.2 "How long do refunds take?"
-            """
+              gamma-agent run --model openai --base-url http://127.0.0.1:11434/v1 \\
+                  --model-name llama3.2 "How long do refunds take?"
+            """)
     )
 
     enum ModelChoice: String, ExpressibleByArgument, CaseIterable { case scripted, openai }

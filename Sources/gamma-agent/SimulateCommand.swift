@@ -16,7 +16,8 @@ struct SimulateCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "simulate",
         abstract: "Simulate agent traffic in virtual time and record it: a day in seconds.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Runs arrive at the workload's rate for the time of day (a Poisson process), at most
             --concurrency at once (the rest queue), and go through the real agent loop, tools
             and instrumentation with the scripted model. Nothing sleeps: the clock moves by the
@@ -25,9 +26,11 @@ struct SimulateCommand: AsyncParsableCommand {
 
             Examples:
               gamma-agent simulate --log day/
-              gamma-agent simulate --runs 2000 --concurrency 16 --seed 3 --start 2026-03-02T08:00:00Z --profile day --log logs/
-              gamma-agent simulate --profile samples/profiles/incidents.yaml --duration 6h --log logs/
-            """
+              gamma-agent simulate --runs 2000 --concurrency 16 --seed 3 \\
+                  --start 2026-03-02T08:00:00Z --profile day --log logs/
+              gamma-agent simulate --profile samples/profiles/incidents.yaml \\
+                  --duration 6h --log logs/
+            """)
     )
 
     @Option(

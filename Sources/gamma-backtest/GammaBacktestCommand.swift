@@ -16,7 +16,8 @@ struct GammaBacktestCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gamma-backtest",
         abstract: "Backtest alert rules on Gamma logs: what would have fired, when, and what would have been sent.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Rules (YAML or JSON, docs/ALERTING.md) are evaluated every --interval of recorded
             time, with the evaluator that live alerting uses. For each rule and group: the
             firing episodes (start, end, peak), the notifications after cooldown, the time
@@ -25,13 +26,14 @@ struct GammaBacktestCommand: ParsableCommand {
             Examples:
               gamma-backtest samples/day --rules samples/rules/agent.yaml
               gamma-backtest samples/day --rules samples/rules/agent.yaml --timeline
-              gamma-backtest samples/day --rules samples/rules/agent.yaml --compare samples/rules/agent-v2.yaml
-              gamma-backtest logs/ --rules rules.yaml --since -6h --severity error --fail-on firing    (in CI)
-              gamma-backtest logs/ --history                      the alert records of live runs
+              gamma-backtest samples/day --rules samples/rules/agent.yaml \\
+                  --compare samples/rules/agent-v2.yaml
+              gamma-backtest logs/ --rules rules.yaml --since -6h --fail-on firing   (in CI)
+              gamma-backtest logs/ --history               the alert records of live runs
 
             Exit codes: 0 success; 1 --fail-on was met, or damage with --strict; 2 a path or
             rule file could not be read or is invalid; 64 bad usage.
-            """,
+            """),
         version: GammaVersion.text
     )
 

@@ -7,7 +7,8 @@ struct CatCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "cat",
         abstract: "Print the lines of a log, decompressed, one record per line.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Lines come stream by stream in file order, or with --merge, all streams merged
             by each line's "ts". --since/--until skip whole members by their headers and
             then filter lines by "ts". Damage is reported on stderr and skipped.
@@ -15,7 +16,7 @@ struct CatCommand: ParsableCommand {
             Examples:
               gamma-log cat samples/day | jq -c 'select(.type == "span")'
               gamma-log cat --merge --since 2026-11-02T10:00:00Z logs/
-            """
+            """)
     )
     @OptionGroup var input: LogInputOptions
     @Flag(help: "Merge streams by timestamp instead of printing one stream after another.") var merge = false

@@ -7,7 +7,8 @@ struct GammaLogCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gamma-log",
         abstract: "Inspect, read, verify and repair Gamma logs (folders of .jsonl.gz segments).",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             A Gamma log is a folder. Each writer process is a stream that owns
             files <stream>-<seq>.jsonl.gz, each a series of complete gzip
             members, so zcat, gzip -t, jq and DuckDB read them too. The format
@@ -23,7 +24,7 @@ struct GammaLogCommand: ParsableCommand {
 
             Exit codes: 0 success; 1 damage found (verify, or any command with --strict);
             2 a path could not be read; 64 bad usage.
-            """,
+            """),
         version: GammaVersion.text,
         subcommands: [ListCommand.self, CatCommand.self, VerifyCommand.self, RepairCommand.self, ImportCommand.self]
     )

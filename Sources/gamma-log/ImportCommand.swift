@@ -11,7 +11,8 @@ struct ImportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "import",
         abstract: "Rewrite JSON-lines files (gzip or not compressed) as the segments of a new stream.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Every line is checked as a record of schema v1 (docs/FORMAT.md); each invalid one
             is reported on stderr with its file and line, and left out. Lines keep their
             bytes; each member header carries the real smallest and largest "ts" of its lines,
@@ -25,7 +26,7 @@ struct ImportCommand: ParsableCommand {
             Examples:
               gamma-log import export.jsonl.gz --log logs/
               gamma-log import --stream nightly-2026-12-01 part-*.jsonl --log logs/
-            """
+            """)
     )
     @Argument(help: "Files of JSON lines, plain gzip or not compressed.") var sources: [String]
     @Option(help: "The log folder to write into (created if missing).") var log: String

@@ -9,7 +9,8 @@ struct ListCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "ls",
         abstract: "List streams and segments: state, members, lines, bytes and time range.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Reads member headers only (48 bytes each), so it is fast on any size of log;
             plain gzip files from other tools are inflated to count their lines.
 
@@ -20,7 +21,7 @@ struct ListCommand: ParsableCommand {
             Examples:
               gamma-log ls samples/day
               gamma-log ls logs/ other/export.jsonl.gz
-            """
+            """)
     )
     @OptionGroup var input: LogInputOptions
     @Flag(help: "Also list every member: offset, length, lines and time range.") var members = false

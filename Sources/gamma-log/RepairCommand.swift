@@ -7,7 +7,8 @@ struct RepairCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "repair",
         abstract: "Truncate the torn tails of dead streams; touch nothing else.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             A writer killed mid-write leaves its last member cut short. repair truncates each
             such segment to the end of its last valid member (one ftruncate and an fsync, so a
             crash during repair is harmless) and running it twice changes nothing. It holds
@@ -18,7 +19,7 @@ struct RepairCommand: ParsableCommand {
             Examples:
               gamma-log repair --dry-run logs/     what would be cut, changing nothing
               gamma-log repair logs/
-            """
+            """)
     )
     @Argument(help: ArgumentHelp("Log folders or segment files.", valueName: "path")) var paths: [String]
     @Flag(help: "Only say what would be truncated.") var dryRun = false

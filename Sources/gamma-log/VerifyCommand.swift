@@ -8,7 +8,8 @@ struct VerifyCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "verify",
         abstract: "Check every member of a log: exit 0 when clean, 1 when damage is found.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Inflates every member and checks its CRC-32, length, line count and line
             boundaries. Each damage is printed with its file, byte offset and reason. A torn
             tail of a dead stream is repairable (gamma-log repair); the incomplete tail of a
@@ -19,7 +20,7 @@ struct VerifyCommand: ParsableCommand {
             Examples:
               gamma-log verify samples/day
               gamma-log verify --records --quiet logs/
-            """
+            """)
     )
     @OptionGroup var input: LogInputOptions
     @Flag(help: "Also check that every line is a record of schema v1, and report each one that is not with its place.")

@@ -17,7 +17,8 @@ struct GammaReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "gamma-report",
         abstract: "Percentiles, totals, rates and gauges from the metrics in Gamma logs.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Per series (a metric name and its labels): histograms give count, sum, mean, min,
             max, standard deviation and quantiles (exact by default, as numpy's 'linear'
             method; --approx keeps memory bounded with at most 1% relative error); counters
@@ -29,7 +30,8 @@ struct GammaReportCommand: ParsableCommand {
               gamma-report --metric 'llm.*' --match model=scripted-large samples/log
               gamma-report --group-by tool --format json samples/log
               gamma-report --since -1h --step 5m --format csv samples/log
-              gamma-report --format prometheus --buckets 10,50,100,500 samples/log | promtool check metrics
+              gamma-report --format prometheus --buckets 10,50,100,500 samples/log \\
+                  | promtool check metrics
               gamma-report --format openmetrics --step 1m samples/log > backfill.om
 
             The formats are described in docs/REPORT.md. Damaged segments are skipped with a
@@ -38,7 +40,7 @@ struct GammaReportCommand: ParsableCommand {
             Exit codes: 0 success; 1 damage or invalid lines with --strict, or data the
             format cannot express (two metrics under one exposed name); 2 a path could not be
             read; 64 bad usage.
-            """,
+            """),
         version: GammaVersion.text
     )
 

@@ -15,7 +15,8 @@ struct GammaTracesCommand: ParsableCommand {
         commandName: "gamma-traces",
         abstract:
             "Rebuild trace trees from the spans in Gamma logs: trees, waterfalls, the critical path, summaries and exports.",
-        discussion: """
+        discussion: HelpText.reflow(
+            """
             Spans are put back into trees whatever their order, across segments, streams and
             folders. A span whose parent never arrived is an orphan root; a span id seen twice,
             and parent links that go round (crafted input), are reported and cut, never followed.
@@ -28,13 +29,13 @@ struct GammaTracesCommand: ParsableCommand {
               gamma-traces samples/log                        the first traces, as trees
               gamma-traces --slowest 3 --attrs gen_ai.tool.name samples/log
               gamma-traces --errors --events samples/log
-              gamma-traces --summary samples/log              per span name: count, errors, p50/p95/p99, self time
-              gamma-traces --format otlp samples/log > traces.jsonl     for the OpenTelemetry Collector
-              gamma-traces --format chrome --trace 4bf9… samples/log > t.json   for Perfetto
+              gamma-traces --summary samples/log   count, errors, p50/p95/p99 by span name
+              gamma-traces --format otlp samples/log > t.jsonl   for a Collector
+              gamma-traces --format chrome --trace 4bf9… samples/log > t.json   Perfetto
 
             Formats are described in docs/TRACES.md. Exit codes: 0 success; 1 damage or invalid
             lines with --strict; 2 a path could not be read; 64 bad usage.
-            """,
+            """),
         version: GammaVersion.text
     )
 

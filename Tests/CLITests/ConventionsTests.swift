@@ -96,3 +96,33 @@ extension ConventionsTests {
         #expect(screen.contains("notifications to be delivered (at most 1s)"), "\(screen.suffix(400))")
     }
 }
+
+extension ConventionsTests {
+    /// Help fits 80 columns: prose is left to the parser's wrapping (no hand breaks that leave a
+    /// word alone on a line), and every example line is at most 80 columns by itself.
+    @Test(arguments: [
+        ["gamma-log"], ["gamma-log", "ls"], ["gamma-log", "cat"], ["gamma-log", "verify"], ["gamma-log", "repair"],
+        ["gamma-log", "import"], ["gamma-report"], ["gamma-traces"], ["gamma-backtest"], ["gamma-agent"],
+        ["gamma-agent", "run"], ["gamma-agent", "simulate"], ["gamma-agent", "profiles"]
+    ])
+    func helpFitsEightyColumns(_ command: [String]) throws {
+        let tool = Executables.path(command[0])
+        let args = command.dropFirst().joined(separator: " ")
+        let narrow = try Executables.shell("COLUMNS=80 '\(tool)' \(args) --help").stdout
+        for line in narrow.split(separator: "\n") where !line.hasPrefix("USAGE:") {
+            #expect(line.count <= 80, "\(command.joined(separator: " ")): \(line)")
+        }
+        // Wide, nothing is wrapped: an example (a line that starts with the tool's name) must fit anyway.
+        let wide = try Executables.shell("COLUMNS=250 '\(tool)' \(args) --help").stdout
+        for line in wide.split(separator: "\n") where line.trimmingPrefix(" ").hasPrefix("gamma-") {
+            #expect(line.count <= 80, "\(command.joined(separator: " ")): \(line)")
+        }
+        // A paragraph is one line in the source: at 250 columns no prose line ends early with
+        // the next one starting in lower case, as a hand break would.
+        let lines = wide.split(separator: "\n", omittingEmptySubsequences: false)
+        for (a, b) in zip(lines, lines.dropFirst())
+        where !a.hasPrefix(" ") && !b.hasPrefix(" ") && !a.isEmpty && a.count < 120 && !a.hasSuffix(":") {
+            #expect(!(b.first?.isLowercase ?? false), "a hand break in \(command.joined(separator: " ")): \(a) / \(b)")
+        }
+    }
+}
