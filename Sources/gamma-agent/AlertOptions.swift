@@ -13,7 +13,9 @@ struct AlertOptions: ParsableArguments {
             "Alert rules to evaluate live (docs/ALERTING.md): transitions are recorded as alert records and notified.",
             valueName: "file"))
     var rules: String?
-    @Option(help: ArgumentHelp("Evaluate the rules every this much time.", valueName: "duration")) var alertInterval =
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("Evaluate the rules every this much time.", valueName: "duration"))
+    var alertInterval =
         "15s"
     @Option(
         help: ArgumentHelp(

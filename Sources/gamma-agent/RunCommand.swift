@@ -48,11 +48,16 @@ struct RunCommand: AsyncParsableCommand {
     var modelName = "default"
     @Option(help: ArgumentHelp("The environment variable that holds the API key.", valueName: "name")) var apiKeyEnv =
         "OPENAI_API_KEY"
-    @Option(help: ArgumentHelp("Deadline of one model request (60s, 2m).", valueName: "duration")) var timeout = "60s"
-    @Option(help: ArgumentHelp("Retries of a model request answered 429 or 5xx.", valueName: "n")) var retries = 3
-    @Option(help: ArgumentHelp("Deadline of one http_get call.", valueName: "duration")) var httpTimeout = "10s"
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("Deadline of one model request (60s, 2m).", valueName: "duration"))
+    var timeout = "60s"
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("Retries of a model request answered 429 or 5xx.", valueName: "n"))
+    var retries = 3
+    @Option(parsing: .unconditional, help: ArgumentHelp("Deadline of one http_get call.", valueName: "duration"))
+    var httpTimeout = "10s"
     @Option(help: ArgumentHelp("The scripted model's seed.", valueName: "s")) var seed: UInt64 = 1
-    @Option(help: ArgumentHelp("Model calls at most.", valueName: "n")) var maxIterations = 5
+    @Option(parsing: .unconditional, help: ArgumentHelp("Model calls at most.", valueName: "n")) var maxIterations = 5
     @Option(help: ArgumentHelp("The log folder to record into (created if missing).", valueName: "dir")) var log =
         "logs"
     @Option(

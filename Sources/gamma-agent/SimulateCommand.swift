@@ -34,14 +34,18 @@ struct SimulateCommand: AsyncParsableCommand {
     )
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Start this many runs, then stop (default: as many as arrive in --duration).", valueName: "n")) var runs:
         Int?
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Stop starting runs after this much simulated time (default 24h without --runs).", valueName: "duration"))
     var duration: String?
-    @Option(help: ArgumentHelp("Runs in flight at most; later arrivals queue.", valueName: "c")) var concurrency = 8
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("Runs in flight at most; later arrivals queue.", valueName: "c"))
+    var concurrency = 8
     @Option(help: ArgumentHelp("The seed: the same seed, the same simulation.", valueName: "s")) var seed: UInt64 = 1
     @Option(
         help: ArgumentHelp("Simulated start, RFC 3339 (UTC if no zone is given) or @epoch-seconds.", valueName: "time"))
@@ -58,7 +62,8 @@ struct SimulateCommand: AsyncParsableCommand {
             "The documents that search and read_file see (default: the sample documents installed with gamma-agent).",
             valueName: "dir"))
     var corpus: String?
-    @Option(help: ArgumentHelp("Model calls per run at most.", valueName: "n")) var maxIterations = 5
+    @Option(parsing: .unconditional, help: ArgumentHelp("Model calls per run at most.", valueName: "n"))
+    var maxIterations = 5
     @Flag(help: "No progress bar on standard error (it is shown only when standard error is a terminal).")
     var noProgress = false
     @OptionGroup var alerts: AlertOptions

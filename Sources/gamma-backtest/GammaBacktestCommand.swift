@@ -44,10 +44,14 @@ struct GammaBacktestCommand: ParsableCommand {
     @Option(help: ArgumentHelp("The rule file (YAML or JSON).", valueName: "file")) var rules: String?
     @Option(help: ArgumentHelp("A second rule file: compare the two episode by episode.", valueName: "file"))
     var compare: String?
-    @Option(help: ArgumentHelp("Evaluate every this much recorded time.", valueName: "duration")) var interval = "15s"
+    @Option(
+        parsing: .unconditional, help: ArgumentHelp("Evaluate every this much recorded time.", valueName: "duration"))
+    var interval = "15s"
     @Option(help: ArgumentHelp("table, json or csv.", valueName: "format")) var format: Format = .table
     @Flag(help: "Show a timeline of each rule's phases (table format).") var timeline = false
-    @Option(help: ArgumentHelp("Width of the timeline (default: the terminal's, or 100).", valueName: "columns"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Width of the timeline (default: the terminal's, or 100).", valueName: "columns"))
     var width: Int?
     @Option(
         help: ArgumentHelp(

@@ -74,6 +74,7 @@ struct GammaReportCommand: ParsableCommand {
     @OptionGroup var streams: StreamOptions
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "Also give the figures per window of this length (30s, 5m, 1h), aligned to the epoch.",
             valueName: "duration"))
@@ -103,6 +104,7 @@ struct GammaReportCommand: ParsableCommand {
     var rules: String?
 
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp(
             "With --rules: the evaluation interval of the backtest (default: 15s).", valueName: "duration"))
     var interval: String?

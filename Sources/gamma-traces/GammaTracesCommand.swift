@@ -45,18 +45,22 @@ struct GammaTracesCommand: ParsableCommand {
     @Flag(help: "No progress line on standard error (it is shown only when standard error is a terminal).")
     var noProgress = false
     @Option(help: ArgumentHelp("Only this trace (32 hex digits).", valueName: "id")) var trace: String?
-    @Option(help: ArgumentHelp("Only the N slowest traces, slowest first.", valueName: "n")) var slowest: Int?
+    @Option(parsing: .unconditional, help: ArgumentHelp("Only the N slowest traces, slowest first.", valueName: "n"))
+    var slowest: Int?
     @Flag(help: "Only traces with a failed span.") var errors = false
     @Option(
         help: ArgumentHelp(
             "Only traces with a span whose name matches this glob; those spans are marked.", valueName: "glob"))
     var name: String?
-    @Option(help: ArgumentHelp("Only traces lasting at least this long (250ms, 2s).", valueName: "duration"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Only traces lasting at least this long (250ms, 2s).", valueName: "duration"))
     var minDuration: String?
     @Option(
         help: ArgumentHelp("Only traces with a span carrying this attribute value; repeatable.", valueName: "key=value")
     ) var attr: [String] = []
     @Option(
+        parsing: .unconditional,
         help: ArgumentHelp("At most this many traces (default 10 in the text view, all in exports).", valueName: "n"))
     var limit: Int?
     @Flag(help: "Per span name: count, errors, p50, p95 and p99 duration, and share of self time.") var summary = false
@@ -66,7 +70,9 @@ struct GammaTracesCommand: ParsableCommand {
         help: ArgumentHelp("Attributes to show under each span in the text view, comma-separated.", valueName: "keys"))
     var attrs: String?
     @Flag(help: "Show span events in the text view.") var events = false
-    @Option(help: ArgumentHelp("Width of the text view (default: the terminal's, or 120).", valueName: "columns"))
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("Width of the text view (default: the terminal's, or 120).", valueName: "columns"))
     var width: Int?
     @OptionGroup var streams: StreamOptions
     @OptionGroup var output: OutputOptions

@@ -126,3 +126,19 @@ extension ConventionsTests {
         }
     }
 }
+
+extension ConventionsTests {
+    /// A value that starts with '-' is taken as the option's value: where a negative one is
+    /// wrong, the message says what is wrong with it, not that the value is missing.
+    @Test(arguments: [
+        ("gamma-report", ["--step", "-5m"], "--step '-5m' is not a duration"),
+        ("gamma-traces", ["--limit", "-3"], "--limit must be at least 1"),
+        ("gamma-backtest", ["--rules", "samples/rules/agent.yaml", "--interval", "-15s"], "--interval '-15s'")
+    ])
+    func negativeValuesAreJudgedNotMissing(_ tool: String, _ args: [String], _ message: String) throws {
+        let root = RepositoryPaths.root
+        let r = try Executables.run(
+            tool, args.map { $0.hasPrefix("samples/") ? root + "/" + $0 : $0 } + [root + "/samples/day"])
+        #expect(r.status == 64 && r.stderr.contains(message) && !r.stderr.contains("Missing value"), "\(r.stderr)")
+    }
+}
