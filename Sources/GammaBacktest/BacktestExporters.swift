@@ -29,8 +29,8 @@ public struct BacktestTableExporter: Sendable {
         } else {
             out = "no records, "
         }
-        out += "\(r.evaluations) evaluations every \(TableReportExporter.duration(interval)), "
-        out += "\(r.rules.count) rules, \(r.samples) samples\n\n"
+        out += "\(plural(r.evaluations, "evaluation")) every \(TableReportExporter.duration(interval)), "
+        out += "\(plural(r.rules.count, "rule")), \(plural(r.samples, "sample"))\n\n"
         let fired = r.groups.filter { !$0.episodes.isEmpty || $0.pendingTime > 0 }
         let quiet = r.rules.filter { rule in !fired.contains { $0.rule == rule.name } }.map(\.name)
         var rows = TextTable(headers: [

@@ -31,7 +31,7 @@ public enum EmptyInput {
             ? "no log segments or gzip files there"
             : lines == 0
                 ? "\(files == 1 ? "1 file" : "\(files) files"), no readable line"
-                : "\(lines == 1 ? "1 line" : "\(lines) lines"), none of them a record"
+                : "\(plural(lines, "line")), none of them a record"
         printError("error: no records in \(paths.joined(separator: " ")) (\(what))")
         throw ExitCode(2)
     }

@@ -8,8 +8,3 @@ public func formatBytes(_ n: Int64) -> String {
     let tenths = (value * 10).rounded() / 10
     return "\(tenths) \(units[unit])"
 }
-
-/// "1 line", "2 lines"; "1 match", "2 matches" with the plural given.
-public func plural(_ n: Int, _ noun: String, _ plural: String? = nil) -> String {
-    "\(n) \(n == 1 ? noun : plural ?? noun + "s")"
-}

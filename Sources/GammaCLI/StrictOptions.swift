@@ -1,4 +1,5 @@
 public import ArgumentParser
+import GammaModel
 
 /// `--strict`: a warning (damage, an invalid line) fails the run.
 public struct StrictOptions: ParsableArguments {

@@ -13,7 +13,7 @@ struct Waterfall {
         let total = max(1, trace.duration)
         let rootName = trace.root?.span.name ?? "?"
         var out = "<article class=\"trace\" data-trace=\"\(Hex.trace(trace.traceID))\">"
-        out += "<h3>\(e(rootName)) <small>\(TraceText.duration(trace.duration)), \(trace.nodes.count) spans"
+        out += "<h3>\(e(rootName)) <small>\(TraceText.duration(trace.duration)), \(plural(trace.nodes.count, "span"))"
         out += trace.errorCount > 0 ? ", <b class=\"err\">\(trace.errorCount) failed</b>" : ""
         out += ", trace \(Hex.trace(trace.traceID))</small></h3>"
         out += "<table class=\"waterfall\"><tbody>"

@@ -21,7 +21,7 @@ public struct TableReportExporter: Sendable {
         } else {
             out += "no records in range"
         }
-        out += "\n\(report.records) records, \(report.series.count) series\n"
+        out += "\n\(plural(report.records, "record")), \(report.series.count) series\n"
         if report.invalidLines > 0 { out += "\(report.invalidLines) invalid lines skipped\n" }
         if !report.damages.isEmpty { out += "\(report.damages.count) damaged places skipped (see the warnings)\n" }
         let stepped = report.query.step != nil

@@ -186,7 +186,7 @@ struct RunCommand: AsyncParsableCommand {
                 while bar.enabled && !Task.isCancelled && live.openDeliveries > 0 {
                     let open = live.openDeliveries
                     bar.show(
-                        "gamma-agent: waiting for \(open == 1 ? "1 notification" : "\(open) notifications") to be "
+                        "gamma-agent: waiting for \(plural(open, "notification")) to be "
                             + "delivered (at most \(deadlineText))")
                     try? await Task.sleep(for: .milliseconds(200))
                 }
@@ -195,7 +195,7 @@ struct RunCommand: AsyncParsableCommand {
             watch.cancel()
             bar.clear()
             if !left.isEmpty {
-                printError("warning: \(left.count) notifications undelivered at exit (recorded in \(log)/)")
+                printError("warning: \(plural(left.count, "notification")) undelivered at exit (recorded in \(log)/)")
             }
         }
         do throws(LogError) { try gamma.shutdown() } catch {

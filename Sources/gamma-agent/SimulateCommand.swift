@@ -146,7 +146,7 @@ struct SimulateCommand: AsyncParsableCommand {
         let deadlineText = alerts.notifyDeadline
         let waiting: @Sendable (Int) -> Void = { open in
             bar.show(
-                "gamma-agent: waiting for \(open == 1 ? "1 notification" : "\(open) notifications") to be delivered "
+                "gamma-agent: waiting for \(plural(open, "notification")) to be delivered "
                     + "(at most \(deadlineText))")
         }
         let result: SimulationRecording.Result
@@ -177,7 +177,7 @@ struct SimulateCommand: AsyncParsableCommand {
         if alerting != nil {
             let t = result.transitions
             out.line(
-                "alerts: \(t.count { $0.kind == .firing }) fired, \(t.count { $0.kind == .resolved }) resolved, \(t.count(where: \.notify)) notifications"
+                "alerts: \(t.count { $0.kind == .firing }) fired, \(t.count { $0.kind == .resolved }) resolved, \(plural(t.count(where: \.notify), "notification"))"
                     + (result.undelivered > 0 ? ", \(result.undelivered) undelivered (recorded)" : "")
             )
         }

@@ -209,7 +209,7 @@ struct GammaBacktestCommand: ParsableCommand {
         if a.records > 0, let start = a.start, let end = a.end, end - start < options.interval {
             warnings.warn(
                 "the range (\(TableReportExporter.duration(end - start))) is shorter than --interval \(interval): "
-                    + "\(a.evaluations == 1 ? "1 evaluation" : "\(a.evaluations) evaluations")")
+                    + plural(a.evaluations, "evaluation"))
         }
         if let b {
             let comparison = BacktestComparison(a, b)

@@ -2,6 +2,7 @@
 import Glibc
 #endif
 import ArgumentParser
+import GammaModel
 import GammaCLI
 import GammaLog
 import GammaReplay

@@ -1,4 +1,5 @@
 import ArgumentParser
+import GammaModel
 import GammaCLI
 import GammaLog
 import GammaReplay

@@ -245,6 +245,6 @@ struct GammaTracesCommand: ParsableCommand {
                 TraceText.duration(Int64(clamping: r.p99)), ReportNumbers.fixed(r.selfShare * 100, decimals: 1) + "%"
             ])
         }
-        return "\(traces) traces, \(rows.reduce(0) { $0 + $1.count }) spans\n" + table.render()
+        return "\(plural(traces, "trace")), \(plural(rows.reduce(0) { $0 + $1.count }, "span"))\n" + table.render()
     }
 }

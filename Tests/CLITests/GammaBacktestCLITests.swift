@@ -55,7 +55,7 @@ import Testing
         #expect(fails.status == 1 && fails.stderr.contains("--fail-on firing is met"))
         let quiet = try Executables.run(
             "gamma-backtest", [Self.day, "--rules", Self.rules, "--rule", "NoTraffic", "--fail-on", "firing"])
-        #expect(quiet.status == 0 && quiet.stdout.contains("1 rules"), "\(quiet.stdout)")
+        #expect(quiet.status == 0 && quiet.stdout.contains("1 rule,"), "\(quiet.stdout)")
         let severe = try Executables.run("gamma-backtest", [Self.day, "--rules", Self.rules, "--severity", "error"])
         #expect(severe.stdout.contains("2 rules") && !severe.stdout.contains("LLMLatencyHigh"))
         let early = try Executables.run(
