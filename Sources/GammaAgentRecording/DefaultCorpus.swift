@@ -1,6 +1,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+public import GammaAgent
 
 /// The sample documents that `search` and `read_file` see when no `--corpus` is given: a SwiftPM
 /// resource of this target, which the build puts beside the executables
@@ -26,18 +27,19 @@ public enum DefaultCorpus {
         return stat(p, &st) == 0 && (st.st_mode & S_IFMT) == S_IFDIR ? p : nil
     }
 
-    /// The corpus to use: `given`, or the default one; an error message when there is none.
-    public static func resolve(_ given: String?) -> Result<String, DefaultCorpusMissing> {
-        if let given { return .success(given) }
-        if let path { return .success(path) }
-        return .failure(DefaultCorpusMissing(expected: expectedPath))
-    }
-}
-
-/// No `--corpus` was given and the default corpus is not beside the executable.
-public struct DefaultCorpusMissing: Error, CustomStringConvertible {
-    public var expected: String
-    public var description: String {
-        "the default documents are not installed beside gamma-agent (\(expected)); give a folder with --corpus"
+    /// The corpus to use, `given` or the default one, with its search index: the one check that
+    /// `run` and `simulate` make before they create anything.
+    /// - Throws: ``ToolError`` saying what is missing and to give `--corpus`.
+    public static func load(_ given: String?) throws(ToolError) -> (path: String, index: SearchIndex) {
+        guard let folder = given ?? path else {
+            throw ToolError(
+                "the default documents are not installed beside gamma-agent (\(expectedPath)); give a folder with --corpus"
+            )
+        }
+        do {
+            return (folder, try SearchIndex.load(folder: folder))
+        } catch {
+            throw ToolError("\(error) (give the documents with --corpus)")
+        }
     }
 }

@@ -62,19 +62,10 @@ struct GeneralRecordScanner {
     // MARK: - The record object
 
     mutating func record(_ view: inout RecordView) throws(RecordDecodingError) {
-        s.skipWhitespace()
-        guard s.peek == UInt8(ascii: "{") else { throw Self.no }
-        s.i += 1
-        s.skipWhitespace()
-        if s.peek == UInt8(ascii: "}") {
-            s.i += 1
-        } else {
-            while true {
-                s.skipWhitespace()
-                let keyAt = s.i
-                let (key, escaped) = try s.skipString()
-                try s.expect(UInt8(ascii: ":"), "':'")
-                s.skipWhitespace()
+        if try !enter(UInt8(ascii: "{"), UInt8(ascii: "}")) {
+            repeat {
+                let (key, escaped, keyAt) = try self.key()
+                // "t\u0079pe" is "type": an escaped key is compared by its decoded text.
                 if let field = escaped ? Self.field(decodedStringAt: keyAt, line) : Self.field(line, key) {
                     let bit: UInt32 = 1 << UInt32(field.rawValue)
                     guard seen & bit == 0 else { throw Self.no }
@@ -83,12 +74,7 @@ struct GeneralRecordScanner {
                 } else {
                     try s.skipValue(depth: 1)
                 }
-                s.skipWhitespace()
-                guard let c = s.peek else { throw Self.no }
-                s.i += 1
-                if c == UInt8(ascii: "}") { break }
-                guard c == 0x2C else { throw Self.no }
-            }
+            } while try !closes(UInt8(ascii: "}"))
         }
         s.skipWhitespace()
         guard s.i == s.end else { throw Self.no }
@@ -289,18 +275,13 @@ struct GeneralRecordScanner {
     mutating func map(_ value: (inout GeneralRecordScanner) throws(RecordDecodingError) -> Void)
         throws(RecordDecodingError)
     {
-        s.skipWhitespace()
-        guard s.peek == UInt8(ascii: "{") else { throw Self.no }
-        s.i += 1
-        s.skipWhitespace()
-        if s.peek == UInt8(ascii: "}") { s.i += 1; return }
+        if try enter(UInt8(ascii: "{"), UInt8(ascii: "}")) { return }
         try withUnsafeTemporaryAllocation(of: Range<Int>.self, capacity: Self.maxMapKeys) {
             (keys) throws(RecordDecodingError) in
             var count = 0
             var anyEscaped = false
-            while true {
-                s.skipWhitespace()
-                let (key, escaped) = try s.skipString()
+            repeat {
+                let (key, escaped, _) = try self.key()
                 guard count < Self.maxMapKeys else { throw Self.no }
                 anyEscaped = anyEscaped || escaped
                 if !anyEscaped {
@@ -311,15 +292,8 @@ struct GeneralRecordScanner {
                 }
                 keys[count] = key
                 count += 1
-                try s.expect(UInt8(ascii: ":"), "':'")
-                s.skipWhitespace()
                 try value(&self)
-                s.skipWhitespace()
-                guard let c = s.peek else { throw Self.no }
-                s.i += 1
-                if c == UInt8(ascii: "}") { break }
-                guard c == 0x2C else { throw Self.no }
-            }
+            } while try !closes(UInt8(ascii: "}"))
             if anyEscaped {
                 var texts = Set<String>()
                 for j in 0..<count {
@@ -336,17 +310,9 @@ struct GeneralRecordScanner {
     mutating func members(_ value: (inout GeneralRecordScanner, MemberKey) throws(RecordDecodingError) -> Void)
         throws(RecordDecodingError)
     {
-        s.skipWhitespace()
-        guard s.peek == UInt8(ascii: "{") else { throw Self.no }
-        s.i += 1
-        s.skipWhitespace()
-        if s.peek == UInt8(ascii: "}") { s.i += 1; return }
-        while true {
-            s.skipWhitespace()
-            let keyAt = s.i
-            let (key, escaped) = try s.skipString()
-            try s.expect(UInt8(ascii: ":"), "':'")
-            s.skipWhitespace()
+        if try enter(UInt8(ascii: "{"), UInt8(ascii: "}")) { return }
+        repeat {
+            let (key, escaped, keyAt) = try self.key()
             if escaped {
                 var k = s
                 k.i = keyAt
@@ -355,47 +321,63 @@ struct GeneralRecordScanner {
             } else {
                 try value(&self, Self.memberField(line, key))
             }
-            s.skipWhitespace()
-            guard let c = s.peek else { throw Self.no }
-            s.i += 1
-            if c == UInt8(ascii: "}") { return }
-            guard c == 0x2C else { throw Self.no }
-        }
+        } while try !closes(UInt8(ascii: "}"))
     }
 
     mutating func elements(_ body: (inout GeneralRecordScanner) throws(RecordDecodingError) -> Void)
         throws(RecordDecodingError)
     {
-        s.skipWhitespace()
-        guard s.peek == UInt8(ascii: "[") else { throw Self.no }
-        s.i += 1
-        s.skipWhitespace()
-        if s.peek == UInt8(ascii: "]") { s.i += 1; return }
-        while true {
+        if try enter(UInt8(ascii: "["), UInt8(ascii: "]")) { return }
+        repeat {
             s.skipWhitespace()
             try body(&self)
-            s.skipWhitespace()
-            guard let c = s.peek else { throw Self.no }
-            s.i += 1
-            if c == UInt8(ascii: "]") { return }
-            guard c == 0x2C else { throw Self.no }
-        }
+        } while try !closes(UInt8(ascii: "]"))
+    }
+
+    /// Moves past `open` (after any whitespace); `true` when the container is empty (its
+    /// `close` read too).
+    mutating func enter(_ open: UInt8, _ close: UInt8) throws(RecordDecodingError) -> Bool {
+        s.skipWhitespace()
+        guard s.peek == open else { throw Self.no }
+        s.i += 1
+        s.skipWhitespace()
+        guard s.peek == close else { return false }
+        s.i += 1
+        return true
+    }
+
+    /// A member's key and its `:`: the key's range in the line (escapes in place), whether it
+    /// holds escapes, and where its quote is.
+    mutating func key() throws(RecordDecodingError) -> (range: Range<Int>, escaped: Bool, at: Int) {
+        s.skipWhitespace()
+        let at = s.i
+        let (range, escaped) = try s.skipString()
+        s.skipWhitespace()
+        guard s.peek == UInt8(ascii: ":") else { throw Self.no }
+        s.i += 1
+        s.skipWhitespace()
+        return (range, escaped, at)
+    }
+
+    /// After a member or an element: `true` at the container's `close`, `false` after a comma.
+    mutating func closes(_ close: UInt8) throws(RecordDecodingError) -> Bool {
+        s.skipWhitespace()
+        guard let c = s.peek else { throw Self.no }
+        s.i += 1
+        if c == close { return true }
+        guard c == 0x2C else { throw Self.no }
+        return false
     }
 
     /// A map of strings (labels), read without a closure per member: the metric lines' hot path.
     mutating func stringMap() throws(RecordDecodingError) {
         s.skipWhitespace()
         let start = s.i
-        guard s.peek == UInt8(ascii: "{") else { throw Self.no }
-        s.i += 1
-        s.skipWhitespace()
-        if s.peek == UInt8(ascii: "}") { s.i += 1; return }
-        var keys: (Range<Int>, Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0, 0..<0)
+        if try enter(UInt8(ascii: "{"), UInt8(ascii: "}")) { return }
+        var keys: (Range<Int>, Range<Int>, Range<Int>) = (0..<0, 0..<0, 0..<0)
         var count = 0
-        while true {
-            s.skipWhitespace()
-            guard s.peek == 0x22 else { throw Self.no }
-            let (key, escaped) = try s.skipString()
+        repeat {
+            let (key, escaped, _) = try self.key()
             // Up to four plain keys are checked here; a longer or escaped map is read again by
             // the general way.
             guard !escaped, count < 4 else {
@@ -404,36 +386,21 @@ struct GeneralRecordScanner {
                 return
             }
             let k = UnsafeRawBufferPointer(rebasing: line[key])
-            for j in 0..<count {
-                let other: Range<Int>
-                switch j {
-                case 0: other = keys.0
-                case 1: other = keys.1
-                default: other = keys.2
-                }
-                if other.count == key.count && UnsafeRawBufferPointer(rebasing: line[other]).elementsEqual(k) {
-                    throw Self.no
-                }
+            func same(_ other: Range<Int>) -> Bool {
+                other.count == key.count && UnsafeRawBufferPointer(rebasing: line[other]).elementsEqual(k)
+            }
+            if (count > 0 && same(keys.0)) || (count > 1 && same(keys.1)) || (count > 2 && same(keys.2)) {
+                throw Self.no
             }
             switch count {
             case 0: keys.0 = key
             case 1: keys.1 = key
             case 2: keys.2 = key
-            default: keys.3 = key
+            default: break  // the fourth key is compared, not kept: a fifth goes the general way
             }
             count += 1
-            s.skipWhitespace()
-            guard s.peek == UInt8(ascii: ":") else { throw Self.no }
-            s.i += 1
-            s.skipWhitespace()
-            guard s.peek == 0x22 else { throw Self.no }
             _ = try s.skipString()
-            s.skipWhitespace()
-            guard let c = s.peek else { throw Self.no }
-            s.i += 1
-            if c == UInt8(ascii: "}") { return }
-            guard c == 0x2C else { throw Self.no }
-        }
+        } while try !closes(UInt8(ascii: "}"))
     }
 
     mutating func attributes() throws(RecordDecodingError) {

@@ -46,6 +46,16 @@ package struct LogImport {
     /// Imports every source in order, then closes the writer.
     /// - Throws: a ``LogError`` of the writer (disk full, say), or of a source that cannot be opened.
     package func run(onInvalid: (Invalid) -> Void, onDamage: (LogDamage) -> Void) throws -> Summary {
+        do {
+            return try importAll(onInvalid: onInvalid, onDamage: onDamage)
+        } catch {
+            // What was imported before the failure is kept, sealed, and the stream's lock let go.
+            _ = try? writer.close()
+            throw error
+        }
+    }
+
+    private func importAll(onInvalid: (Invalid) -> Void, onDamage: (LogDamage) -> Void) throws -> Summary {
         var state = State(writer: writer)
         for path in sources {
             state.summary.files += 1

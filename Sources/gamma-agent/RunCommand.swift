@@ -103,16 +103,9 @@ struct RunCommand: AsyncParsableCommand {
 
         ProcessSetup.ignoreFileSizeSignal()
         // The documents first: a run that cannot start leaves no log folder behind.
-        let corpus: String
-        switch DefaultCorpus.resolve(self.corpus) {
-        case .success(let path): corpus = path
-        case .failure(let missing):
-            printError("error: \(missing)")
-            throw ExitCode(2)
-        }
-        let index: SearchIndex
-        do throws(ToolError) { index = try SearchIndex.load(folder: corpus) } catch {
-            printError("error: \(error) (give the documents with --corpus)")
+        let (corpus, index): (String, SearchIndex)
+        do throws(ToolError) { (corpus, index) = try DefaultCorpus.load(self.corpus) } catch {
+            printError("error: \(error)")
             throw ExitCode(2)
         }
         if mkdir(log, 0o755) != 0 && errno != EEXIST {

@@ -113,14 +113,8 @@ struct SimulateCommand: AsyncParsableCommand {
         options.maxIterations = maxIterations
         // The documents first: a simulation that cannot start leaves no log folder behind.
         let corpus: String
-        switch DefaultCorpus.resolve(self.corpus) {
-        case .success(let path): corpus = path
-        case .failure(let missing):
-            printError("error: \(missing)")
-            throw ExitCode(2)
-        }
-        do throws(ToolError) { _ = try SearchIndex.load(folder: corpus) } catch {
-            printError("error: \(error) (give the documents with --corpus)")
+        do throws(ToolError) { corpus = try DefaultCorpus.load(self.corpus).path } catch {
+            printError("error: \(error)")
             throw ExitCode(2)
         }
         if mkdir(log, 0o755) != 0 && errno != EEXIST {

@@ -41,9 +41,17 @@ struct ImportCommand: ParsableCommand {
     func run() throws {
         ProcessSetup.ignoreFileSizeSignal()
         let warnings = Warnings(strictness)
-        for path in sources where POSIX.isDirectory(path) == true {
-            printError("error: \(path) is a folder: import reads files (gamma-log cat \(path) reads a log)")
-            throw ExitCode(2)
+        // Every source is checked before anything is written: a path that cannot be read is
+        // named at once, and no stream is begun.
+        for path in sources {
+            if POSIX.isDirectory(path) == true {
+                printError("error: \(path) is a folder: import reads files (gamma-log cat \(path) reads a log)")
+                throw ExitCode(2)
+            }
+            do throws(LogError) { _ = try FileSource(path: path) } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
         }
         let summary: LogImport.Summary
         let writer: SegmentWriter

@@ -82,3 +82,26 @@ import Testing
         #expect(folder.status == 2 && folder.stderr.contains("is a folder"))
     }
 }
+
+extension ImportTests {
+    /// A source that cannot be read is named before anything is written; a failure part way
+    /// (a line longer than any record may be) keeps what was imported, sealed, and leaves no lock.
+    @Test func failuresLeaveNoHalfWrittenStream() throws {
+        let dir = TemporaryDirectory(prefix: "gamma-import")
+        defer { dir.remove() }
+        Files.write(dir.file("a.jsonl"), Array((Self.lines[0] + "\n").utf8))
+        let missing = try Executables.run(
+            "gamma-log", ["import", dir.file("a.jsonl"), dir.file("nosuch.jsonl"), "--log", dir.file("log")])
+        #expect(missing.status == 2 && missing.stderr.contains("nosuch.jsonl"), "\(missing.stderr)")
+        #expect(Files.names(in: dir.file("log")).isEmpty, "\(Files.names(in: dir.file("log")))")
+
+        Files.write(dir.file("huge.jsonl"), [UInt8](repeating: UInt8(ascii: "x"), count: 17 << 20))
+        let huge = try Executables.run(
+            "gamma-log", ["import", dir.file("a.jsonl"), dir.file("huge.jsonl"), "--log", dir.file("log2")])
+        #expect(huge.status == 1 && huge.stderr.contains("longer than"), "\(huge.stderr)")
+        let left = Files.names(in: dir.file("log2"))
+        #expect(!left.contains { $0.hasSuffix(".lock") || $0.hasSuffix(".tmp") }, "\(left)")
+        let (read, summary) = try Fixtures.readAll([dir.file("log2")])
+        #expect(read == [Self.lines[0]] && summary.damages.isEmpty)
+    }
+}

@@ -186,30 +186,20 @@ public final class LogReader: Sendable {
     /// worker thread that inflated them (or, for members cut by the time range and for foreign
     /// files, on the calling thread), so that per-line work is spread over the cores. `body`
     /// receives each member in order with what `prepare` made of exactly its bytes.
+    ///
+    /// With `inTimeOrder`, the members come as a merged read takes them: streams interleaved by
+    /// their members' header times, each stream in its file order, lines within a member in
+    /// theirs. A member's ``LogMember/earliestLater`` is then a bound on every line still to
+    /// come, which a consumer that assembles by time (traces) uses instead of a merge line by
+    /// line, while lines are prepared on the workers.
     @discardableResult
     public func forEachMember<Prepared: Sendable>(
         preparing prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
+        inTimeOrder: Bool = false,
         onDamage: (LogDamage) -> Void = { _ in },
         _ body: (LogMember, Prepared) throws -> Void
     ) throws -> ReadSummary {
-        try readMembers(prepare: { prepare($0) }, onDamage: onDamage) { member, prepared in
-            try body(member, (prepared as? Prepared) ?? prepare(member.bytes))
-        }
-    }
-
-    /// Like ``forEachMember(preparing:onDamage:_:)``, with the members in time order: streams
-    /// interleaved by their members' header times as a merged read takes them, each stream in its
-    /// file order. Lines within a member keep their order; a member's
-    /// ``LogMember/earliestLater`` is then a bound on every line still to come, which a
-    /// consumer that assembles by time (traces) uses instead of a merge line by line, while
-    /// lines are prepared on the workers.
-    @discardableResult
-    public func forEachMemberInTimeOrder<Prepared: Sendable>(
-        preparing prepare: @escaping @Sendable (UnsafeRawBufferPointer) -> Prepared,
-        onDamage: (LogDamage) -> Void = { _ in },
-        _ body: (LogMember, Prepared) throws -> Void
-    ) throws -> ReadSummary {
-        try readMembers(prepare: { prepare($0) }, timeOrdered: true, onDamage: onDamage) { member, prepared in
+        try readMembers(prepare: { prepare($0) }, timeOrdered: inTimeOrder, onDamage: onDamage) { member, prepared in
             try body(member, (prepared as? Prepared) ?? prepare(member.bytes))
         }
     }

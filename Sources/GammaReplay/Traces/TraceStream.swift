@@ -5,7 +5,7 @@ import GammaModel
 /// memory that depends on how many traces are open at once, not on the log's length: the driver
 /// of the streaming summary and of streamed exports.
 ///
-/// Members come in time order (``LogReader/forEachMemberInTimeOrder(preparing:onDamage:_:)``),
+/// Members come in time order (``LogReader/forEachMember(preparing:inTimeOrder:onDamage:_:)``),
 /// their spans decoded on the reader's workers (in full, or `light`: ids, name, times and
 /// status). A ``TraceWindow`` assembles them; after each member, every trace whose deadline
 /// is before the member's `earliestLater` (no line still to come is earlier) is handed over.
@@ -44,8 +44,8 @@ struct TraceStream {
             streamResource[stream] = resourceID(r)
         }
         let light = self.light
-        let summary = try reader.forEachMemberInTimeOrder(
-            preparing: { SpanCollector.ParsedSpans($0, light: light, keep: { _ in true }) },
+        let summary = try reader.forEachMember(
+            preparing: { SpanCollector.ParsedSpans($0, light: light, keep: { _ in true }) }, inTimeOrder: true,
             onDamage: { onIssue(.damage($0)) }
         ) { member, parsed in
             RecordLines.report(parsed.errors, reader, member, onIssue)
