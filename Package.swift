@@ -226,7 +226,7 @@ let package = Package(
             name: "GammaHTMLTests",
             dependencies: [
                 "GammaHTML", "GammaRules", "GammaBacktest", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig",
-                "GammaTestKit"
+                "GammaTestKit", "GammaTestSupport"
             ],
             exclude: ["Golden"],
             swiftSettings: strictSettings

@@ -199,19 +199,51 @@ public struct Backtest {
         onIssue: (ReplayIssue) -> Void
     ) throws -> [Result] {
         var read = ReadProgress(reader)
-        var drivers: [BacktestDriver] = []
-        for rules in ruleSets { drivers.append(try BacktestDriver(rules: rules, options: options)) }
-        var collector = SampleCollector(
-            names: AlertRule.metricNames(ruleSets.flatMap { $0 }), since: options.since ?? .min,
-            until: options.until ?? .max)
-        var fed = 0
-        var complete = Int64.min
+        var pass = try Pass(ruleSets, options: options)
+        _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) {
+            member, parsed in
+            pass.add(parsed, member)
+            RecordLines.report(parsed.errors, reader, member, onIssue)
+            if let progress { progress(read.advance(member)) }
+        }
+        progress?(1)
+        return pass.finish()
+    }
+
+    /// A backtest fed member by member as a log is read (by ``run(_:reader:options:progress:onIssue:)``,
+    /// or by a pass that shares its reading with other figures): an evaluation time is swept once
+    /// the members' headers show that every sample up to it has been read.
+    package struct Pass {
+        private var drivers: [BacktestDriver]
+        private var collector: SampleCollector
+        private var fed = 0
+        private var complete = Int64.min
         // The time range of every record read, of any type: the log's range.
-        var recordsFirst = Int64.max, recordsLast = Int64.min
-        var records = 0
-        func feed(upTo bound: Int64) {
-            // Everything before `bound` has been read: those samples go, in time order (stable:
-            // equal times keep the order read), and the rest wait.
+        private var recordsFirst = Int64.max, recordsLast = Int64.min
+        private var records = 0
+
+        package init(_ ruleSets: [[AlertRule]], options: Options) throws {
+            drivers = try ruleSets.map { try BacktestDriver(rules: $0, options: options) }
+            collector = SampleCollector(
+                names: AlertRule.metricNames(ruleSets.flatMap { $0 }), since: options.since ?? .min,
+                until: options.until ?? .max)
+        }
+
+        /// Takes what a worker read from one member.
+        package mutating func add(_ parsed: MetricReplay.ParsedMember, _ member: LogMember) {
+            collector.add(parsed, member.bytes)
+            records += parsed.records
+            recordsFirst = min(recordsFirst, parsed.first)
+            recordsLast = max(recordsLast, parsed.last)
+            if member.earliestLater > complete {
+                complete = member.earliestLater
+                feed(upTo: complete)
+            }
+        }
+
+        /// Everything before `bound` has been read: those samples go, in time order (stable:
+        /// equal times keep the order read), and the rest wait.
+        private mutating func feed(upTo bound: Int64) {
             collector.out.samples.sort { $0.ts < $1.ts }
             var n = 0
             while n < collector.out.samples.count, collector.out.samples[n].ts < bound { n += 1 }
@@ -223,25 +255,15 @@ public struct Backtest {
             fed = collector.out.series.count
             collector.out.samples.removeFirst(n)
         }
-        _ = try reader.forEachMember(preparing: MetricReplay.ParsedMember.init, onDamage: { onIssue(.damage($0)) }) {
-            member, parsed in
-            collector.add(parsed, member.bytes)
-            records += parsed.records
-            recordsFirst = min(recordsFirst, parsed.first)
-            recordsLast = max(recordsLast, parsed.last)
-            RecordLines.report(parsed.errors, reader, member, onIssue)
-            if member.earliestLater > complete {
-                complete = member.earliestLater
-                feed(upTo: complete)
+
+        /// The result of each set of rules, once every member has been added.
+        package mutating func finish() -> [Result] {
+            if complete < .max { feed(upTo: .max) }
+            return drivers.indices.map { d in
+                var result = drivers[d].finish()
+                result.records = records
+                return result
             }
-            if let progress { progress(read.advance(member)) }
-        }
-        progress?(1)
-        if complete < .max { feed(upTo: .max) }
-        return drivers.indices.map { d in
-            var result = drivers[d].finish()
-            result.records = records
-            return result
         }
     }
 }

@@ -25,16 +25,7 @@ public struct MetricReplay {
             RecordLines.report(parsed.errors, reader, member, onIssue)
             if let progress { progress(read.advance(member)) }
         }
-        // The meta records (units, help) of a name hold for all its records, whatever the range
-        // cuts: those before `since` are read from the members that precede it in their segment.
-        if let preceding = reader.precedingSince() {
-            _ = try preceding.forEachMember(preparing: ParsedMember.init, onDamage: { _ in }) { member, parsed in
-                state.applyMetas(parsed, member.bytes)
-            }
-        }
-        var report = state.finish(since: reader.options.since, until: reader.options.until)
-        report.damages = summary.damages
-        return report
+        return try state.finish(reader, summary)
     }
 
     /// One member's lines read in place, on the worker thread that inflated it: for each metric
@@ -70,36 +61,47 @@ public struct MetricReplay {
         package var first = Int64.max, last = Int64.min
 
         package init(_ bytes: UnsafeRawBufferPointer) {
-            metrics.reserveCapacity(bytes.count / 128)
-            RecordLines.forEach(in: bytes, invalid: &errors) { line, at, view in
-                records += 1
-                if view.ts < first { first = view.ts }
-                if view.ts > last { last = view.ts }
-                let kind: UInt8
-                switch view.kind {
-                case .counter: kind = 1
-                case .gauge: kind = 2
-                case .histogram: kind = 3
-                case .meta: metas.append(at..<(at + line.count)); return
-                case .unknown: unknown += 1; return
-                default: return
-                }
-                guard let name = view.name, let value = view.value else { return }
-                let labels = view.labels ?? 0..<0
-                let hash = RawSeriesTable.hash(
-                    kind: kind, UnsafeRawBufferPointer(rebasing: line[name]),
-                    UnsafeRawBufferPointer(rebasing: line[labels]))
-                metrics.append(
-                    Metric(
-                        hash: hash, ts: view.ts, value: value, line: Int32(at), lineCount: Int32(line.count),
-                        name: Int32(at + name.lowerBound), nameCount: Int32(name.count),
-                        labels: Int32(at + labels.lowerBound), labelsCount: Int32(labels.count), kind: kind))
+            self.init(capacity: bytes.count / 128)
+            var invalid: [RecordLines.Invalid] = []
+            RecordLines.forEach(in: bytes, invalid: &invalid) { line, at, view in take(line, at: at, view) }
+            errors = invalid
+        }
+
+        /// An empty one, to be given lines by ``take(_:at:_:)`` (a pass that reads more than
+        /// metrics from each line).
+        package init(capacity: Int) { metrics.reserveCapacity(capacity) }
+
+        /// Takes one valid line, at offset `at` in the member's lines.
+        @inline(__always)
+        package mutating func take(_ line: UnsafeRawBufferPointer, at: Int, _ view: borrowing RecordView) {
+            records += 1
+            if view.ts < first { first = view.ts }
+            if view.ts > last { last = view.ts }
+            let kind: UInt8
+            switch view.kind {
+            case .counter: kind = 1
+            case .gauge: kind = 2
+            case .histogram: kind = 3
+            case .meta: metas.append(at..<(at + line.count)); return
+            case .unknown: unknown += 1; return
+            default: return
             }
+            guard let name = view.name, let value = view.value else { return }
+            let labels = view.labels ?? 0..<0
+            let hash = RawSeriesTable.hash(
+                kind: kind, UnsafeRawBufferPointer(rebasing: line[name]),
+                UnsafeRawBufferPointer(rebasing: line[labels]))
+            metrics.append(
+                Metric(
+                    hash: hash, ts: view.ts, value: value, line: Int32(at), lineCount: Int32(line.count),
+                    name: Int32(at + name.lowerBound), nameCount: Int32(name.count),
+                    labels: Int32(at + labels.lowerBound), labelsCount: Int32(labels.count), kind: kind))
         }
     }
 
-    /// The replay's running state, fed one line at a time.
-    struct State {
+    /// The replay's running state, fed one member at a time (by ``run(_:progress:onIssue:)``, or
+    /// by a pass that shares its reading with other figures).
+    package struct State {
         let query: MetricQuery
         var table = RawSeriesTable()
         var keys: [SeriesKey] = []
@@ -112,7 +114,7 @@ public struct MetricReplay {
         var first = Int64.max, last = Int64.min
         var records = 0, unknown = 0, invalid = 0, observations = 0
 
-        init(query: MetricQuery) { self.query = query }
+        package init(query: MetricQuery) { self.query = query }
 
         /// Takes the meta records of a member.
         mutating func applyMetas(_ parsed: ParsedMember, _ bytes: UnsafeRawBufferPointer) {
@@ -124,7 +126,7 @@ public struct MetricReplay {
         }
 
         /// Adds what a worker read from one member (`bytes` are the member's lines it read).
-        mutating func apply(_ parsed: ParsedMember, _ bytes: UnsafeRawBufferPointer) {
+        package mutating func apply(_ parsed: ParsedMember, _ bytes: UnsafeRawBufferPointer) {
             records += parsed.records
             unknown += parsed.unknown
             invalid += parsed.errors.count
@@ -196,6 +198,21 @@ public struct MetricReplay {
             known.unit = known.unit ?? m.unit
             known.help = known.help ?? m.help
             metas[m.name] = known
+        }
+
+        /// The report, once every member of `reader` has been applied (`summary` is what the
+        /// reading said).
+        package mutating func finish(_ reader: LogReader, _ summary: ReadSummary) throws -> MetricReport {
+            // The meta records (units, help) of a name hold for all its records, whatever the range
+            // cuts: those before `since` are read from the members that precede it in their segment.
+            if let preceding = reader.precedingSince() {
+                _ = try preceding.forEachMember(preparing: ParsedMember.init, onDamage: { _ in }) { member, parsed in
+                    applyMetas(parsed, member.bytes)
+                }
+            }
+            var report = finish(since: reader.options.since, until: reader.options.until)
+            report.damages = summary.damages
+            return report
         }
 
         mutating func finish(since: Int64?, until: Int64?) -> MetricReport {

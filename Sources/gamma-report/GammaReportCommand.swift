@@ -287,10 +287,8 @@ extension GammaReportCommand {
             input = try HTMLReport.gather(
                 reader, query: query(), rules: ruleSet, interval: DurationParser.parse(evaluationInterval)!,
                 progress: progress.enabled
-                    ? { pass, number, passes, fraction in
-                        progress.show(
-                            "gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% (pass \(number) of \(passes): \(pass))"
-                        )
+                    ? { fraction in
+                        progress.show("gamma-report: \(ProgressLine.bar(fraction)) \(Int(fraction * 100))% read")
                     } : nil
             ) { warnings.warn($0) }
             progress.clear()

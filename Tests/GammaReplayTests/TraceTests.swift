@@ -306,6 +306,59 @@ import Testing
     }
 }
 
+extension TraceDigestTests {
+    /// The chosen traces are read from the members of their own time ranges: traces far apart in
+    /// a log of many members come back whole, with their resources, as a full read builds them;
+    /// the same lines as a foreign file (no headers) are read over the union of the ranges.
+    @Test func chosenTracesAreReadWholeFromTheirOwnRanges() throws {
+        let f = F()
+        defer { f.dir.remove() }
+        var rng = SplitMix64(seed: 5)
+        var records: [Record] = [
+            .resource(ResourceRecord(ts: F.t0, stream: "a", attributes: ["service.name": .string("svc")]))
+        ]
+        for i in 0..<200 {
+            let start = F.t0 + Int64(i) * 30 * F.second
+            let spans = Int(rng.next() % 5) + 1
+            for k in 0..<spans {
+                let s = start + Int64(k) * 1_000_000, e = s + Int64(rng.next() % 5_000_000_000) + 1
+                records.append(
+                    .span(
+                        SpanRecord(
+                            traceID: TraceID(i + 1), spanID: SpanID(k + 1), parentSpanID: k == 0 ? nil : 1,
+                            name: "op\(k)", start: s, end: e, status: rng.next() % 7 == 0 ? .error : .ok,
+                            attributes: ["i": .int(Int64(i))])))
+            }
+        }
+        records.sort { $0.ts < $1.ts }
+        var options = SegmentWriterOptions()
+        options.memberBytes = 2 << 10
+        try f.write(records, options: options)
+        let foreign = TemporaryDirectory(prefix: "gamma-foreign")
+        defer { foreign.remove() }
+        let text = records.map { String(decoding: RecordEncoder.encode($0), as: UTF8.self) + "\n" }.joined()
+        Files.write(foreign.file("spans.jsonl"), Array(text.utf8))
+        for path in [f.dir.path, foreign.path] {
+            let reader = try LogReader(paths: [path])
+            let digests = try TraceDigest.digest(reader, name: nil)
+            let whole = TraceForest.build(try SpanCollector.collect(reader))
+            var q = TraceQuery()
+            q.slowest = 6
+            var failing = TraceQuery()
+            failing.errors = true
+            failing.slowest = 4
+            let chosen = TraceDigest.choose(digests, q) + TraceDigest.choose(digests, failing)
+            let (spans, forest) = try TraceDigest.read(chosen, from: reader)
+            #expect(Set(forest.map(\.traceID)) == Set(chosen.map(\.traceID)))
+            for t in forest {
+                let w = whole.first { $0.traceID == t.traceID }!
+                #expect(t.nodes.map(\.span) == w.nodes.map(\.span))
+                #expect(t.nodes.allSatisfy { spans.resourceTable[Int($0.resource)]["service.name"] != nil })
+            }
+        }
+    }
+}
+
 extension TraceTests {
     /// A span that names itself as its parent is a root, as TRACES.md says, with a warning.
     @Test func aSpanThatIsItsOwnParentIsARootWithAWarning() {

@@ -123,3 +123,9 @@ extension LogReader {
         return streams.isEmpty ? nil : LogReader(streams: streams, options: ReadOptions(until: since))
     }
 }
+
+extension LogReader {
+    /// Whether a segment of the read is a foreign file (plain gzip or JSON lines): its time range
+    /// is not in any header, and a time range does not skip any of it.
+    package var hasForeignSegments: Bool { scanAll().contains { $0.layout?.format == .foreign } }
+}

@@ -13,6 +13,25 @@ public struct CollectedSpans: Sendable {
     public var damages: [LogDamage] = []
 
     public init() {}
+
+    /// Adds the spans of another read, their resources mapped into this table.
+    mutating func append(_ other: CollectedSpans) {
+        var index: [Attributes: Int32] = [:]
+        for (i, r) in resourceTable.enumerated() where index[r] == nil { index[r] = Int32(i) }
+        let map = other.resourceTable.map { r in
+            index[r]
+                ?? {
+                    resourceTable.append(r)
+                    index[r] = Int32(resourceTable.count - 1)
+                    return Int32(resourceTable.count - 1)
+                }()
+        }
+        spans += other.spans
+        resourceOfSpan += other.resourceOfSpan.map { map[Int($0)] }
+        records += other.records
+        invalidLines += other.invalidLines
+        damages += other.damages
+    }
 }
 
 /// Reads every span record of a log, on the reader's worker threads.
@@ -64,11 +83,15 @@ public enum SpanCollector {
     }
 
     /// One member's span records, decoded by the worker that inflated it.
-    struct ParsedSpans: Sendable {
-        var spans: [SpanRecord] = []
-        var resource: Attributes?
-        var errors: [(line: Int, error: RecordDecodingError)] = []
-        var records = 0
+    package struct ParsedSpans: Sendable {
+        package var spans: [SpanRecord] = []
+        package var resource: Attributes?
+        package var errors: [(line: Int, error: RecordDecodingError)] = []
+        package var records = 0
+
+        /// An empty one, to be given lines by ``takeLight(_:_:)`` (a pass that reads more than
+        /// spans from each line).
+        package init() {}
 
         /// How Gamma's encoder starts a span line: such a line is decoded (and so checked) once,
         /// by the decoder, not scanned first.
@@ -84,25 +107,31 @@ public enum SpanCollector {
 
         /// Spans with what trees and summaries need, from the scan of each line.
         init(lightSpansOf bytes: UnsafeRawBufferPointer, keep: (TraceID) -> Bool) {
-            RecordLines.forEach(in: bytes, invalid: &errors) { line, _, view in
+            var invalid: [RecordLines.Invalid] = []
+            RecordLines.forEach(in: bytes, invalid: &invalid) { line, _, view in
                 records += 1
-                switch view.kind {
-                case .span where !keep(view.traceID!):
-                    break
-                case .span where !view.nameEscaped:
-                    // The line is valid (scanned above): its fields are the view's.
-                    let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[view.name!]), as: UTF8.self)
-                    let s = SpanRecord(
-                        traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
-                        start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished)
-                    spans.append(s)
-                case .span:
-                    if case .record(.span(let s))? = try? RecordDecoder.decode(line) { spans.append(s) }
-                case .resource:
-                    if case .record(.resource(let r))? = try? RecordDecoder.decode(line) { resource = r.attributes }
-                default:
-                    break
-                }
+                if view.kind != .span || keep(view.traceID!) { takeLight(line, view) }
+            }
+            errors = invalid
+        }
+
+        /// Takes one valid line: a span with what trees and summaries need, or a resource.
+        @inline(__always)
+        package mutating func takeLight(_ line: UnsafeRawBufferPointer, _ view: borrowing RecordView) {
+            switch view.kind {
+            case .span where !view.nameEscaped:
+                // The line is valid (scanned): its fields are the view's.
+                let name = String(decoding: UnsafeRawBufferPointer(rebasing: line[view.name!]), as: UTF8.self)
+                let s = SpanRecord(
+                    traceID: view.traceID!, spanID: view.spanID!, parentSpanID: view.parentSpanID, name: name,
+                    start: view.start!, end: view.end!, status: view.status, unfinished: view.unfinished)
+                spans.append(s)
+            case .span:
+                if case .record(.span(let s))? = try? RecordDecoder.decode(line) { spans.append(s) }
+            case .resource:
+                if case .record(.resource(let r))? = try? RecordDecoder.decode(line) { resource = r.attributes }
+            default:
+                break
             }
         }
 

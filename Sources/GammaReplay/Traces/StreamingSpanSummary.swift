@@ -38,7 +38,8 @@ public struct StreamingSpanSummary {
         for t in done { summarize(t) }
     }
 
-    private mutating func summarize(_ trace: Trace) {
+    /// Adds a complete trace (of a ``TraceStream`` that another reading drives).
+    package mutating func summarize(_ trace: Trace) {
         guard query.matches(trace) else { return }
         traces += 1
         for n in trace.nodes {

@@ -13,6 +13,8 @@ public struct TraceDigest: Sendable {
     public var nameMatched = false
     public var duration: Int64 { end &- start }
 
+    package init(traceID: TraceID) { self.traceID = traceID }
+
     /// The digests of every trace in `reader`, lines read on the reader's workers.
     public static func digest(_ reader: LogReader, name: Glob?, onIssue: (ReplayIssue) -> Void = { _ in }) throws
         -> [TraceDigest]
@@ -60,21 +62,38 @@ public struct TraceDigest: Sendable {
         return kept
     }
 
-    /// The chosen traces read in full: their spans, from the members of their time range only,
+    /// The chosen traces read in full: their spans, from the members of their time ranges only,
     /// and the trees built from them (in ``TraceForest/build(_:)``'s order). The second pass of
     /// every view that chooses traces by digest (gamma-traces, the HTML report).
+    ///
+    /// Each trace's range is read on its own (overlapping ones merged), so that a few traces far
+    /// apart cost a few members, not the log between them; a log with foreign files (no headers
+    /// to skip by) is read once, over the union of the ranges.
     public static func read(_ chosen: [TraceDigest], from reader: LogReader) throws -> (
         spans: CollectedSpans, forest: [Trace]
     ) {
         let ids = Set(chosen.map(\.traceID))
         guard !ids.isEmpty else { return (CollectedSpans(), []) }
-        var range = reader.options
-        if let first = chosen.map(\.start).min(), let last = chosen.map(\.end).max() {
-            range.since = max(range.since ?? .min, first)
-            range.until = min(range.until ?? .max, last &+ 1)
+        var ranges: [ClosedRange<Int64>] = []
+        for r in chosen.map({ $0.start...max($0.start, $0.end) }).sorted(by: { $0.lowerBound < $1.lowerBound }) {
+            if let last = ranges.last, r.lowerBound <= last.upperBound {
+                ranges[ranges.count - 1] = last.lowerBound...max(last.upperBound, r.upperBound)
+            } else {
+                ranges.append(r)
+            }
         }
-        let spans = try SpanCollector.collect(
-            LogReader(streams: reader.streams, options: range), keep: { ids.contains($0) })
+        if ranges.count > 1 && reader.hasForeignSegments { ranges = [ranges[0].lowerBound...ranges.last!.upperBound] }
+        var spans = CollectedSpans()
+        let resources = StreamResources.read(reader)
+        for r in ranges {
+            var range = reader.options
+            range.since = max(range.since ?? .min, r.lowerBound)
+            range.until = min(range.until ?? .max, r.upperBound &+ 1)
+            spans.append(
+                try SpanCollector.collect(
+                    LogReader(streams: reader.streams, options: range), keep: { ids.contains($0) },
+                    resources: resources))
+        }
         return (spans, TraceForest.build(spans))
     }
 
