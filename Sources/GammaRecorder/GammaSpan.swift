@@ -12,6 +12,8 @@ public final class GammaSpan: Tracing.Span {
     public let kind: SpanRecord.Kind
     public let start: Int64
     private let tracer: GammaTracer
+    /// Its place among the tracer's open spans.
+    private let slot: Int32
 
     private struct State {
         var name: String
@@ -22,13 +24,17 @@ public final class GammaSpan: Tracing.Span {
         var status: SpanRecord.Status = .unset
         var statusMessage: String?
         var recording = true
+        /// Set by `end()`, for ``write()``.
+        var end: Int64 = 0
+        var unfinished = false
     }
     private let state: Mutex<State>
 
     init(
         name: String, context: InstrumentationContext, traceID: TraceID, spanID: SpanID, parentSpanID: SpanID?,
-        kind: SpanRecord.Kind, start: Int64, tracer: GammaTracer
+        kind: SpanRecord.Kind, start: Int64, tracer: GammaTracer, slot: Int32
     ) {
+        self.slot = slot
         self.context = context
         self.traceID = traceID
         self.spanID = spanID
@@ -111,15 +117,27 @@ public final class GammaSpan: Tracing.Span {
     /// Ends the span as still open at shutdown.
     func endUnfinished(at ts: Int64) { finish(at: ts, unfinished: true) }
 
+    /// Ends the span. With ``GammaTracer/SpanWrites/deferred`` the caller's part is only to mark
+    /// it ended and queue it; its record is written by the recorder's span thread
+    /// (``DeferredSpans``), or here when that queue is full.
     private func finish(at end: Int64, unfinished: Bool) {
-        guard
-            let s = state.withLock({ s -> State? in
-                guard s.recording else { return nil }
-                s.recording = false
-                return s
-            })
-        else { return }
-        tracer.spanEnded(spanID)
+        let ended = state.withLock { s -> Bool in
+            guard s.recording else { return false }
+            s.recording = false
+            s.end = end
+            s.unfinished = unfinished
+            return true
+        }
+        guard ended else { return }
+        tracer.spanEnded(slot: slot)
+        if tracer.writes == .atEnd || !tracer.recorder.deferredSpans.push(self) { write() }
+    }
+
+    /// Writes the ended span's record: attributes redacted and sorted, the line encoded and
+    /// appended to the recorder.
+    func write() {
+        let s = state.withLock { $0 }
+        let end = s.end, unfinished = s.unfinished
         let recorder = tracer.recorder
         let redaction = recorder.redaction
         // Straight from the span's state to the line: attributes sorted by key, redacted as written.

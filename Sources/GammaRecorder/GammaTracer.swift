@@ -19,9 +19,28 @@ public final class GammaTracer: Tracer {
         case recorderClock
     }
 
+    /// When an ended span's record is written.
+    public enum SpanWrites: Sendable {
+        /// By the recorder's span thread, off the caller's path: `end()` only queues the span.
+        /// Lines reach the log within about a millisecond, and before ``LogRecorder/flush()``
+        /// returns; their order among other threads' lines is not the order of the calls.
+        case deferred
+        /// By `end()` itself, in the order of the calls: a simulation on a virtual clock, or with
+        /// seeded ids, records the same bytes every time.
+        case atEnd
+    }
+
     public let recorder: LogRecorder
     public let timeSource: TimeSource
-    private let open = Mutex<[SpanID: GammaSpan]>([:])
+    public let writes: SpanWrites
+    /// The spans started and not yet ended, each in its slot (no hashing on the caller's path):
+    /// at shutdown, those not ended are ended as unfinished.
+    private struct OpenSpans {
+        var slots: [GammaSpan?] = []
+        var free: [Int32] = []
+        var count: Int { slots.count - free.count }
+    }
+    private let open = Mutex(OpenSpans())
     private let ids: IDGenerator
     /// Attribute keys repeat from span to span: their redaction rule is worked out once.
     private let rules = Mutex<[String: Redaction.KeyRule]>([:])
@@ -36,11 +55,17 @@ public final class GammaTracer: Tracer {
         return rule
     }
 
-    /// - Parameter idSeed: seeds the trace and span ids, for a simulation that must record the same
-    ///   bytes every time; `nil` (the default) seeds them at random.
-    public init(recorder: LogRecorder, timeSource: TimeSource = .instants, idSeed: UInt64? = nil) {
+    /// - Parameters:
+    ///   - idSeed: seeds the trace and span ids, for a simulation that must record the same bytes
+    ///     every time; `nil` (the default) seeds them at random.
+    ///   - writes: by default `.deferred` on the real clock (``SystemClock``) with random ids, and
+    ///     `.atEnd` on a virtual clock or with seeded ids, whose recordings must be reproducible.
+    public init(
+        recorder: LogRecorder, timeSource: TimeSource = .instants, idSeed: UInt64? = nil, writes: SpanWrites? = nil
+    ) {
         self.recorder = recorder
         self.timeSource = timeSource
+        self.writes = writes ?? (recorder.clock is SystemClock && idSeed == nil ? .deferred : .atEnd)
         self.ids = IDGenerator(seed: idSeed ?? UInt64.random(in: 1...UInt64.max))
     }
 
@@ -58,21 +83,31 @@ public final class GammaTracer: Tracer {
         let spanID = ids.spanID()
         context.gammaSpanContext = GammaSpanContext(
             traceID: traceID, spanID: spanID, isRemote: false, sampled: parent?.sampled ?? true)
-        let span = GammaSpan(
-            name: operationName, context: context, traceID: traceID, spanID: spanID, parentSpanID: parent?.spanID,
-            kind: SpanRecord.Kind(kind), start: time(Int64(clamping: instant().nanosecondsSinceEpoch)), tracer: self)
-        open.withLock { $0[spanID] = span }
-        return span
+        let start = time(Int64(clamping: instant().nanosecondsSinceEpoch))
+        return open.withLock { o in
+            let slot = o.free.popLast() ?? Int32(o.slots.count)
+            let span = GammaSpan(
+                name: operationName, context: context, traceID: traceID, spanID: spanID, parentSpanID: parent?.spanID,
+                kind: SpanRecord.Kind(kind), start: start, tracer: self, slot: slot)
+            if slot == o.slots.count { o.slots.append(span) } else { o.slots[Int(slot)] = span }
+            return span
+        }
     }
 
-    func spanEnded(_ id: SpanID) { _ = open.withLock { $0.removeValue(forKey: id) } }
+    /// The span in `slot` has ended.
+    func spanEnded(slot: Int32) {
+        open.withLock { o in
+            o.slots[Int(slot)] = nil
+            o.free.append(slot)
+        }
+    }
 
     /// Spans started and not yet ended.
     public var openSpanCount: Int { open.withLock { $0.count } }
 
     /// Ends every span still open, marked unfinished, at the recorder's current time. Called at shutdown.
     public func endOpenSpans() {
-        let spans = open.withLock { Array($0.values) }
+        let spans = open.withLock { $0.slots.compactMap { $0 } }
         let now = recorder.clock.now()
         for span in spans.sorted(by: { $0.start > $1.start }) { span.endUnfinished(at: now) }  // children first
     }

@@ -33,6 +33,8 @@ public final class LogRecorder: Sendable {
         let state = Mutex(State())
     }
     private let shared: Shared
+    /// Ended spans waiting for their records to be written, off the caller's path.
+    let deferredSpans = DeferredSpans()
     /// Sees every metric record as it is recorded, on the recording thread (live alerting's feed).
     public let metricObserver: (@Sendable (MetricRecord) -> Void)?
 
@@ -100,6 +102,8 @@ public final class LogRecorder: Sendable {
                 .resource(ResourceRecord(ts: now, stream: sink.stream, attributes: resourceAttributes))), timestamp: now
         )
     }
+
+    deinit { deferredSpans.stop() }  // nothing is queued (a queued span keeps its recorder): this ends the thread
 
     /// The stream id of this recorder's records.
     public var stream: String { sink.stream }
@@ -191,12 +195,16 @@ public final class LogRecorder: Sendable {
     public var failedRecords: Int { shared.state.withLock { $0.failed } }
 
     /// Writes what was recorded so far; returns when it is on disk (in the page cache, or synced per the writer's durability).
-    public func flush() throws(LogError) { try sink.flush() }
+    public func flush() throws(LogError) {
+        deferredSpans.drain()
+        try sink.flush()
+    }
 
     /// Flushes and closes the sink (for a log folder: seals the segment and stops the writer;
     /// ``writer``'s `stats` then say what was written).
     /// - Throws: the first recording or writing error, if any happened.
     public func close() throws(LogError) {
+        deferredSpans.stop()
         try sink.close()
         if let error = shared.state.withLock({ $0.firstError }) { throw error }
     }

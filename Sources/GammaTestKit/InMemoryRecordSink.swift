@@ -16,6 +16,9 @@ import Synchronization
 /// #expect(try sink.spans(named: "llm.call").count == 1)
 /// ```
 ///
+/// On the real clock, a ``GammaTracer`` writes spans off the caller's thread
+/// (``GammaTracer/SpanWrites/deferred``): call `recorder.flush()` before asking for them.
+///
 /// Every line is decoded with the strict ``RecordDecoder``, so a test also fails when the recorder
 /// writes a line that is not a valid record.
 public final class InMemoryRecordSink: RecordSink {
