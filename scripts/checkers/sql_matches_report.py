@@ -2,12 +2,13 @@
 
 usage: sql_matches_report.py LOG_DIR REPORT_JSON
 
-Reads the .jsonl.gz segments of LOG_DIR with DuckDB (concatenated gzip members are plain gzip),
-computes per series the counts, counter totals and exact histogram quantiles with the SQL that
-docs/SCALING.md shows, and checks them against gamma-report's JSON: counts and totals equal,
+Reads the .jsonl.gz files of LOG_DIR with DuckDB (concatenated gzip members are plain gzip),
+computes per series the counts, counter totals and exact histogram quantiles with the first SQL
+block of docs/SCALING.md, taken from the document itself, and checks them against gamma-report's JSON: counts and totals equal,
 quantiles equal to 1e-9 (both are numpy's 'linear' method, DuckDB's quantile_cont).
 """
 import json
+import os
 import sys
 
 import duckdb
@@ -16,27 +17,18 @@ log, report_path = sys.argv[1], sys.argv[2]
 report = json.load(open(report_path))
 quantiles = report["quantiles"]
 
-# The SQL of docs/SCALING.md, with the folder and the quantiles filled in.
-SQL = """
-WITH records AS (
-    SELECT type, name, labels::VARCHAR AS labels, value
-    FROM read_json('{log}/*.jsonl.gz', format = 'newline_delimited',
-                   columns = {{type: 'VARCHAR', name: 'VARCHAR', labels: 'JSON', value: 'DOUBLE'}})
-    WHERE type IN ('counter', 'gauge', 'histogram') AND NOT isnan(value)
-)
-SELECT type, name, labels, count(*) AS count, sum(value) AS total,
-       quantile_cont(value, {quantiles}) AS quantiles
-FROM records
-GROUP BY type, name, labels
-ORDER BY name, type, labels
-"""
-sql = SQL.format(log=log, quantiles=quantiles)
+# The first SQL block of docs/SCALING.md, as the user reads it, with the folder and the
+# quantiles filled in.
+doc = open(os.path.join(os.path.dirname(__file__), "..", "..", "docs", "SCALING.md")).read()
+sql = doc.split("```sql\n", 1)[1].split("```", 1)[0]
+sql = sql.replace("samples/day/*.jsonl.gz", f"{log}/*.jsonl.gz").replace("[0.5, 0.9, 0.95, 0.99, 0.999]", str(quantiles))
 rows = duckdb.sql(sql).fetchall()
 
 def key(name, kind, labels):
     return (name, kind, json.dumps(labels, sort_keys=True, separators=(",", ":")))
 
-got = {key(name, kind, json.loads(labels) if labels else {}): (count, total, qs) for kind, name, labels, count, total, qs in rows}
+got = {key(name, kind, {e["key"]: e["value"] for e in labels or []}): (count, total, qs)
+       for kind, name, labels, count, total, qs in rows}
 failures = 0
 checked = 0
 for s in report["series"]:
