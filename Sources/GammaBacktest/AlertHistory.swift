@@ -53,7 +53,7 @@ public enum AlertHistory {
                     ? "-"
                     : r.labels.sorted { $0.key < $1.key }.map { "\($0.key)=\(TableReportExporter.visible($0.value))" }
                         .joined(separator: ","),
-                r.value.map { ReportNumbers.compact($0) } ?? "-"
+                r.value.map { HumanText.number($0) } ?? "-"
             ])
         }
         return rows.render() + "\n"

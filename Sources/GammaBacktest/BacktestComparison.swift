@@ -71,11 +71,11 @@ public struct BacktestComparison: Sendable {
             var diff = r.note
             if let d = r.startDifference {
                 diff =
-                    d == 0 ? "same start" : "B \(TableReportExporter.duration(abs(d))) \(d < 0 ? "earlier" : "later")"
+                    d == 0 ? "same start" : "B \(HumanText.duration(abs(d))) \(d < 0 ? "earlier" : "later")"
                 let endA = r.a!.end ?? end, endB = r.b!.end ?? end
                 if endA != endB {
                     diff +=
-                        ", ends \(TableReportExporter.duration(abs(endB - endA))) \(endB < endA ? "earlier" : "later")"
+                        ", ends \(HumanText.duration(abs(endB - endA))) \(endB < endA ? "earlier" : "later")"
                 }
             }
             cells.add([

@@ -29,7 +29,7 @@ public struct BacktestTableExporter: Sendable {
         } else {
             out = "no records, "
         }
-        out += "\(plural(r.evaluations, "evaluation")) every \(TableReportExporter.duration(interval)), "
+        out += "\(plural(r.evaluations, "evaluation")) every \(HumanText.duration(interval)), "
         out += "\(plural(r.rules.count, "rule")), \(plural(r.samples, "sample"))\n\n"
         let fired = r.groups.filter { !$0.episodes.isEmpty || $0.pendingTime > 0 }
         let quiet = r.rules.filter { rule in !fired.contains { $0.rule == rule.name } }.map(\.name)
@@ -39,8 +39,8 @@ public struct BacktestTableExporter: Sendable {
         for g in fired {
             rows.add([
                 g.rule, g.severity.rawValue, g.groupText, String(g.episodes.count), String(g.notifications),
-                g.firstFire.map(formatTime) ?? "-", TableReportExporter.duration(g.pendingTime),
-                TableReportExporter.duration(g.firingTime)
+                g.firstFire.map(formatTime) ?? "-", HumanText.duration(g.pendingTime),
+                HumanText.duration(g.firingTime)
             ])
         }
         out += rows.render() + "\n"
@@ -52,8 +52,8 @@ public struct BacktestTableExporter: Sendable {
             for (g, e) in episodes {
                 rows.add([
                     g.rule, g.groupText, formatTime(e.start), e.end.map(formatTime) ?? "still firing",
-                    TableReportExporter.duration((e.end ?? r.end ?? e.start) - e.start),
-                    e.peak.map { ReportNumbers.compact($0) } ?? "-",
+                    HumanText.duration((e.end ?? r.end ?? e.start) - e.start),
+                    e.peak.map { HumanText.number($0) } ?? "-",
                     e.notified ? "yes" : "no (cooldown)"
                 ])
             }
@@ -73,7 +73,7 @@ public struct BacktestTableExporter: Sendable {
         let cells = max(10, width - labelWidth - 3)
         let span = max(1, end - start)
         var out =
-            "TIMELINE \(formatTime(start)) to \(formatTime(end)), a column is \(TableReportExporter.duration(span / Int64(cells))); # firing, - pending\n"
+            "TIMELINE \(formatTime(start)) to \(formatTime(end)), a column is \(HumanText.duration(span / Int64(cells))); # firing, - pending\n"
         for (g, label) in zip(groups, labels) {
             var row = [Character](repeating: ".", count: cells)
             for (at, phase, _) in g.phases where phase != .inactive {

@@ -77,11 +77,11 @@ public struct HTMLReport {
         let m = input.metrics
         let errorRate =
             input.traces == 0
-            ? "–" : ReportNumbers.fixed(Double(input.failedTraces) / Double(input.traces) * 100, decimals: 2) + "%"
+            ? "–" : HumanText.percent(Double(input.failedTraces) / Double(input.traces))
         var out = "<section id=\"overview\"><h2>Overview</h2><dl class=\"figures\">"
         let seconds = (m.start != nil && m.end != nil) ? Double(m.end! - m.start!) / 1e9 : nil
         let items: [(String, String, String)] = [
-            ("range", "Time range", seconds.map { TraceText.duration(Int64(clamping: $0 * 1e9)) } ?? "–"),
+            ("range", "Time range", seconds.map { HumanText.duration(Int64(clamping: $0 * 1e9)) } ?? "–"),
             ("runs", "Runs (traces)", String(input.traces)),
             ("error-rate", "Failed runs", "\(input.failedTraces) (\(errorRate))"),
             ("spans", "Spans", String(input.spans)),
@@ -107,11 +107,16 @@ public struct HTMLReport {
             "<table class=\"ops\"><thead><tr><th>Operation</th><th>Count</th><th>Errors</th><th>p50</th><th>p95</th><th>p99</th></tr></thead><tbody>"
         for o in ops {
             out +=
-                "<tr><td>\(HTMLText.escape(o.name))</td><td>\(o.count)</td><td>\(o.errors)</td><td>\(TraceText.duration(Int64(clamping: o.p50)))</td>"
+                "<tr><td>\(HTMLText.escape(o.name))</td><td>\(o.count)</td><td>\(o.errors)</td><td>\(HumanText.duration(Int64(clamping: o.p50)))</td>"
             out +=
-                "<td>\(TraceText.duration(Int64(clamping: o.p95)))</td><td>\(TraceText.duration(Int64(clamping: o.p99)))</td></tr>"
+                "<td>\(HumanText.duration(Int64(clamping: o.p95)))</td><td>\(HumanText.duration(Int64(clamping: o.p99)))</td></tr>"
         }
         return out + "</tbody></table>"
+    }
+
+    /// A series' unit after a figure, as tables show it (`{token}` as tokens); empty without one.
+    private func unit(_ s: MetricReport.Series) -> String {
+        s.unit.map { " " + HTMLText.escape(TableReportExporter.unitText($0)) } ?? ""
     }
 
     private func title(_ key: SeriesKey) -> String {
@@ -146,13 +151,13 @@ public struct HTMLReport {
     private func histograms(_ m: MetricReport) -> String {
         metricSection(m, .histogram, id: "histograms", title: "Histograms") { s in
             let f = s.figures
-            let unit = s.unit.map { " " + HTMLText.escape($0) } ?? ""
+            let unit = s.unit.map { " " + HTMLText.escape(TableReportExporter.unitText($0)) } ?? ""
+            let shown = [quantile(f, 0.5), quantile(f, 0.95), quantile(f, 0.99), f.mean, f.max]
+            let decimals = HumanText.decimals(for: shown)
+            let n = { (v: Double?) in HumanText.number(v, decimals: decimals) + unit }
             var out = "<p class=\"nums\">count <b>\(f.count)</b>"
-            for (name, q) in [("p50", 0.5), ("p95", 0.95), ("p99", 0.99)] {
-                out += " · \(name) <b class=\"\(name)\">\(ReportNumbers.compact(quantile(f, q)))\(unit)</b>"
-            }
-            out +=
-                " · mean \(ReportNumbers.compact(f.mean)) · max \(ReportNumbers.compact(f.max))</p><div class=\"cols\">"
+            for (name, v) in zip(["p50", "p95", "p99"], shown) { out += " · \(name) <b class=\"\(name)\">\(n(v))</b>" }
+            out += " · mean \(n(f.mean)) · max \(n(f.max))</p><div class=\"cols\">"
             // The distribution: the value below which each share of the observations lies.
             var dist = SVGChart(title: "distribution of \(s.key.name)")
             dist.width = 360
@@ -176,7 +181,7 @@ public struct HTMLReport {
                     color: color)
             }
             return out
-                + "<figure><figcaption>Percentiles per \(TraceText.duration(m.query.step ?? 0)) window</figcaption>\(time.render())</figure></div>"
+                + "<figure><figcaption>Percentiles per \(HumanText.duration(m.query.step ?? 0)) window</figcaption>\(time.render())</figure></div>"
         }
     }
 
@@ -191,7 +196,7 @@ public struct HTMLReport {
                 )
             ]
             return
-                "<p class=\"nums\">total <b class=\"total\">\(ReportNumbers.compact(s.figures.total))</b> · rate <b>\(ReportNumbers.compact(s.figures.rate))</b>/s</p>"
+                "<p class=\"nums\">total <b class=\"total\">\(HumanText.number(s.figures.total))\(unit(s))</b> · rate <b>\(HumanText.rate(s.figures.rate))</b></p>"
                 + chart.render()
         }
     }
@@ -210,7 +215,12 @@ public struct HTMLReport {
                     color: color, dashed: dashed)
             }
             return
-                "<p class=\"nums\">last <b class=\"last\">\(ReportNumbers.compact(s.figures.last))</b> · min \(ReportNumbers.compact(s.figures.min)) · max \(ReportNumbers.compact(s.figures.max))</p>"
+                { (f: Figures) in
+                    let decimals = HumanText.decimals(for: [f.last, f.min, f.max, f.mean])
+                    let n = { (v: Double?) in HumanText.number(v, decimals: decimals) + unit(s) }
+                    return
+                        "<p class=\"nums\">last <b class=\"last\">\(n(f.last))</b> · min \(n(f.min)) · mean \(n(f.mean)) · max \(n(f.max))</p>"
+                }(s.figures)
                 + chart.render()
         }
     }
@@ -229,7 +239,7 @@ public struct HTMLReport {
 
     private func rules(_ result: Backtest.Result, file: String, interval: Int64) -> String {
         var out =
-            "<section id=\"rules\"><h2>Rules <small>\(HTMLText.escape(file)), evaluated every \(TraceText.duration(interval))</small></h2>"
+            "<section id=\"rules\"><h2>Rules <small>\(HTMLText.escape(file)), evaluated every \(HumanText.duration(interval))</small></h2>"
         for rule in result.rules {
             let groups = result.groups.filter { $0.rule == rule.name }
             out +=

@@ -13,7 +13,7 @@ struct Waterfall {
         let total = max(1, trace.duration)
         let rootName = trace.root?.span.name ?? "?"
         var out = "<article class=\"trace\" data-trace=\"\(Hex.trace(trace.traceID))\">"
-        out += "<h3>\(e(rootName)) <small>\(TraceText.duration(trace.duration)), \(plural(trace.nodes.count, "span"))"
+        out += "<h3>\(e(rootName)) <small>\(HumanText.duration(trace.duration)), \(plural(trace.nodes.count, "span"))"
         out += trace.errorCount > 0 ? ", <b class=\"err\">\(trace.errorCount) failed</b>" : ""
         out += ", trace \(Hex.trace(trace.traceID))</small></h3>"
         out += "<table class=\"waterfall\"><tbody>"
@@ -27,8 +27,8 @@ struct Waterfall {
             out +=
                 "<tr class=\"\(classes.joined(separator: " "))\"><td class=\"name\" style=\"padding-left:\(node.depth * 14 + 4)px\">\(e(s.name))</td>"
             out +=
-                "<td class=\"bar\"><div style=\"margin-left:\(ReportNumbers.fixed(left, decimals: 2))%;width:\(ReportNumbers.fixed(width, decimals: 2))%\" title=\"\(e(s.name)): \(TraceText.duration(node.duration))\"></div></td>"
-            out += "<td class=\"dur\">\(TraceText.duration(node.duration))</td></tr>"
+                "<td class=\"bar\"><div style=\"margin-left:\(ReportNumbers.fixed(left, decimals: 2))%;width:\(ReportNumbers.fixed(width, decimals: 2))%\" title=\"\(e(s.name)): \(HumanText.duration(node.duration))\"></div></td>"
+            out += "<td class=\"dur\">\(HumanText.duration(node.duration))</td></tr>"
         }
         out += "</tbody></table>"
         if trace.nodes.count > maxRows { out += "<p class=\"more\">\(trace.nodes.count - maxRows) more spans</p>" }

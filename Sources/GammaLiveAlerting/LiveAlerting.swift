@@ -109,10 +109,10 @@ public final class LiveAlerting: Sendable {
         }
     }
 
-    /// `10s`, `2.5s`.
+    /// `10.0s`, `2.50s`.
     static func seconds(_ d: Duration) -> String {
         let (s, atto) = d.components
-        return ReportNumbers.shortest(Double(s) + Double(atto) / 1e18) + "s"
+        return HumanText.duration(seconds: Double(s) + Double(atto) / 1e18)
     }
 
     static func threshold(_ rule: AlertRule) -> Double? {

@@ -37,7 +37,7 @@ public struct AlertNotification: Sendable, Equatable {
         }
         let holds = transition.kind == .resolved ? "no longer " : ""
         lines.append(
-            "value \(transition.value.map { ReportNumbers.compact($0) } ?? "none") (\(holds)\(condition)) at \(formatTime(transition.at))"
+            "value \(transition.value.map { HumanText.number($0) } ?? "none") (\(holds)\(condition)) at \(formatTime(transition.at))"
         )
         if let summary = rule.annotations["summary"] { lines.append(summary) }
         return lines.joined(separator: "\n")

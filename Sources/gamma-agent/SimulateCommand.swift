@@ -157,10 +157,9 @@ struct SimulateCommand: AsyncParsableCommand {
         bar.clear()
         let wall = Double(monotonicNanos() - wallStart) / 1e9
         let s = result.summary
-        let simulated = Double(s.end - s.start) / 3.6e12
         let out = Output()
         out.line(
-            "simulated \(TimeParser.format(s.start)) to \(TimeParser.format(s.end)) (\(ReportNumbers.fixed(simulated, decimals: 2)) h) in \(ReportNumbers.fixed(wall, decimals: 1)) s, workload '\(workload.name)', seed \(seed)"
+            "simulated \(TimeParser.format(s.start)) to \(TimeParser.format(s.end)) (\(HumanText.duration(s.end - s.start))) in \(HumanText.duration(seconds: wall)), workload '\(workload.name)', seed \(seed)"
         )
         out.line(
             "runs \(s.runs): \(s.answered) answered, \(s.failed) failed, \(s.exhausted) without an answer after \(maxIterations) model calls"
@@ -176,7 +175,7 @@ struct SimulateCommand: AsyncParsableCommand {
             )
         }
         out.line(
-            "recorded \(plural(result.stats.linesWritten, "record")), \(formatBytes(result.stats.bytesWritten)) compressed, into \(log) (stream \(result.stream))"
+            "recorded \(plural(result.stats.linesWritten, "record")), \(HumanText.bytes(result.stats.bytesWritten)) compressed, into \(log) (stream \(result.stream))"
         )
         try out.finish()
     }

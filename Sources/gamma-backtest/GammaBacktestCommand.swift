@@ -166,7 +166,7 @@ struct GammaBacktestCommand: ParsableCommand {
             let evaluations = (range.upperBound - range.lowerBound) / options.interval + 1
             if evaluations > Self.maximumEvaluations && !force {
                 printError(
-                    "error: --interval \(interval) over \(TableReportExporter.duration(range.upperBound - range.lowerBound)) makes "
+                    "error: --interval \(interval) over \(HumanText.duration(range.upperBound - range.lowerBound)) makes "
                         + "\(evaluations) evaluations, more than \(Self.maximumEvaluations): give a longer --interval, "
                         + "a shorter range (--since, --until), or --force")
                 throw ExitCode(64)
@@ -208,7 +208,7 @@ struct GammaBacktestCommand: ParsableCommand {
         }
         if a.records > 0, let start = a.start, let end = a.end, end - start < options.interval {
             warnings.warn(
-                "the range (\(TableReportExporter.duration(end - start))) is shorter than --interval \(interval): "
+                "the range (\(HumanText.duration(end - start))) is shorter than --interval \(interval): "
                     + plural(a.evaluations, "evaluation"))
         }
         if let b {

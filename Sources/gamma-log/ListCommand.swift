@@ -41,7 +41,7 @@ struct ListCommand: ParsableCommand {
             let seq = SegmentName.parse(name).map { String($0.seq) } ?? "-"
             table.add([
                 r.stream, seq, r.state.rawValue,
-                String(r.members), String(r.lines), formatBytes(r.bytes),
+                String(r.members), String(r.lines), HumanText.bytes(r.bytes),
                 r.timeRange.map { TimeParser.format($0.lowerBound) } ?? "-",
                 r.timeRange.map { TimeParser.format($0.upperBound) } ?? "-"
             ])
@@ -51,7 +51,7 @@ struct ListCommand: ParsableCommand {
         out.line(
             "\(plural(Set(reports.map(\.stream)).count, "stream")), \(plural(reports.count, "segment")), "
                 + "\(plural(reports.reduce(0) { $0 + $1.members }, "member")), \(plural(reports.reduce(0) { $0 + $1.lines }, "line")), "
-                + formatBytes(reports.reduce(0) { $0 + $1.bytes }))
+                + HumanText.bytes(reports.reduce(0) { $0 + $1.bytes }))
         if members {
             for stream in reader.streams {
                 for segment in stream.segments {

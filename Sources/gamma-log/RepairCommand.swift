@@ -1,6 +1,7 @@
 import ArgumentParser
 import GammaCLI
 import GammaLog
+import GammaModel
 
 /// `gamma-log repair`: torn tails of dead streams truncated.
 struct RepairCommand: ParsableCommand {
@@ -43,7 +44,7 @@ struct RepairCommand: ParsableCommand {
         out.line(
             report.actions.isEmpty
                 ? "nothing to repair"
-                : "\(report.actions.count) segment\(report.actions.count == 1 ? "" : "s") \(dryRun ? "would be " : "")repaired"
+                : "\(plural(report.actions.count, "segment")) \(dryRun ? "would be " : "")repaired"
         )
         try out.finish()
     }

@@ -21,9 +21,10 @@ struct GammaReportCommand: ParsableCommand {
             """
             Per series (a metric name and its labels): histograms give count, sum, mean, min,
             max, standard deviation and quantiles (exact by default, as numpy's 'linear'
-            method; --approx keeps memory bounded with at most 1% relative error); counters
-            give their total and rate per second over the covered time; gauges give their
-            last, min, max and mean. NaN values are counted apart and left out of the figures.
+            method; --approx keeps memory bounded, each quantile within 1% of an observation
+            next to its rank, as docs/REPORT.md details); counters give their total and rate
+            over the covered time (per second in the machine formats; the table picks per
+            second, minute or hour); gauges give their last, min, max and mean. NaN values are counted apart and left out of the figures.
 
             Examples:
               gamma-report samples/log
@@ -80,7 +81,10 @@ struct GammaReportCommand: ParsableCommand {
             valueName: "duration"))
     var step: String?
 
-    @Flag(help: "Quantiles from a bounded-memory sketch (at most 1% relative error) instead of every observation.")
+    @Flag(
+        help:
+            "Quantiles from a bounded-memory sketch instead of every observation: each within 1% of an observation next to its rank (docs/REPORT.md)."
+    )
     var approx = false
 
     @Option(help: ArgumentHelp("The quantiles of histograms, comma-separated, each in 0...1.", valueName: "list"))
@@ -223,7 +227,7 @@ struct GammaReportCommand: ParsableCommand {
             }
             printError(
                 "gamma-report: \(report.records) records, \(report.observations) observations (\(inHistograms) in histograms) in \(report.series.count) series, "
-                    + "\(ReportNumbers.fixed(monotonicSeconds() - started, decimals: 3)) s, peak RSS \(usage.ru_maxrss) KB"
+                    + "\(HumanText.duration(seconds: monotonicSeconds() - started)), peak RSS \(usage.ru_maxrss) KB"
             )
         }
         try warnings.check()

@@ -240,9 +240,9 @@ struct GammaTracesCommand: ParsableCommand {
             headers: ["SPAN", "COUNT", "ERRORS", "P50", "P95", "P99", "SELF"], rightAligned: [1, 2, 3, 4, 5, 6])
         for r in rows {
             table.add([
-                r.name, String(r.count), String(r.errors), TraceText.duration(Int64(clamping: r.p50)),
-                TraceText.duration(Int64(clamping: r.p95)),
-                TraceText.duration(Int64(clamping: r.p99)), ReportNumbers.fixed(r.selfShare * 100, decimals: 1) + "%"
+                r.name, String(r.count), String(r.errors), HumanText.duration(Int64(clamping: r.p50)),
+                HumanText.duration(Int64(clamping: r.p95)),
+                HumanText.duration(Int64(clamping: r.p99)), HumanText.percent(r.selfShare)
             ])
         }
         return "\(plural(traces, "trace")), \(plural(rows.reduce(0) { $0 + $1.count }, "span"))\n" + table.render()

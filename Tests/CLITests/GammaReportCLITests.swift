@@ -30,7 +30,7 @@ import Testing
             #expect(r.status == 0 && !r.stdout.isEmpty && r.stderr.isEmpty, "\(format): \(r.stderr)")
         }
         let table = try Executables.run("gamma-report", [dir.path])
-        #expect(table.stdout.contains("llm.latency_ms") && table.stdout.contains("49.50"))
+        #expect(table.stdout.contains("llm.latency_ms") && table.stdout.contains("  49.5  "))
         // Relative times: the last 10 s of the data (the last record is at 99 s).
         let json = try Executables.run("gamma-report", ["--format", "json", "--since", "-10s", dir.path])
         #expect(json.status == 0 && json.stdout.contains(#""count":11"#), "\(json.stdout)")

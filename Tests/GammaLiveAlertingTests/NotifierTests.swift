@@ -219,6 +219,6 @@ extension NotifierTests {
         transition.kind = .resolved
         transition.value = 876.767524
         let text = AlertNotification(transition: transition, rule: rule).text()
-        #expect(text.hasPrefix("[RESOLVED] Slow") && text.contains("value 876.8 (no longer > 2500)"), "\(text)")
+        #expect(text.hasPrefix("[RESOLVED] Slow") && text.contains("value 877 (no longer > 2500)"), "\(text)")
     }
 }

@@ -25,8 +25,8 @@ public struct TraceText: Sendable {
         var out = ""
         for t in traces {
             out +=
-                "trace \(Hex.trace(t.traceID))  \(formatTime(t.start))  \(Self.duration(t.duration))  "
-                + "\(t.nodes.count) span\(t.nodes.count == 1 ? "" : "s")\(t.errorCount > 0 ? ", \(t.errorCount) failed" : "")\n"
+                "trace \(Hex.trace(t.traceID))  \(formatTime(t.start))  \(HumanText.duration(t.duration))  "
+                + "\(plural(t.nodes.count, "span"))\(t.errorCount > 0 ? ", \(t.errorCount) failed" : "")\n"
             for p in t.problems { out += "  warning: \(p)\n" }
             let barWidth = max(10, width / 3)
             let nameWidth = width - barWidth - 30
@@ -44,7 +44,8 @@ public struct TraceText: Sendable {
                     mark + (s.status == .error ? "!" : " ") + label
                     + String(repeating: " ", count: max(1, nameWidth - label.count))
                 out +=
-                    pad(Self.duration(n.duration), 9) + pad(Self.duration(n.selfTime), 9) + " " + status.padding(5)
+                    pad(HumanText.duration(n.duration), 9) + pad(HumanText.duration(n.selfTime), 9) + " "
+                    + status.padding(5)
                     + " "
                 out += bar(n, in: t, width: barWidth) + "\n"
                 let indent = String(repeating: " ", count: 4 + 2 * min(n.depth, 20))
@@ -58,7 +59,9 @@ public struct TraceText: Sendable {
                 }
                 if events {
                     for e in s.events {
-                        out += indent + "@" + Self.duration(e.ts - t.start) + " " + TableReportExporter.visible(e.name)
+                        out +=
+                            indent + "@" + HumanText.duration(e.ts - t.start) + " "
+                            + TableReportExporter.visible(e.name)
                         for (k, v) in e.attributes.sorted(by: { JSONWriter.byteOrder($0.key, $1.key) }) {
                             out += " " + k + "=" + TableReportExporter.visible(TraceQuery.text(v))
                         }
@@ -83,17 +86,6 @@ public struct TraceText: Sendable {
         return "[" + String(repeating: " ", count: a)
             + String(repeating: n.span.status == .error ? "x" : "=", count: b - a)
             + String(repeating: " ", count: inner - b) + "]"
-    }
-
-    /// A duration in the unit that suits it: 850ns, 12.5µs, 3.20ms, 1.25s, 2m05s.
-    public static func duration(_ ns: Int64) -> String {
-        let d = Double(ns)
-        if ns < 1_000 { return "\(ns)ns" }
-        if ns < 1_000_000 { return ReportNumbers.fixed(d / 1e3, decimals: d < 1e4 ? 2 : 1) + "µs" }
-        if ns < 1_000_000_000 { return ReportNumbers.fixed(d / 1e6, decimals: d < 1e7 ? 2 : 1) + "ms" }
-        if ns < 60_000_000_000 { return ReportNumbers.fixed(d / 1e9, decimals: 2) + "s" }
-        let s = ns / 1_000_000_000
-        return "\(s / 60)m" + (s % 60 < 10 ? "0" : "") + "\(s % 60)s"
     }
 }
 
