@@ -137,15 +137,55 @@ public struct HTMLReport {
         _ m: MetricReport, _ kind: MetricKind, id: String, title heading: String,
         _ article: (MetricReport.Series) -> String
     ) -> String {
-        let series = m.series.filter { $0.key.kind == kind }
+        let all = m.series.filter { $0.key.kind == kind }
+        // Series that are zero throughout get one line between them, not empty charts.
+        let zero = all.filter(Self.isAllZero)
+        let series = all.filter { !Self.isAllZero($0) }
         var out = "<section id=\"\(id)\"><h2>\(heading)</h2>"
-        if series.isEmpty { out += "<p class=\"empty\">No \(heading.lowercased().dropLast()) metrics.</p>" }
+        if all.isEmpty { out += "<p class=\"empty\">No \(heading.lowercased().dropLast()) metrics.</p>" }
+        if !zero.isEmpty {
+            out +=
+                "<p class=\"zero\">Zero throughout (\(plural(zero.count, "series", "series"))): "
+                + zero.map { title($0.key) }.joined(separator: ", ") + "</p>"
+        }
         for s in series {
             out +=
                 "<article class=\"metric\" data-name=\"\(HTMLText.escape(s.key.name))\"><h3>\(title(s.key))</h3>"
                 + article(s) + "</article>"
         }
         return out + "</section>\n"
+    }
+
+    /// Whether every value of a series is zero (and it has some).
+    static func isAllZero(_ s: MetricReport.Series) -> Bool {
+        let f = s.figures
+        switch s.key.kind {
+        case .counter: return f.total == 0
+        case .gauge, .histogram: return f.min == 0 && f.max == 0
+        }
+    }
+
+    /// The report's time range, shared by every chart over time so that they line up.
+    private func timeRange(_ m: MetricReport) -> ClosedRange<Double>? {
+        guard let start = m.start, let end = m.end, end >= start else { return nil }
+        return Double(start)...Double(end)
+    }
+
+    /// A chart over the report's time range, with time ticks and labels.
+    private func timeChart(_ m: MetricReport, title: String) -> SVGChart {
+        var chart = SVGChart(title: title)
+        chart.xRange = timeRange(m)
+        chart.xTicks = SVGChart.timeTicks
+        chart.xLabel = timeLabel(chart.xRange)
+        return chart
+    }
+
+    /// Log scale for values with a heavy tail (the largest over 20 times the smallest positive).
+    static func scale(for values: [Double]) -> SVGChart.Scale {
+        let positive = values.filter { $0 > 0 && $0.isFinite }
+        guard let lo = positive.min(), let hi = positive.max(), positive.count == values.filter(\.isFinite).count
+        else { return .linear }
+        return hi / lo > 20 ? .log : .linear
     }
 
     private func histograms(_ m: MetricReport) -> String {
@@ -159,27 +199,33 @@ public struct HTMLReport {
             for (name, v) in zip(["p50", "p95", "p99"], shown) { out += " · \(name) <b class=\"\(name)\">\(n(v))</b>" }
             out += " · mean \(n(f.mean)) · max \(n(f.max))</p><div class=\"cols\">"
             // The distribution: the value below which each share of the observations lies.
+            let unitName = s.unit.map { TableReportExporter.unitText($0) } ?? ""
             var dist = SVGChart(title: "distribution of \(s.key.name)")
             dist.width = 360
+            dist.xRange = 0...1
             dist.xLabel = { ReportNumbers.fixed($0 * 100, decimals: 0) + "%" }
+            dist.yUnit = unitName
             dist.lines = [
                 .init(
                     name: "value at each share of observations",
                     points: zip(Self.quantiles, f.quantiles).compactMap { q, v in v.map { (q, $0) } }
                         .sorted { $0.x < $1.x }, color: "#4269d0")
             ]
+            dist.yScale = Self.scale(for: dist.lines[0].points.map(\.y))
             out +=
                 "<figure><figcaption>Distribution (value under which each share of observations lies)</figcaption>\(dist.render())</figure>"
-            var time = SVGChart(title: "percentiles of \(s.key.name) over time")
+            var time = timeChart(m, title: "percentiles of \(s.key.name) over time")
             time.width = 360
-            time.xLabel = formatTime64
+            time.yUnit = unitName
+            let step = Double(m.query.step ?? 0)
             time.lines = [("p50", 0.5, "#4269d0"), ("p95", 0.95, "#efb118"), ("p99", 0.99, "#ff725c")].map {
                 name, q, color in
                 .init(
                     name: name,
                     points: s.windows.compactMap { w in quantile(w.figures, q).map { (Double(w.start), $0) } },
-                    color: color)
+                    color: color, gap: step * 1.5)
             }
+            time.yScale = Self.scale(for: time.lines.flatMap { $0.points.map(\.y) })
             return out
                 + "<figure><figcaption>Percentiles per \(HumanText.duration(m.query.step ?? 0)) window</figcaption>\(time.render())</figure></div>"
         }
@@ -187,13 +233,24 @@ public struct HTMLReport {
 
     private func counters(_ m: MetricReport) -> String {
         metricSection(m, .counter, id: "counters", title: "Counters") { s in
-            var chart = SVGChart(title: "rate of \(s.key.name) over time")
-            chart.xLabel = formatTime64
+            var chart = timeChart(m, title: "rate of \(s.key.name) over time")
+            // Per second, minute or hour, as the report's rates: the unit that suits the busiest window.
+            let peak = s.windows.compactMap(\.figures.rate).max() ?? 0
+            let (factor, per) = peak >= 1 ? (1.0, "/s") : peak * 60 >= 1 ? (60.0, "/min") : (3600.0, "/h")
+            chart.yUnit = per
+            // A window without increments is a rate of zero, drawn as such (not a line across it).
+            var rates: [Int64: Double] = [:]
+            for w in s.windows { rates[w.start] = w.figures.rate ?? 0 }
+            var points: [(x: Double, y: Double)] = []
+            if let step = m.query.step, step > 0, let start = m.start, let end = m.end {
+                var w = (start >= 0 ? start / step : (start + 1) / step - 1) * step
+                while w <= end && points.count < 100_000 {
+                    points.append((Double(w), rates[w] ?? 0))
+                    w += step
+                }
+            }
             chart.lines = [
-                .init(
-                    name: "per second",
-                    points: s.windows.compactMap { w in w.figures.rate.map { (Double(w.start), $0) } }, color: "#3ca951"
-                )
+                .init(name: "rate \(per)", points: points.map { ($0.x, $0.y * factor) }, color: "#3ca951")
             ]
             return
                 "<p class=\"nums\">total <b class=\"total\">\(HumanText.number(s.figures.total))\(unit(s))</b> · rate <b>\(HumanText.rate(s.figures.rate))</b></p>"
@@ -203,8 +260,9 @@ public struct HTMLReport {
 
     private func gauges(_ m: MetricReport) -> String {
         metricSection(m, .gauge, id: "gauges", title: "Gauges") { s in
-            var chart = SVGChart(title: "\(s.key.name) over time")
-            chart.xLabel = formatTime64
+            var chart = timeChart(m, title: "\(s.key.name) over time")
+            chart.yUnit = s.unit.map { TableReportExporter.unitText($0) } ?? ""
+            let step = Double(m.query.step ?? 0)
             chart.lines = [
                 ("max", \Figures.max, "#ff725c", true), ("mean", \Figures.mean, "#4269d0", false),
                 ("min", \Figures.min, "#3ca951", true)
@@ -212,7 +270,7 @@ public struct HTMLReport {
                 .init(
                     name: name,
                     points: s.windows.compactMap { w in w.figures[keyPath: path].map { (Double(w.start), $0) } },
-                    color: color, dashed: dashed)
+                    color: color, dashed: dashed, gap: step * 1.5)
             }
             return
                 { (f: Figures) in
@@ -226,7 +284,8 @@ public struct HTMLReport {
     }
 
     private func tracesSection(_ input: Input) -> String {
-        let waterfall = Waterfall()
+        var waterfall = Waterfall()
+        waterfall.formatTime = formatTime
         var out = "<section id=\"traces\"><h2>Slowest traces</h2>"
         out +=
             input.slowest.isEmpty ? "<p class=\"empty\">No traces.</p>" : input.slowest.map(waterfall.render).joined()
@@ -249,21 +308,21 @@ public struct HTMLReport {
                 let labels = g.group.map { "\($0.name)=\"\($0.value)\"" }.joined(separator: ", ")
                 let firing = g.episodes.count
                 out +=
-                    "<p class=\"nums\">\(labels.isEmpty ? "" : "{\(HTMLText.escape(labels))} · ")<b class=\"episodes\">\(firing)</b> firing episodes · \(g.notifications) notifications</p>"
+                    "<p class=\"nums\">\(labels.isEmpty ? "" : "{\(HTMLText.escape(labels))} · ")<b class=\"episodes\">\(firing)</b> \(noun(firing, "firing episode")) · \(plural(g.notifications, "notification"))</p>"
                 var chart = SVGChart(title: "\(rule.name) over time")
-                chart.xLabel = formatTime64
+                if let first = result.start, let last = result.end, last >= first {
+                    chart.xRange = Double(first)...Double(last)
+                }
+                chart.xTicks = SVGChart.timeTicks
+                chart.xLabel = timeLabel(chart.xRange)
                 chart.lines = [
                     .init(
                         name: "value", points: g.phases.compactMap { p in p.value.map { (Double(p.at), $0) } },
-                        color: "#4269d0")
+                        color: "#4269d0", gap: Double(interval) * 1.5)
                 ]
-                if case .threshold(_, let threshold) = rule.condition, threshold.isFinite, let first = g.phases.first,
-                    let last = g.phases.last
-                {
-                    chart.lines.append(
-                        .init(
-                            name: "threshold", points: [(Double(first.at), threshold), (Double(last.at), threshold)],
-                            color: "#888888", dashed: true))
+                if case .threshold(let op, let threshold) = rule.condition, threshold.isFinite {
+                    chart.markers.append(
+                        .init(y: threshold, label: "\(op.rawValue) \(ReportNumbers.shortest(threshold))"))
                 }
                 // Bands where the group was pending or firing, from one evaluation to the next.
                 for (i, p) in g.phases.enumerated() where p.phase != .inactive {
@@ -278,6 +337,14 @@ public struct HTMLReport {
             out += "</article>"
         }
         return out + "</section>\n"
+    }
+
+    /// A time axis' labels: the time of day (`14:30`) over a range of up to a day and a half,
+    /// else with the date (`11-02 14:30`).
+    private func timeLabel(_ range: ClosedRange<Double>?) -> (Double) -> String {
+        let full = formatTime64
+        guard let range, range.upperBound - range.lowerBound <= 36 * 3600 * 1e9 else { return full }
+        return { String(full($0).suffix(5)) }
     }
 
     /// A chart's time: the ISO time without the year and seconds (`11-02 14:30`), which fits
