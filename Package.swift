@@ -21,6 +21,7 @@ let package = Package(
         .library(name: "GammaAgent", targets: ["GammaAgent"]),
         .library(name: "GammaAgentRecording", targets: ["GammaAgentRecording"]),
         .library(name: "GammaRules", targets: ["GammaRules"]),
+        .library(name: "GammaPromQL", targets: ["GammaPromQL"]),
         .library(name: "GammaBacktest", targets: ["GammaBacktest"]),
         .library(name: "GammaLiveAlerting", targets: ["GammaLiveAlerting"]),
         .executable(name: "gamma-log", targets: ["gamma-log"]),
@@ -66,6 +67,9 @@ let package = Package(
         // Alert rules, shared by both sides and importing neither: rule files, the rule model, the
         // evaluator and its state machine, sample stores.
         .target(name: "GammaRules", dependencies: ["GammaModel", "GammaConfig"], swiftSettings: strictSettings),
+        // PromQL (the subset Gamma evaluates) and Prometheus rule files: shared by backtests and
+        // live alerting, like GammaRules.
+        .target(name: "GammaPromQL", dependencies: ["GammaConfig"], swiftSettings: strictSettings),
         // The offline side of alerting: backtests over a log, comparison, history, exporters.
         .target(
             name: "GammaBacktest", dependencies: ["GammaRules", "GammaLog", "GammaModel", "GammaReplay"],
@@ -231,6 +235,9 @@ let package = Package(
             exclude: ["Golden"],
             swiftSettings: strictSettings
         ),
+        .testTarget(
+            name: "GammaPromQLTests", dependencies: ["GammaPromQL"], exclude: ["testdata"],
+            swiftSettings: strictSettings),
         .testTarget(
             name: "GammaReplayTests",
             dependencies: ["GammaReplay", "GammaLog", "GammaModel", "GammaTestKit"],

@@ -246,7 +246,9 @@ public struct HTMLReport {
                 var w = (start >= 0 ? start / step : (start + 1) / step - 1) * step
                 while w <= end && points.count < 100_000 {
                     points.append((Double(w), rates[w] ?? 0))
-                    w += step
+                    let (next, overflow) = w.addingReportingOverflow(step)
+                    if overflow { break }
+                    w = next
                 }
             }
             chart.lines = [

@@ -217,11 +217,14 @@ struct SVGChart {
         let seconds: [Int64] = [1, 5, 15, 30, 60, 300, 900, 1800, 3600, 10800, 21600, 43200, 86400, 172_800, 604_800]
         let span = hi - lo
         let step = (seconds.first { span / ($0 * 1_000_000_000) + 1 <= count } ?? 2_592_000) * 1_000_000_000
-        var t = lo >= 0 ? (lo + step - 1) / step * step : lo / step * step
+        var t = lo / step * step
+        if t < lo { t = t.addingReportingOverflow(step).partialValue }
         var out: [Double] = []
-        while t <= hi {
+        while t <= hi && t >= lo && out.count < 64 {
             out.append(Double(t))
-            t += step
+            let (next, overflow) = t.addingReportingOverflow(step)
+            if overflow { break }
+            t = next
         }
         return out
     }

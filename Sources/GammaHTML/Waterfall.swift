@@ -25,7 +25,7 @@ struct Waterfall {
         out += "<tr class=\"ticks\"><td class=\"name\"></td><td class=\"bar\">"
         for i in 0...4 {
             out +=
-                "<span style=\"left:\(pct(Double(i) * 25))%\">\(i == 0 ? "0" : "+" + HumanText.duration(total * Int64(i) / 4))</span>"
+                "<span style=\"left:\(pct(Double(i) * 25))%\">\(i == 0 ? "0" : "+" + HumanText.duration(total / 4 * Int64(i) + (i == 4 ? total % 4 : 0)))</span>"
         }
         out += "</td><td class=\"dur\"></td></tr>"
         for node in trace.nodes.prefix(maxRows) {
