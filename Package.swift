@@ -69,10 +69,10 @@ let package = Package(
         .target(name: "GammaRules", dependencies: ["GammaModel", "GammaConfig"], swiftSettings: strictSettings),
         // PromQL (the subset Gamma evaluates) and Prometheus rule files: shared by backtests and
         // live alerting, like GammaRules.
-        .target(name: "GammaPromQL", dependencies: ["GammaConfig"], swiftSettings: strictSettings),
+        .target(name: "GammaPromQL", dependencies: ["GammaModel", "GammaConfig"], swiftSettings: strictSettings),
         // The offline side of alerting: backtests over a log, comparison, history, exporters.
         .target(
-            name: "GammaBacktest", dependencies: ["GammaRules", "GammaLog", "GammaModel", "GammaReplay"],
+            name: "GammaBacktest", dependencies: ["GammaRules", "GammaPromQL", "GammaLog", "GammaModel", "GammaReplay"],
             swiftSettings: strictSettings),
         // The live side of alerting: rules evaluated on a recording's metrics, and the notifiers.
         .target(
@@ -147,6 +147,7 @@ let package = Package(
             name: "gamma-report",
             dependencies: [
                 "GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest",
+                "GammaPromQL",
                 "GammaHTML",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ],
@@ -156,6 +157,7 @@ let package = Package(
             name: "gamma-backtest",
             dependencies: [
                 "GammaCLI", "GammaLog", "GammaModel", "GammaConfig", "GammaReplay", "GammaRules", "GammaBacktest",
+                "GammaPromQL",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
             ],
             swiftSettings: strictSettings

@@ -70,6 +70,22 @@ struct GammaBacktestCommand: ParsableCommand {
     var allowNoData = false
     @Flag(help: "Evaluate even when the range and --interval make more than \(Self.maximumEvaluations) evaluations.")
     var force = false
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp(
+            "Prometheus rule files: how often the simulated server scrapes each recording process.",
+            valueName: "duration"))
+    var scrapeInterval = "15s"
+    @Option(
+        help: ArgumentHelp(
+            "Prometheus rule files: histogram bucket bounds, in each metric's recorded unit (default: Prometheus' .005 to 10 s, as ms).",
+            valueName: "list"))
+    var buckets: String?
+    @Option(
+        help: ArgumentHelp(
+            "Prometheus rule files: also write a promtool test (input series and expected alerts) to this file.",
+            valueName: "file"))
+    var promtoolTest: String?
     @OptionGroup var output: OutputOptions
     @OptionGroup var strictness: StrictOptions
     @Flag(help: "No progress line on standard error (it is shown only when standard error is a terminal).")
@@ -148,6 +164,14 @@ struct GammaBacktestCommand: ParsableCommand {
             try out.finish()
             try warnings.check()
             return
+        }
+        if let prometheus = try prometheusRules(rules!) {
+            try runPrometheus(prometheus, reader: reader, warnings: warnings, out: out)
+            return
+        }
+        if promtoolTest != nil || buckets != nil || scrapeInterval != "15s" {
+            throw ValidationError(
+                "--promtool-test, --buckets and --scrape-interval are for Prometheus rule files (with groups:).")
         }
         let rulesA = selected(try load(rules!))
         let rulesB = try compare.map { selected(try load($0)) }

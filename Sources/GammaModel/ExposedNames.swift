@@ -1,5 +1,3 @@
-public import GammaModel
-
 /// How a Gamma metric is named and scaled in the Prometheus and OpenMetrics formats.
 ///
 /// - Names: every character outside `[a-zA-Z0-9_:]` becomes `_` (dots included), and a name

@@ -1,0 +1,117 @@
+public import GammaLog
+import GammaModel
+public import GammaPromQL
+public import GammaReplay
+
+/// A Prometheus rule file backtested over a log: the log scraped as a Prometheus server would
+/// have scraped each recording process (``Scraper``), then every group evaluated at the
+/// multiples of its interval over the log's range (``RuleEvaluator``): what Prometheus would
+/// have fired.
+public enum PromBacktest {
+    public struct Episode: Sendable {
+        public var rule: String
+        public var labels: Labels
+        public var activeAt: Int64
+        public var firedAt: Int64
+        /// `nil` when still firing at the end.
+        public var resolvedAt: Int64?
+        public var annotations: [String: String]
+    }
+
+    public struct Result: Sendable {
+        public var file: PromRuleFile
+        public var series: MemorySeries
+        /// Evaluation times (milliseconds), all groups together, in order.
+        public var evaluations: [Int64] = []
+        public var transitions: [RuleEvaluator.Transition] = []
+        public var episodes: [Episode] = []
+        /// The alerts firing after each evaluation time where that set changed (and at the first).
+        public var firing: [(at: Int64, alerts: [RuleEvaluator.Alert])] = []
+        public var records = 0
+    }
+
+    /// Reads `reader`'s metric records in time order and scrapes them.
+    public static func scrape(_ reader: LogReader, options: Scraper.Options, onIssue: (ReplayIssue) -> Void) throws
+        -> (series: MemorySeries, records: Int, first: Int64, last: Int64)
+    {
+        var scraper = Scraper(options: options)
+        var records = 0
+        var first = Int64.max, last = Int64.min
+        _ = try reader.forEachLineMerged(onDamage: { onIssue(.damage($0)) }) { line in
+            let decoded = line.withBytes { try? RecordDecoder.decode($0) }
+            guard case .record(let r)? = decoded else { return }
+            records += 1
+            switch r {
+            case .meta(let m): scraper.meta(m)
+            case .metric(let m):
+                first = min(first, m.ts)
+                last = max(last, m.ts)
+                scraper.add(m, stream: reader.streams[line.stream].id)
+            default: break
+            }
+        }
+        return (scraper.finish(), records, first, last)
+    }
+
+    /// Evaluates `file` over the scraped series from the last multiple of the groups' intervals
+    /// at or before `start` to the last evaluation at or before `end` (milliseconds).
+    public static func evaluate(_ file: PromRuleFile, series: MemorySeries, start: Int64, end: Int64)
+        throws(EvaluationError) -> Result
+    {
+        var store = series
+        var evaluator = RuleEvaluator(file)
+        var result = Result(file: file, series: series)
+        // Every group's evaluation times, merged: (time, group).
+        // Every group starts at one time, a multiple of all their intervals at or before the first
+        // record, as a rule manager started before the processes would (and as promtool starts
+        // its groups at its time 0).
+        func gcd(_ a: Int64, _ b: Int64) -> Int64 { b == 0 ? a : gcd(b, a % b) }
+        var lcm: Int64 = 1
+        for g in file.groups { lcm = lcm / gcd(lcm, g.interval) * g.interval }
+        let base = start >= 0 ? start / lcm * lcm : (start - lcm + 1) / lcm * lcm
+        var schedule: [(Int64, Int)] = []
+        for (g, group) in file.groups.enumerated() {
+            let i = group.interval
+            var t = base
+            while t <= end && schedule.count < 2_000_000 {
+                schedule.append((t, g))
+                t += i
+            }
+        }
+        schedule.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
+        var open: [String: Episode] = [:]
+        func key(_ a: RuleEvaluator.Alert) -> String { a.rule + "\u{0}" + a.labels.description }
+        var lastFiring: [RuleEvaluator.Alert]? = nil
+        for (t, g) in schedule {
+            if result.evaluations.last != t { result.evaluations.append(t) }
+            let transitions = try evaluator.evaluate(group: g, at: t, store: &store)
+            result.transitions += transitions
+            for tr in transitions {
+                switch tr.state {
+                case .firing:
+                    open[key(tr.alert)] = Episode(
+                        rule: tr.alert.rule, labels: tr.alert.labels, activeAt: tr.alert.activeAt, firedAt: t,
+                        resolvedAt: nil, annotations: tr.alert.annotations)
+                case .inactive:
+                    if var e = open.removeValue(forKey: key(tr.alert)) {
+                        e.resolvedAt = t
+                        result.episodes.append(e)
+                    }
+                case .pending: break
+                }
+            }
+            let firing = evaluator.firing
+            func same(_ a: [RuleEvaluator.Alert], _ b: [RuleEvaluator.Alert]) -> Bool {
+                a.count == b.count
+                    && zip(a, b).allSatisfy { $0.labels == $1.labels && $0.annotations == $1.annotations }
+            }
+            if lastFiring == nil || !same(firing, lastFiring!) {
+                result.firing.append((t, firing))
+                lastFiring = firing
+            }
+        }
+        result.episodes += open.values.sorted { $0.firedAt < $1.firedAt }
+        result.episodes.sort { ($0.firedAt, $0.rule) < ($1.firedAt, $1.rule) }
+        return result
+    }
+}

@@ -1,0 +1,109 @@
+import ArgumentParser
+import GammaBacktest
+import GammaCLI
+import GammaConfig
+import GammaLog
+import GammaModel
+import GammaPromQL
+import GammaReplay
+import Foundation
+
+/// gamma-backtest over a Prometheus rule file: the log scraped as a Prometheus server would have
+/// scraped it, the groups evaluated with PromQL, and optionally a promtool test written.
+extension GammaBacktestCommand {
+    /// The rule file, when it is a Prometheus one (`groups:` at the top).
+    func prometheusRules(_ path: String) throws -> PromRuleFile? {
+        do throws(ConfigError) {
+            let root = try ConfigDocument.load(path: path)
+            guard PromRuleFile.isPrometheus(root) else { return nil }
+            return try PromRuleFile.parse(root)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+    }
+
+    func runPrometheus(_ file: PromRuleFile, reader: LogReader, warnings: Warnings, out: Output) throws {
+        if compare != nil || timeline || !rule.isEmpty || severity != nil {
+            throw ValidationError(
+                "with a Prometheus rule file, gamma-backtest takes no --compare, --timeline, --rule or --severity.")
+        }
+        if interval != "15s" {
+            throw ValidationError("a Prometheus rule file gives each group its interval: leave out --interval.")
+        }
+        var options = Scraper.Options()
+        guard let scrape = DurationParser.parse(scrapeInterval), scrape >= 1_000_000, scrape % 1_000_000 == 0 else {
+            throw ValidationError(
+                "--scrape-interval '\(scrapeInterval)' is not a duration of whole milliseconds (like 15s).")
+        }
+        options.interval = scrape / 1_000_000
+        if let buckets {
+            let bounds = buckets.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
+            guard !bounds.isEmpty, bounds.allSatisfy({ $0 != nil && $0!.isFinite }),
+                zip(bounds, bounds.dropFirst()).allSatisfy({ $0! < $1! })
+            else { throw ValidationError("--buckets '\(buckets)' is not an increasing list of numbers.") }
+            options.buckets = bounds.map { $0! }
+        }
+        let scraped: (series: MemorySeries, records: Int, first: Int64, last: Int64)
+        do {
+            scraped = try PromBacktest.scrape(reader, options: options) { warnings.warn($0) }
+        } catch let error as ReplayError {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        if scraped.records == 0 {
+            try EmptyInput.check(reader, input: reader, paths: input.paths, warnings: warnings)
+        }
+        guard scraped.first <= scraped.last else {
+            warnings.warn("no metric record in the input: there is nothing for the rules to read")
+            try out.finish()
+            try warnings.check()
+            return
+        }
+        let start = (reader.options.since ?? scraped.first) / 1_000_000
+        let end = (reader.options.until.map { $0 - 1 } ?? scraped.last) / 1_000_000
+        let result: PromBacktest.Result
+        do {
+            result = try PromBacktest.evaluate(file, series: scraped.series, start: start, end: end)
+        } catch {
+            printError("error: \(error)")
+            throw ExitCode(2)
+        }
+        switch format {
+        case .table:
+            out.write(result.table(formatTime: { TimeParser.format($0) }, scrapeInterval: options.interval))
+        case .json: result.json().withUnsafeBytes { out.write($0) }
+        case .csv: out.write(result.csv())
+        }
+        if let promtoolTest {
+            let text: String
+            do {
+                text = try PromtoolTest.write(
+                    result, ruleFile: absolute(rules!), scrape: options, defaultInterval: 60_000)
+            } catch {
+                printError("error: --promtool-test: \(error)")
+                throw ExitCode(2)
+            }
+            let test = try Output.opening(promtoolTest)  // replaced only by a complete new file
+            test.write(text)
+            try test.finish()
+        }
+        try out.finish()
+        try warnings.check()
+        let met: Bool
+        switch failOn {
+        case .never: met = false
+        case .pending: met = !result.transitions.isEmpty
+        case .firing, .notify: met = !result.episodes.isEmpty
+        }
+        if met {
+            printError("gamma-backtest: --fail-on \(failOn.rawValue) is met")
+            throw ExitCode.failure
+        }
+    }
+
+    private func absolute(_ path: String) -> String {
+        if path.hasPrefix("/") { return path }
+        return FileManager.default.currentDirectoryPath + "/" + path
+    }
+}
