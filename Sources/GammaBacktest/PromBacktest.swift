@@ -37,12 +37,28 @@ public enum PromBacktest {
         var scraper = Scraper(options: options)
         var records = 0
         var first = Int64.max, last = Int64.min
+        // Line numbers within each member, for the place of an invalid line.
+        var lineNumbers: [String: Int] = [:]
         _ = try reader.forEachLineMerged(onDamage: { onIssue(.damage($0)) }) { line in
-            let decoded = line.withBytes { try? RecordDecoder.decode($0) }
-            guard case .record(let r)? = decoded else { return }
+            let member = "\(line.stream)/\(line.segment)/\(line.memberOffset)"
+            lineNumbers[member, default: 0] += 1
+            let decoded: DecodedLine
+            do {
+                decoded = try line.withBytes { bytes throws(RecordDecodingError) in try RecordDecoder.decode(bytes) }
+            } catch let error as RecordDecodingError {
+                onIssue(
+                    .invalidLine(
+                        path: reader.streams[line.stream].segments[line.segment].path, memberOffset: line.memberOffset,
+                        line: lineNumbers[member]!, error: error))
+                return
+            } catch {
+                return
+            }
+            guard case .record(let r) = decoded else { return }
             records += 1
             switch r {
             case .meta(let m): scraper.meta(m)
+            case .resource(let r): scraper.resource(r.attributes, stream: reader.streams[line.stream].id)
             case .metric(let m):
                 first = min(first, m.ts)
                 last = max(last, m.ts)
@@ -55,11 +71,13 @@ public enum PromBacktest {
 
     /// Evaluates `file` over the scraped series from the last multiple of the groups' intervals
     /// at or before `start` to the last evaluation at or before `end` (milliseconds).
-    public static func evaluate(_ file: PromRuleFile, series: MemorySeries, start: Int64, end: Int64)
-        throws(EvaluationError) -> Result
-    {
+    public static func evaluate(
+        _ file: PromRuleFile, series: MemorySeries, start: Int64, end: Int64,
+        compatibility: Engine.Compatibility = .prometheus3
+    ) throws(EvaluationError) -> Result {
         var store = series
         var evaluator = RuleEvaluator(file)
+        evaluator.engine.compatibility = compatibility
         var result = Result(file: file, series: series)
         // Every group's evaluation times, merged: (time, group).
         // Every group starts at one time, a multiple of all their intervals at or before the first
@@ -82,7 +100,17 @@ public enum PromBacktest {
         var open: [String: Episode] = [:]
         func key(_ a: RuleEvaluator.Alert) -> String { a.rule + "\u{0}" + a.labels.description }
         var lastFiring: [RuleEvaluator.Alert]? = nil
-        for (t, g) in schedule {
+        func snapshot(_ t: Int64) {
+            let firing = evaluator.firing
+            func same(_ a: [RuleEvaluator.Alert], _ b: [RuleEvaluator.Alert]) -> Bool {
+                a.count == b.count && zip(a, b).allSatisfy { $0.labels == $1.labels && $0.annotations == $1.annotations }
+            }
+            if lastFiring == nil || !same(firing, lastFiring!) {
+                result.firing.append((t, firing))
+                lastFiring = firing
+            }
+        }
+        for (k, (t, g)) in schedule.enumerated() {
             if result.evaluations.last != t { result.evaluations.append(t) }
             let transitions = try evaluator.evaluate(group: g, at: t, store: &store)
             result.transitions += transitions
@@ -100,15 +128,8 @@ public enum PromBacktest {
                 case .pending: break
                 }
             }
-            let firing = evaluator.firing
-            func same(_ a: [RuleEvaluator.Alert], _ b: [RuleEvaluator.Alert]) -> Bool {
-                a.count == b.count
-                    && zip(a, b).allSatisfy { $0.labels == $1.labels && $0.annotations == $1.annotations }
-            }
-            if lastFiring == nil || !same(firing, lastFiring!) {
-                result.firing.append((t, firing))
-                lastFiring = firing
-            }
+            // What fires at a time is known once every group has been evaluated at it.
+            if k == schedule.count - 1 || schedule[k + 1].0 != t { snapshot(t) }
         }
         result.episodes += open.values.sorted { $0.firedAt < $1.firedAt }
         result.episodes.sort { ($0.firedAt, $0.rule) < ($1.firedAt, $1.rule) }

@@ -28,10 +28,17 @@ public enum PromtoolTest {
                     "a promtool test needs scrapes half way between evaluations: a scrape interval that divides the groups' intervals"
             )
         }
+        // promtool evaluates every group at each tick of one evaluation_interval.
+        let intervals = Set(result.file.groups.map(\.interval))
+        guard intervals.count <= 1 else {
+            throw Refusal(
+                description: "promtool evaluates every group at one evaluation_interval: give the groups one interval")
+        }
+        let evaluationInterval = intervals.first ?? defaultInterval
         func duration(_ ms: Int64) -> String { ms % 1000 == 0 ? "\(ms / 1000)s" : "\(ms)ms" }
         var out = "# Written by gamma-backtest --promtool-test: run `promtool test rules` on this file.\n"
         out += "rule_files:\n  - \(yaml(ruleFile))\n"
-        out += "evaluation_interval: \(duration(defaultInterval))\n"
+        out += "evaluation_interval: \(duration(evaluationInterval))\n"
         out += "tests:\n  - interval: \(duration(half))\n    input_series:\n"
         for s in result.series.all {
             var tokens: [String] = []

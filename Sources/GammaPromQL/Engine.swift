@@ -41,6 +41,13 @@ public struct EvaluationError: Error, Sendable, CustomStringConvertible {
 public struct Engine: Sendable {
     public var lookback: Int64 = 300_000
 
+    /// Whose semantics where Prometheus versions differ: rate, increase and delta at the start of
+    /// a series (Prometheus 2 limits the extrapolation by the counter's zero point first, and
+    /// extrapolates to it when that is close; 3 decides the extrapolation first and then limits
+    /// it). Gamma follows Prometheus 3; `.prometheus2` is for checking with promtool 2.x.
+    public enum Compatibility: Sendable { case prometheus3, prometheus2 }
+    public var compatibility = Compatibility.prometheus3
+
     public init() {}
 
     public func evaluate(_ expr: Expr, at t: Int64, in source: some SeriesSource) throws(EvaluationError) -> Value {
@@ -120,8 +127,8 @@ public struct Engine: Sendable {
             return .vector(
                 m.compactMap { s in
                     Functions.extrapolated(
-                        s.points, rangeStart: end - r, rangeEnd: end, isCounter: f != .delta, isRate: f == .rate
-                    ).map { Sample(s.labels.withoutName, $0) }
+                        s.points, rangeStart: end - r, rangeEnd: end, isCounter: f != .delta, isRate: f == .rate,
+                        zeroFirst: compatibility == .prometheus2).map { Sample(s.labels.withoutName, $0) }
                 })
         case .irate, .idelta:
             let (m, _) = try matrix(0)

@@ -10,7 +10,8 @@ enum Functions {
     /// sample is within 1.1 average intervals of it, else by half an interval; a counter not
     /// below zero.
     static func extrapolated(
-        _ points: [(t: Int64, v: Double)], rangeStart: Int64, rangeEnd: Int64, isCounter: Bool, isRate: Bool
+        _ points: [(t: Int64, v: Double)], rangeStart: Int64, rangeEnd: Int64, isCounter: Bool, isRate: Bool,
+        zeroFirst: Bool = false
     ) -> Double? {
         guard points.count >= 2 else { return nil }
         let first = points[0], last = points[points.count - 1]
@@ -28,11 +29,15 @@ enum Functions {
         var toEnd = Double(rangeEnd - last.t) / 1000
         let threshold = average * 1.1
         var interval = sampled
-        if toStart >= threshold { toStart = average / 2 }
-        if isCounter && result > 0 && first.v >= 0 {
+        let zero = isCounter && result > 0 && first.v >= 0
+        if zeroFirst {
+            // Prometheus 2: the zero point first, then the threshold.
+            if zero { toStart = min(toStart, sampled * (first.v / result)) }
+            if toStart >= threshold { toStart = average / 2 }
+        } else {
+            if toStart >= threshold { toStart = average / 2 }
             // A counter does not go below zero: extrapolate at most to where it would be zero.
-            let toZero = sampled * (first.v / result)
-            if toZero < toStart { toStart = toZero }
+            if zero { toStart = min(toStart, sampled * (first.v / result)) }
         }
         interval += toStart
         if toEnd >= threshold { toEnd = average / 2 }

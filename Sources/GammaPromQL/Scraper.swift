@@ -16,8 +16,15 @@ public struct Scraper: Sendable {
         /// Histogram bucket bounds in each metric's recorded unit (ms for `_ms` metrics).
         public var buckets: [Double] = Scraper.defaultBuckets
         public var job = "gamma"
+        /// The `instance` label: each stream's id, or its service (`service.name@host.name` from
+        /// its resource record), so that a restarted process continues the series of the one
+        /// before it, its counters reset to 0, as a server scraping one address sees. Streams of
+        /// one service that overlap in time keep their ids.
+        public var instance = Instance.stream
         public init() {}
     }
+
+    public enum Instance: String, Sendable, CaseIterable { case stream, service }
 
     /// Prometheus' default buckets (.005 … 10 seconds), in milliseconds: the unit Gamma's
     /// latency metrics record.
@@ -34,6 +41,8 @@ public struct Scraper: Sendable {
         var gauges: [Labels: Double] = [:]
         var histograms: [Labels: Histogram] = [:]
         var lastRecord: Int64 = .min
+        var firstRecord: Int64 = .max
+        var service: String?
         /// Scraped samples, per series in order of first appearance.
         var samples: [Labels: [(Int64, Double)]] = [:]
         var order: [Labels] = []
@@ -55,6 +64,19 @@ public struct Scraper: Sendable {
         var k = (t - offset) / i
         if k * i + offset < t { k += 1 }
         return k * i + offset
+    }
+
+    /// Takes a stream's resource record: its service, for ``Options/instance``.
+    public mutating func resource(_ attributes: [String: AttributeValue], stream: String) {
+        if streams[stream] == nil {
+            streams[stream] = Stream()
+            streamOrder.append(stream)
+        }
+        if case .string(let name)? = attributes["service.name"] {
+            var service = name
+            if case .string(let host)? = attributes["host.name"] { service += "@" + host }
+            streams[stream]!.service = service
+        }
     }
 
     /// Takes a metric's unit from its meta record.
@@ -82,7 +104,7 @@ public struct Scraper: Sendable {
                     $0.key, reserved: r.kind == .histogram ? ["le", "job", "instance"] : ["job", "instance"]), $0.value
             )
         }
-        labels += [("job", options.job), ("instance", stream)]
+        labels += [("job", options.job)]
         switch r.kind {
         case .counter:
             guard v.isFinite else { break }
@@ -104,6 +126,7 @@ public struct Scraper: Sendable {
             streams[stream]!.histograms[key] = h
         }
         streams[stream]!.lastRecord = max(streams[stream]!.lastRecord, t)
+        streams[stream]!.firstRecord = min(streams[stream]!.firstRecord, t)
     }
 
     private mutating func scrape(at t: Int64) {
@@ -141,12 +164,30 @@ public struct Scraper: Sendable {
     /// The scraped series, each stream ended by a staleness marker at its first scrape after its
     /// last record; and the time of the last scrape.
     public mutating func finish() -> MemorySeries {
+        // Each stream's instance: its service when no other stream of that service overlaps it.
+        var instance: [String: String] = [:]
+        let active = streamOrder.filter { streams[$0]!.firstRecord <= streams[$0]!.lastRecord }
+        for name in active {
+            let s = streams[name]!
+            guard options.instance == .service, let service = s.service else {
+                instance[name] = name
+                continue
+            }
+            let overlaps = active.contains { other in
+                let o = streams[other]!
+                return other != name && o.service == service && o.firstRecord <= scrapeTime(atOrAfter: s.lastRecord + 1)
+                    && s.firstRecord <= scrapeTime(atOrAfter: o.lastRecord + 1)
+            }
+            instance[name] = overlaps ? name : service
+        }
         var store = MemorySeries()
-        for name in streamOrder {
-            guard let s = streams[name] else { continue }
+        for name in active.sorted(by: { streams[$0]!.firstRecord < streams[$1]!.firstRecord }) {
+            let s = streams[name]!
             let stale = scrapeTime(atOrAfter: s.lastRecord + 1)
-            for l in s.order {
-                for (t, v) in s.samples[l]! where t < stale { store.append(l, t, v) }
+            for var l in s.order {
+                let samples = s.samples[l]!
+                l["instance"] = instance[name]!
+                for (t, v) in samples where t < stale { store.append(l, t, v) }
                 store.append(l, stale, staleMarker)
             }
         }

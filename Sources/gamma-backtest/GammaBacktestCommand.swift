@@ -83,6 +83,16 @@ struct GammaBacktestCommand: ParsableCommand {
     var buckets: String?
     @Option(
         help: ArgumentHelp(
+            "Prometheus rule files: the instance label, each stream's id or its service (a restarted process continues its series).",
+            valueName: "stream|service"))
+    var instance = "stream"
+    @Option(
+        help: ArgumentHelp(
+            "Prometheus rule files: 3 (the default) or 2, whose rate and increase differ at a series' start (for promtool 2.x).",
+            valueName: "version"))
+    var prometheusVersion = 3
+    @Option(
+        help: ArgumentHelp(
             "Prometheus rule files: also write a promtool test (input series and expected alerts) to this file.",
             valueName: "file"))
     var promtoolTest: String?
@@ -169,9 +179,9 @@ struct GammaBacktestCommand: ParsableCommand {
             try runPrometheus(prometheus, reader: reader, warnings: warnings, out: out)
             return
         }
-        if promtoolTest != nil || buckets != nil || scrapeInterval != "15s" {
+        if promtoolTest != nil || buckets != nil || scrapeInterval != "15s" || instance != "stream" || prometheusVersion != 3 {
             throw ValidationError(
-                "--promtool-test, --buckets and --scrape-interval are for Prometheus rule files (with groups:).")
+                "--promtool-test, --buckets, --scrape-interval, --instance and --prometheus-version are for Prometheus rule files (with groups:).")
         }
         let rulesA = selected(try load(rules!))
         let rulesB = try compare.map { selected(try load($0)) }

@@ -37,6 +37,10 @@ extension GammaBacktestCommand {
                 "--scrape-interval '\(scrapeInterval)' is not a duration of whole milliseconds (like 15s).")
         }
         options.interval = scrape / 1_000_000
+        guard let instanceLabel = Scraper.Instance(rawValue: instance) else {
+            throw ValidationError("--instance must be stream or service.")
+        }
+        options.instance = instanceLabel
         if let buckets {
             let bounds = buckets.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
             guard !bounds.isEmpty, bounds.allSatisfy({ $0 != nil && $0!.isFinite }),
@@ -64,7 +68,12 @@ extension GammaBacktestCommand {
         let end = (reader.options.until.map { $0 - 1 } ?? scraped.last) / 1_000_000
         let result: PromBacktest.Result
         do {
-            result = try PromBacktest.evaluate(file, series: scraped.series, start: start, end: end)
+            guard prometheusVersion == 2 || prometheusVersion == 3 else {
+                throw ValidationError("--prometheus-version must be 2 or 3.")
+            }
+            result = try PromBacktest.evaluate(
+                file, series: scraped.series, start: start, end: end,
+                compatibility: prometheusVersion == 2 ? .prometheus2 : .prometheus3)
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
