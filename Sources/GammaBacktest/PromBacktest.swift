@@ -103,7 +103,8 @@ public enum PromBacktest {
         func snapshot(_ t: Int64) {
             let firing = evaluator.firing
             func same(_ a: [RuleEvaluator.Alert], _ b: [RuleEvaluator.Alert]) -> Bool {
-                a.count == b.count && zip(a, b).allSatisfy { $0.labels == $1.labels && $0.annotations == $1.annotations }
+                a.count == b.count
+                    && zip(a, b).allSatisfy { $0.labels == $1.labels && $0.annotations == $1.annotations }
             }
             if lastFiring == nil || !same(firing, lastFiring!) {
                 result.firing.append((t, firing))

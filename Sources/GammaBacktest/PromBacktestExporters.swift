@@ -1,5 +1,5 @@
 import GammaModel
-import GammaPromQL
+public import GammaPromQL
 import GammaReplay
 
 extension PromBacktest.Result {
@@ -100,5 +100,27 @@ extension PromBacktest.Result {
         w.byte(UInt8(ascii: "}"))
         w.byte(UInt8(ascii: "\n"))
         return w.withBytes { Array($0) }
+    }
+}
+
+extension PromBacktest {
+    /// Scraped series as OpenMetrics text: a family of type unknown per name (the names are
+    /// Prometheus' own: `_total`, `_bucket`, `_sum`, `_count`), every sample with its scrape
+    /// time in seconds. Staleness markers have no OpenMetrics form and are left out.
+    public static func openMetrics(_ series: [StoredSeries]) -> String {
+        var out = ""
+        var families: [String: [StoredSeries]] = [:]
+        for s in series { families[s.labels.metricName, default: []].append(s) }
+        for name in families.keys.sorted() {
+            out += "# TYPE \(name) unknown\n"
+            for s in families[name]!.sorted(by: { $0.labels < $1.labels }) {
+                let labels = PromtoolTest.seriesText(s.labels).dropFirst(name.count)
+                for (t, v) in zip(s.times, s.values) where !v.isStaleMarker {
+                    let seconds = t % 1000 == 0 ? "\(t / 1000)" : "\(t / 1000).\(String(1000 + t % 1000).dropFirst())"
+                    out += name + (labels == "{}" ? "" : labels) + " " + Template.goNumber(v) + " " + seconds + "\n"
+                }
+            }
+        }
+        return out + "# EOF\n"
     }
 }

@@ -128,7 +128,8 @@ public struct Engine: Sendable {
                 m.compactMap { s in
                     Functions.extrapolated(
                         s.points, rangeStart: end - r, rangeEnd: end, isCounter: f != .delta, isRate: f == .rate,
-                        zeroFirst: compatibility == .prometheus2).map { Sample(s.labels.withoutName, $0) }
+                        zeroFirst: compatibility == .prometheus2
+                    ).map { Sample(s.labels.withoutName, $0) }
                 })
         case .irate, .idelta:
             let (m, _) = try matrix(0)

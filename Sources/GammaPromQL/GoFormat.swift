@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// Numbers as Go's fmt prints them, for templates: `{{ $value }}` is `%v` (the shortest digits,
-/// e-notation from 10^21 or below 10^-4 … as strconv's 'g' with precision −1, which switches at
+/// in e-notation from 10^6 or below 10^-4, as strconv's 'g' with precision −1, which switches at
 /// an exponent of 6), and Prometheus' humanize functions use `%.4g`.
 enum GoFormat {
     static func special(_ v: Double) -> String? {
@@ -35,7 +35,7 @@ enum GoFormat {
         while digits.hasSuffix("0") && digits.count > 1 { digits.removeLast() }
         let exp = point - 1
         let sign = v < 0 ? "-" : ""
-        if exp < -4 || exp >= 21 {
+        if exp < -4 || exp >= 6 {  // strconv's shortest 'g' switches at an exponent of 6: 1e+06
             var m = String(digits.first!)
             if digits.count > 1 { m += "." + digits.dropFirst() }
             return sign + m + "e" + (exp < 0 ? "-" : "+") + (Swift.abs(exp) < 10 ? "0" : "") + String(Swift.abs(exp))

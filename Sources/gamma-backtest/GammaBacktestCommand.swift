@@ -23,6 +23,11 @@ struct GammaBacktestCommand: ParsableCommand {
             firing episodes (start, end, peak), the notifications after cooldown, the time
             pending and firing, and the first fire.
 
+            A Prometheus rule file (with groups:, docs/PROMQL.md) is evaluated as Prometheus
+            would have evaluated it: the log scraped every --scrape-interval, each group at its
+            interval, PromQL with Prometheus 3's semantics. --promtool-test writes a test that
+            `promtool test rules` runs to confirm the answer.
+
             Examples:
               gamma-backtest samples/day --rules samples/rules/agent.yaml
               gamma-backtest samples/day --rules samples/rules/agent.yaml --timeline
@@ -30,6 +35,8 @@ struct GammaBacktestCommand: ParsableCommand {
                   --compare samples/rules/agent-v2.yaml
               gamma-backtest logs/ --rules rules.yaml --since -6h --fail-on firing   (in CI)
               gamma-backtest logs/ --history               the alert records of live runs
+              gamma-backtest samples/day --rules samples/rules/agent.prom.yml \\
+                  --promtool-test day.test.yml
 
             Exit codes: 0 success; 1 --fail-on was met, or damage with --strict; 2 a path or
             rule file could not be read or is invalid; 64 bad usage.
@@ -179,9 +186,12 @@ struct GammaBacktestCommand: ParsableCommand {
             try runPrometheus(prometheus, reader: reader, warnings: warnings, out: out)
             return
         }
-        if promtoolTest != nil || buckets != nil || scrapeInterval != "15s" || instance != "stream" || prometheusVersion != 3 {
+        if promtoolTest != nil || buckets != nil || scrapeInterval != "15s" || instance != "stream"
+            || prometheusVersion != 3
+        {
             throw ValidationError(
-                "--promtool-test, --buckets, --scrape-interval, --instance and --prometheus-version are for Prometheus rule files (with groups:).")
+                "--promtool-test, --buckets, --scrape-interval, --instance and --prometheus-version are for Prometheus rule files (with groups:)."
+            )
         }
         let rulesA = selected(try load(rules!))
         let rulesB = try compare.map { selected(try load($0)) }

@@ -119,6 +119,17 @@ struct GammaReportCommand: ParsableCommand {
     @Flag(help: "Stamp each prometheus or openmetrics sample with its series' last observation.")
     var timestamps = false
 
+    @Flag(
+        help:
+            "With --format openmetrics: the series a Prometheus server would have scraped from each stream (what Prometheus rule files see in gamma-backtest), every sample stamped."
+    )
+    var scraped = false
+
+    @Option(
+        parsing: .unconditional,
+        help: ArgumentHelp("With --scraped: how often each stream is scraped.", valueName: "duration"))
+    var scrapeInterval = "15s"
+
     @OptionGroup var output: OutputOptions
 
     @OptionGroup var strictness: StrictOptions
@@ -143,6 +154,17 @@ struct GammaReportCommand: ParsableCommand {
         }
         guard (DurationParser.parse(evaluationInterval) ?? 0) > 0 else {
             throw ValidationError("--interval '\(evaluationInterval)' is not a duration: use 15s, 1m, 5m.")
+        }
+        if scraped && format != .openmetrics {
+            throw ValidationError(
+                "--scraped prints the scraped series as OpenMetrics: use it with --format openmetrics.")
+        }
+        if scraped && (step != nil || timestamps || groupBy != nil || approx) {
+            throw ValidationError(
+                "--scraped prints every scraped sample: leave out --step, --timestamps, --group-by and --approx.")
+        }
+        if scrapeInterval != "15s" && !scraped {
+            throw ValidationError("--scrape-interval is for --scraped.")
         }
         if timestamps && !(format == .prometheus || format == .openmetrics) {
             throw ValidationError(
@@ -202,6 +224,7 @@ struct GammaReportCommand: ParsableCommand {
         let unselected = try input.reader()
         let reader = streams.select(unselected, warnings: warnings)
         if format == .html { return try html(reader, input: unselected, warnings: warnings, progress: progress) }
+        if scraped { return try printScraped(reader, input: unselected, warnings: warnings) }
         let report = try MetricReplay(query: query()).run(
             reader,
             progress: progress.enabled

@@ -95,3 +95,60 @@ import Testing
         #expect(interval.status == 64)
     }
 }
+
+/// gamma-backtest over a Prometheus rule file (docs/PROMQL.md).
+@Suite struct PrometheusRulesCLITests {
+    static let root = RepositoryPaths.root
+    static let rules = root + "/samples/rules/agent.prom.yml"
+
+    /// Around the 10:00 latency spike of the sample day: LLMLatencyHigh fires and resolves; the
+    /// promtool test is written; the same run as JSON holds the episode.
+    @Test func thePrometheusRulesFireInTheSpike() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let slice = ["--since", "2026-11-02T09:30:00Z", "--until", "2026-11-02T11:30:00Z"]
+        let table = try Executables.run(
+            "gamma-backtest",
+            [Self.root + "/samples/day", "--rules", Self.rules, "--promtool-test", dir.file("t.yml")] + slice)
+        #expect(table.status == 0, "\(table.stderr)")
+        #expect(
+            table.stdout.contains("LLMLatencyHigh  job=gamma severity=warning  2026-11-02T10:06"), "\(table.stdout)")
+        #expect(table.stdout.contains("never firing: ToolErrorRatio, AgentRunsFailing, NoTraffic"), "\(table.stdout)")
+        let test = String(decoding: Files.read(dir.file("t.yml")), as: UTF8.self)
+        #expect(test.contains("input_series:") && test.contains("alertname: \"LLMLatencyHigh\""))
+        let json = try Executables.run(
+            "gamma-backtest", [Self.root + "/samples/day", "--rules", Self.rules, "--format", "json"] + slice)
+        #expect(
+            json.stdout.contains(#""schema":"gamma.prombacktest.v1""#)
+                && json.stdout.contains(#""alert":"LLMLatencyHigh""#))
+    }
+
+    @Test func aRuleOutsideTheSubsetIsRefusedWithItsPlace() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        Files.write(
+            dir.file("r.yml"),
+            Array(
+                "groups:\n  - name: g\n    rules:\n      - alert: A\n        expr: predict_linear(x[5m], 60) > 0\n".utf8
+            ))
+        let r = try Executables.run("gamma-backtest", [Self.root + "/samples/log", "--rules", dir.file("r.yml")])
+        #expect(r.status == 2)
+        #expect(
+            r.stderr.contains(
+                "r.yml:5:15: groups[0].rules[0].expr: the function 'predict_linear' is not in the subset"),
+            "\(r.stderr)")
+    }
+
+    @Test func optionsOfTheOtherKindOfRuleFileAreRefused() throws {
+        let prom = try Executables.run(
+            "gamma-backtest", [Self.root + "/samples/log", "--rules", Self.rules, "--timeline"])
+        #expect(prom.status == 64 && prom.stderr.contains("no --compare, --timeline"), "\(prom.stderr)")
+        let gamma = try Executables.run(
+            "gamma-backtest",
+            [
+                Self.root + "/samples/log", "--rules", Self.root + "/samples/rules/agent.yaml", "--promtool-test",
+                "/tmp/x.yml"
+            ])
+        #expect(gamma.status == 64 && gamma.stderr.contains("are for Prometheus rule files"), "\(gamma.stderr)")
+    }
+}
