@@ -33,7 +33,7 @@ struct GammaBacktestCommand: ParsableCommand {
               gamma-backtest samples/day --rules samples/rules/agent.yaml --timeline
               gamma-backtest samples/day --rules samples/rules/agent.yaml \\
                   --compare samples/rules/agent-v2.yaml
-              gamma-backtest logs/ --rules rules.yaml --since -6h --fail-on firing   (in CI)
+              gamma-backtest logs/ --rules rules.yaml --since -6h --fail-on firing  # CI
               gamma-backtest logs/ --history               the alert records of live runs
               gamma-backtest samples/day --rules samples/rules/agent.prom.yml \\
                   --promtool-test day.test.yml
