@@ -1,6 +1,7 @@
 import GammaRules
 public import GammaModel
 import GammaReplay
+import GammaPromQL
 
 /// Two versions of a rule file over the same data, episode by episode: each episode of a rule's
 /// group in one is matched with the first overlapping episode of the same rule and group in the
@@ -25,16 +26,57 @@ public struct BacktestComparison: Sendable {
     public var end: Int64
 
     public init(_ a: Backtest.Result, _ b: Backtest.Result) {
-        end = max(a.end ?? .min, b.end ?? .min)
-        let namesA = Set(a.rules.map(\.name)), namesB = Set(b.rules.map(\.name))
+        self.init(
+            a: a.groups.map { ($0.rule, $0.groupText, $0.episodes) }, namesA: Set(a.rules.map(\.name)),
+            b: b.groups.map { ($0.rule, $0.groupText, $0.episodes) }, namesB: Set(b.rules.map(\.name)),
+            end: max(a.end ?? .min, b.end ?? .min))
+    }
+
+    /// Two backtests of Prometheus rule files: alerts by name and labels (without `alertname`),
+    /// episodes from when they fired to when they resolved.
+    public init(_ a: PromBacktest.Result, _ b: PromBacktest.Result) {
+        func groups(_ r: PromBacktest.Result) -> [(String, String, [Backtest.Episode])] {
+            var out: [(String, String, [Backtest.Episode])] = []
+            for e in r.episodes {
+                let pairs = e.labels.pairs.filter { $0.name != "alertname" }
+                let group =
+                    pairs.isEmpty
+                    ? "-" : pairs.map { "\($0.name)=\(TableReportExporter.visible($0.value))" }.joined(separator: ",")
+                let episode = Backtest.Episode(
+                    start: e.firedAt * 1_000_000, end: e.resolvedAt.map { $0 * 1_000_000 }, peak: nil, notified: true)
+                if let i = out.firstIndex(where: { $0.0 == e.rule && $0.1 == group }) {
+                    out[i].2.append(episode)
+                } else {
+                    out.append((e.rule, group, [episode]))
+                }
+            }
+            return out
+        }
+        func names(_ r: PromBacktest.Result) -> Set<String> {
+            Set(
+                r.file.groups.flatMap(\.rules).compactMap { rule -> String? in
+                    if case .alert(let x) = rule { return x.name }
+                    return nil
+                })
+        }
+        self.init(
+            a: groups(a), namesA: names(a), b: groups(b), namesB: names(b),
+            end: max(a.evaluations.last ?? .min, b.evaluations.last ?? .min) * 1_000_000)
+    }
+
+    init(
+        a groupsA: [(String, String, [Backtest.Episode])], namesA: Set<String>,
+        b groupsB: [(String, String, [Backtest.Episode])], namesB: Set<String>, end: Int64
+    ) {
+        self.end = end
         var rows: [Row] = []
         var keys: [(String, String)] = []
-        for g in a.groups + b.groups where !keys.contains(where: { $0 == (g.rule, g.groupText) }) {
-            keys.append((g.rule, g.groupText))
+        for g in groupsA + groupsB where !keys.contains(where: { $0 == (g.0, g.1) }) {
+            keys.append((g.0, g.1))
         }
         for (rule, group) in keys {
-            let ea = a.groups.first { $0.rule == rule && $0.groupText == group }?.episodes ?? []
-            let eb = b.groups.first { $0.rule == rule && $0.groupText == group }?.episodes ?? []
+            let ea = groupsA.first { $0.0 == rule && $0.1 == group }?.2 ?? []
+            let eb = groupsB.first { $0.0 == rule && $0.1 == group }?.2 ?? []
             var usedB = Set<Int>()
             let end = self.end
             func overlaps(_ x: Backtest.Episode, _ y: Backtest.Episode) -> Bool {

@@ -24,9 +24,19 @@ extension GammaBacktestCommand {
     }
 
     func runPrometheus(_ file: PromRuleFile, reader: LogReader, warnings: Warnings, out: Output) throws {
-        if compare != nil || timeline || !rule.isEmpty || severity != nil {
+        if timeline || !rule.isEmpty || severity != nil {
             throw ValidationError(
-                "with a Prometheus rule file, gamma-backtest takes no --compare, --timeline, --rule or --severity.")
+                "with a Prometheus rule file, gamma-backtest takes no --timeline, --rule or --severity.")
+        }
+        var other: PromRuleFile?
+        if let compare {
+            guard let b = try prometheusRules(compare) else {
+                throw ValidationError("--compare \(compare) is not a Prometheus rule file: compare files of one kind.")
+            }
+            if promtoolTest != nil {
+                throw ValidationError("--promtool-test writes one rule file's test: leave out --compare.")
+            }
+            other = b
         }
         if interval != "15s" {
             throw ValidationError("a Prometheus rule file gives each group its interval: leave out --interval.")
@@ -77,6 +87,30 @@ extension GammaBacktestCommand {
         } catch {
             printError("error: \(error)")
             throw ExitCode(2)
+        }
+        if let other {
+            let b: PromBacktest.Result
+            do {
+                b = try PromBacktest.evaluate(
+                    other, series: scraped.series, start: start, end: end,
+                    compatibility: prometheusVersion == 2 ? .prometheus2 : .prometheus3)
+            } catch {
+                printError("error: \(error)")
+                throw ExitCode(2)
+            }
+            let comparison = BacktestComparison(result, b)
+            switch format {
+            case .table: out.write(comparison.table(nameA: rules!, nameB: compare!))
+            case .json: comparison.json(nameA: rules!, nameB: compare!).withUnsafeBytes { out.write($0) }
+            case .csv: break  // refused by validate()
+            }
+            try out.finish()
+            try warnings.check()
+            if failOn != .never && !(result.episodes.isEmpty && b.episodes.isEmpty) {
+                printError("gamma-backtest: --fail-on \(failOn.rawValue) is met")
+                throw ExitCode.failure
+            }
+            return
         }
         switch format {
         case .table:
