@@ -76,7 +76,7 @@ let package = Package(
             swiftSettings: strictSettings),
         // The live side of alerting: rules evaluated on a recording's metrics, and the notifiers.
         .target(
-            name: "GammaLiveAlerting", dependencies: ["GammaRules", "GammaModel", "GammaNet"],
+            name: "GammaLiveAlerting", dependencies: ["GammaRules", "GammaPromQL", "GammaModel", "GammaNet"],
             swiftSettings: strictSettings),
         // The instrumented agent: tools, models, the loop, and simulation on a virtual clock.
         .target(
@@ -119,7 +119,10 @@ let package = Package(
         // The agent recorded by Gamma's own backends: simulations, and live alerting wired to a recorder.
         .target(
             name: "GammaAgentRecording",
-            dependencies: ["GammaAgent", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaLog", "GammaModel"],
+            dependencies: [
+                "GammaAgent", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaPromQL", "GammaLog",
+                "GammaModel"
+            ],
             // The sample documents search and read_file see by default, installed beside the executables.
             resources: [.copy("Resources/corpus")],
             swiftSettings: strictSettings
@@ -128,7 +131,8 @@ let package = Package(
         .executableTarget(
             name: "gamma-agent",
             dependencies: [
-                "GammaAgent", "GammaAgentRecording", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaNet",
+                "GammaAgent", "GammaAgentRecording", "GammaRecorder", "GammaRules", "GammaLiveAlerting", "GammaPromQL",
+                "GammaNet",
                 "GammaCLI",
                 "GammaConfig", "GammaLog", "GammaModel",
                 .product(name: "ArgumentParser", package: "swift-argument-parser")
@@ -209,7 +213,7 @@ let package = Package(
             dependencies: [
                 "GammaTestSupport",
                 "GammaAgent", "GammaAgentRecording", "GammaRules", "GammaLiveAlerting", "GammaBacktest", "GammaNet",
-                "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
+                "GammaPromQL", "GammaRecorder", "GammaReplay", "GammaLog", "GammaModel", "GammaConfig", "GammaTestKit",
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "CoreMetrics", package: "swift-metrics"),

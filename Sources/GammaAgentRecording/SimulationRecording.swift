@@ -1,5 +1,6 @@
 public import GammaAgent
 public import GammaRules
+public import GammaPromQL
 public import GammaLiveAlerting
 public import GammaLog
 public import GammaModel
@@ -24,6 +25,8 @@ public enum SimulationRecording {
     /// Rules to evaluate live, every `interval` of simulated time, with these notifiers.
     public struct Alerting: Sendable {
         public var rules: [AlertRule]
+        /// A Prometheus rule file, evaluated instead of `rules`.
+        public var prometheus: PromRuleFile?
         public var interval: Int64
         public var notifiers: [any AlertNotifier]
         /// Told of each delivery and each notification given up (a simulation does not record
@@ -75,6 +78,13 @@ public enum SimulationRecording {
         let tools = try Self.tools(corpus: corpus, clock: clock)
         let recorded = try alerting.map { a in
             let onDelivery = a.onDelivery
+            if let file = a.prometheus {
+                return RecordedAlerting(
+                    prometheus: file,
+                    units: AgentMetrics.units,
+                    notifiers: a.notifiers,
+                    onDelivery: { notifier, notification, error, _ in onDelivery(notifier, notification, error) })
+            }
             return try RecordedAlerting(
                 rules: a.rules, interval: a.interval, notifiers: a.notifiers,
                 onDelivery: { notifier, notification, error, _ in onDelivery(notifier, notification, error) })

@@ -86,18 +86,7 @@ public final class LiveAlerting: Sendable {
     @discardableResult
     public func drain(deadline: Duration = .seconds(10)) async -> [(notifier: String, notification: AlertNotification)]
     {
-        guard let dispatcher else { return [] }
-        let left = await dispatcher.drain(deadline: deadline)
-        for d in left {
-            let t = d.notification.transition
-            write(
-                AlertRecord(
-                    ts: t.at, rule: t.rule, state: Self.recordState(t.kind), severity: t.severity.rawValue,
-                    labels: Dictionary(t.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
-                    value: t.value, threshold: Self.threshold(d.notification.rule), notifier: d.notifier,
-                    undelivered: "not delivered within the \(Self.seconds(deadline)) deadline at exit"))
-        }
-        return left.map { ($0.notifier, $0.notification) }
+        await dispatcher?.drain(deadline: deadline, recording: write) ?? []
     }
 
     static func recordState(_ kind: AlertGroupState.Step.Kind) -> AlertRecord.State {
@@ -212,6 +201,24 @@ final class NotificationDispatcher: Sendable {
                 }
             }
         }
+    }
+
+    /// ``drain(deadline:)``, with each delivery given up recorded as an alert record that says so
+    /// (`"delivery":"undelivered"`, the notifier and the reason).
+    func drain(deadline: Duration, recording write: @Sendable (AlertRecord) -> Void) async -> [(
+        notifier: String, notification: AlertNotification
+    )] {
+        let left = await drain(deadline: deadline)
+        for d in left {
+            let t = d.notification.transition
+            write(
+                AlertRecord(
+                    ts: t.at, rule: t.rule, state: LiveAlerting.recordState(t.kind), severity: t.severity.rawValue,
+                    labels: Dictionary(t.group.map { ($0.name, $0.value) }, uniquingKeysWith: { a, _ in a }),
+                    value: t.value, threshold: d.notification.rule.threshold, notifier: d.notifier,
+                    undelivered: "not delivered within the \(LiveAlerting.seconds(deadline)) deadline at exit"))
+        }
+        return left.map { ($0.notifier, $0.notification) }
     }
 
     /// Marks a delivery done; false if a drain already gave it up.

@@ -5,12 +5,56 @@ import Glibc
 public import GammaModel
 import GammaNet
 
-/// What a notifier sends: a transition that passed cooldown and deduplication, with its rule.
+/// What a notifier sends: a transition that passed cooldown and deduplication, with what people
+/// need of its rule (a Gamma rule or a Prometheus alerting rule alike).
 public struct AlertNotification: Sendable, Equatable {
+    /// The rule as notifications show it.
+    public struct Rule: Sendable, Equatable {
+        public var name: String
+        public var severity: AlertRule.Severity
+        public var labels: [String: String]
+        public var annotations: [String: String]
+        /// The condition as people read it: `> 2500`, `above mean ± 5σ`, or a PromQL expression.
+        public var condition: String
+        /// A threshold rule's threshold.
+        public var threshold: Double?
+
+        public init(
+            name: String, severity: AlertRule.Severity, labels: [String: String] = [:],
+            annotations: [String: String] = [:], condition: String, threshold: Double? = nil
+        ) {
+            self.name = name
+            self.severity = severity
+            self.labels = labels
+            self.annotations = annotations
+            self.condition = condition
+            self.threshold = threshold
+        }
+
+        /// A Gamma rule's.
+        public init(_ rule: AlertRule) {
+            switch rule.condition {
+            case .threshold(let op, let threshold):
+                self.init(
+                    name: rule.name, severity: rule.severity, labels: rule.labels, annotations: rule.annotations,
+                    condition: "\(op.rawValue) \(ReportNumbers.shortest(threshold))", threshold: threshold)
+            case .anomaly(let k, _, _, _, let direction):
+                self.init(
+                    name: rule.name, severity: rule.severity, labels: rule.labels, annotations: rule.annotations,
+                    condition: "\(direction.rawValue) mean ± \(ReportNumbers.shortest(k))σ")
+            }
+        }
+    }
+
     public var transition: AlertTransition
-    public var rule: AlertRule
+    public var rule: Rule
 
     public init(transition: AlertTransition, rule: AlertRule) {
+        self.transition = transition
+        self.rule = Rule(rule)
+    }
+
+    public init(transition: AlertTransition, rule: Rule) {
         self.transition = transition
         self.rule = rule
     }
@@ -29,12 +73,7 @@ public struct AlertNotification: Sendable, Equatable {
     /// condition no longer holds.
     public func text(formatTime: (Int64) -> String = { TimeParser.format($0) }) -> String {
         var lines = [title]
-        var condition = ""
-        switch rule.condition {
-        case .threshold(let op, let threshold): condition = "\(op.rawValue) \(ReportNumbers.shortest(threshold))"
-        case .anomaly(let k, _, _, _, let direction):
-            condition = "\(direction.rawValue) mean ± \(ReportNumbers.shortest(k))σ"
-        }
+        let condition = rule.condition
         let holds = transition.kind == .resolved ? "no longer " : ""
         lines.append(
             "value \(transition.value.map { HumanText.number($0) } ?? "none") (\(holds)\(condition)) at \(formatTime(transition.at))"

@@ -161,6 +161,40 @@ public struct Scraper: Sendable {
         }
     }
 
+    /// Live scraping: runs the scrapes due at or before `t` (milliseconds) and moves every
+    /// scraped sample into `store` (each stream's id as its instance), so that rules evaluated at
+    /// `t` see what a server would have by then.
+    public mutating func scrape(through t: Int64, into store: inout MemorySeries) {
+        while let next = nextScrape, next <= t {
+            scrape(at: next)
+            nextScrape = next + options.interval
+        }
+        for name in streamOrder {
+            guard var s = streams[name] else { continue }
+            for var l in s.order {
+                guard let samples = s.samples[l], !samples.isEmpty else { continue }
+                s.samples[l] = []
+                l["instance"] = name
+                for (at, v) in samples { store.append(l, at, v) }
+            }
+            streams[name] = s
+        }
+    }
+
+    /// Live scraping at the end (the process exits): each stream's series get a staleness
+    /// marker at the scrape that would have come next.
+    public mutating func finish(into store: inout MemorySeries) {
+        scrape(through: .min, into: &store)
+        for name in streamOrder {
+            guard let s = streams[name], s.firstRecord <= s.lastRecord else { continue }
+            let stale = nextScrape ?? scrapeTime(atOrAfter: s.lastRecord + 1)
+            for var l in s.order {
+                l["instance"] = name
+                store.append(l, stale, staleMarker)
+            }
+        }
+    }
+
     /// The scraped series, each stream ended by a staleness marker at its first scrape after its
     /// last record; and the time of the last scrape.
     public mutating func finish() -> MemorySeries {

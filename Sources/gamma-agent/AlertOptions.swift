@@ -1,6 +1,7 @@
 import ArgumentParser
 import GammaModel
 import GammaRules
+import GammaPromQL
 import GammaLiveAlerting
 import GammaCLI
 import GammaConfig
@@ -10,7 +11,7 @@ import GammaNet
 struct AlertOptions: ParsableArguments {
     @Option(
         help: ArgumentHelp(
-            "Alert rules to evaluate live (docs/ALERTING.md): transitions are recorded as alert records and notified.",
+            "Alert rules to evaluate live (docs/ALERTING.md), or a Prometheus rule file (docs/PROMQL.md): transitions are recorded as alert records and notified.",
             valueName: "file"))
     var rules: String?
     @Option(
@@ -72,12 +73,29 @@ struct AlertOptions: ParsableArguments {
 
     /// The rules, the interval and the notifiers, or `nil` without --rules; a bad rule file is
     /// reported and exits 2.
-    func load() throws -> (rules: [AlertRule], interval: Int64, notifiers: [any AlertNotifier])? {
+    /// The rules (Gamma's, or a Prometheus rule file with `groups:`), interval and notifiers.
+    func load() throws -> (
+        rules: [AlertRule], prometheus: PromRuleFile?, interval: Int64, notifiers: [any AlertNotifier]
+    )? {
         guard let rules else { return nil }
-        let loaded: [AlertRule]
-        do throws(ConfigError) { loaded = try RuleFile.load(path: rules) } catch {
+        var loaded: [AlertRule] = []
+        var prometheus: PromRuleFile?
+        do throws(ConfigError) {
+            let root = try ConfigDocument.load(path: rules)
+            if PromRuleFile.isPrometheus(root) {
+                prometheus = try PromRuleFile.parse(root)
+            } else {
+                loaded = try RuleFile.parse(root)
+            }
+        } catch {
             printError("error: \(error)")
             throw ExitCode(2)
+        }
+        if prometheus != nil && alertInterval != "15s" {
+            printError(
+                "error: \(rules) is a Prometheus rule file, whose groups give their intervals: leave out --alert-interval"
+            )
+            throw ExitCode(64)
         }
         var notifiers: [any AlertNotifier] = quietAlerts ? [] : [ConsoleNotifier()]
         // A target nothing answers at is refused now, not after every notification of the run has
@@ -99,7 +117,7 @@ struct AlertOptions: ParsableArguments {
                     client: SMTPClient(host: host, port: port, requireTLS: smtpRequireTLS, caFile: smtpCA),
                     from: smtpFrom, to: smtpTo))
         }
-        return (loaded, DurationParser.parse(alertInterval)!, notifiers)
+        return (loaded, prometheus, DurationParser.parse(alertInterval)!, notifiers)
     }
 }
 

@@ -129,18 +129,25 @@ struct RunCommand: AsyncParsableCommand {
                 timeout: Double(DurationParser.parse(timeout)!) / 1e9, retries: retries, clock: clock)
         }
         // Live alerting: the recorder feeds the evaluator; transitions go back into the log.
+        let onDelivery: @Sendable (String, AlertNotification, NotifierError?, LogRecorder?) -> Void = {
+            notifier, _, error, recorder in
+            guard let recorder else { return }
+            if let error { printError("warning: notification given up: \(error)") }
+            recorder.record(
+                .metric(
+                    MetricRecord(
+                        kind: .counter, ts: recorder.clock.now(), name: "alerts.notifications.total",
+                        labels: ["notifier": notifier, "result": error == nil ? "sent" : "failed"], value: 1)))
+        }
         let recorded = try alerts.load().map { a in
-            try RecordedAlerting(
-                rules: a.rules, interval: a.interval, notifiers: a.notifiers,
-                onDelivery: { notifier, _, error, recorder in
-                    guard let recorder else { return }
-                    if let error { printError("warning: notification given up: \(error)") }
-                    recorder.record(
-                        .metric(
-                            MetricRecord(
-                                kind: .counter, ts: recorder.clock.now(), name: "alerts.notifications.total",
-                                labels: ["notifier": notifier, "result": error == nil ? "sent" : "failed"], value: 1)))
-                })
+            if let file = a.prometheus {
+                return RecordedAlerting(
+                    prometheus: file,
+                    units: AgentMetrics.units,
+                    notifiers: a.notifiers, onDelivery: onDelivery)
+            }
+            return try RecordedAlerting(
+                rules: a.rules, interval: a.interval, notifiers: a.notifiers, onDelivery: onDelivery)
         }
         let live = recorded?.live
         let gamma: GammaSystem

@@ -103,6 +103,7 @@ struct SimulateCommand: AsyncParsableCommand {
             var alerting = SimulationRecording.Alerting(
                 rules: a.rules, interval: a.interval, notifiers: a.notifiers,
                 onDelivery: { _, _, error in if let error { printError("warning: notification given up: \(error)") } })
+            alerting.prometheus = a.prometheus
             alerting.deadline = alerts.deadline
             return alerting
         }

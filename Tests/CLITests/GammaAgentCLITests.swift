@@ -141,3 +141,27 @@ extension GammaAgentCLITests {
         #expect(!FileManager.default.fileExists(atPath: dir.file("log2")))
     }
 }
+
+extension GammaAgentCLITests {
+    /// A Prometheus rule file evaluated live: the 10:00 spike fires and resolves, notified on the
+    /// console with the rule's expression; the groups give the intervals, so --alert-interval is
+    /// refused.
+    @Test func aPrometheusRuleFileIsEvaluatedLive() throws {
+        let log = TemporaryDirectory()
+        defer { log.remove() }
+        let rules = RepositoryPaths.root + "/samples/rules/agent.prom.yml"
+        let r = try Executables.run(
+            "gamma-agent", ["simulate", "--rules", rules, "--duration", "11h", "--log", log.path])
+        #expect(r.status == 0, "\(r.stderr)")
+        #expect(r.stdout.contains("alerts: 1 fired, 1 resolved, 2 notifications"), "\(r.stdout)")
+        #expect(
+            (r.stdout + r.stderr).contains(
+                "[FIRING] LLMLatencyHigh (warning) job=gamma severity=warning | value 5.06 (job:llm_latency_seconds:p50_10m > 2.5)"
+            ), "\(r.stdout)\n\(r.stderr)")
+        let history = try Executables.run("gamma-backtest", ["--history", log.path])
+        #expect(history.stdout.contains("LLMLatencyHigh  firing"), "\(history.stdout)")
+        let refused = try Executables.run(
+            "gamma-agent", ["simulate", "--rules", rules, "--alert-interval", "1m", "--log", log.file("x")])
+        #expect(refused.status == 64 && refused.stderr.contains("leave out --alert-interval"), "\(refused.stderr)")
+    }
+}

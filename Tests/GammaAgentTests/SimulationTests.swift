@@ -1,6 +1,7 @@
 import GammaAgent
 import GammaAgentRecording
 import GammaRules
+import GammaPromQL
 import GammaLiveAlerting
 import GammaBacktest
 import GammaConfig
@@ -195,6 +196,35 @@ import Testing
         #expect(
             history.map { "\($0.ts) \($0.rule) \($0.state.rawValue) \($0.value.map { String($0) } ?? "-")" }
                 == live.map { "\($0.at) \($0.rule) \($0.kind.rawValue) \($0.value.map { String($0) } ?? "-")" })
+    }
+
+    /// The same day with the Prometheus rule file evaluated live (LivePromAlerting): it fires in
+    /// the three incidents, and gamma-backtest's evaluation of the recorded log gives the same
+    /// alerts firing and resolving at the same times.
+    @Test func prometheusRulesLiveAgreeWithTheirBacktest() async throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        let file = try PromRuleFile.load(path: RepositoryPaths.root + "/samples/rules/agent.prom.yml")
+        let workload = try #require(Workload.presets.first { $0.name == "incidents" })
+        let options = Simulation.Options(
+            runs: nil, duration: 86_400_000_000_000, concurrency: 8, seed: 1, start: Self.midnight, workload: workload)
+        var alerting = SimulationRecording.Alerting(rules: [])
+        alerting.prometheus = file
+        let result = try await SimulationRecording.record(
+            options, directory: dir.path, corpus: Self.corpus, stream: "day", alerting: alerting)
+        let live = result.transitions.filter { $0.kind != .pending }
+        #expect(
+            Set(live.filter { $0.kind == .firing }.map(\.rule)) == [
+                "LLMLatencyHigh", "ToolErrorRatio", "AgentRunsFailing"
+            ])
+        let scraped = try PromBacktest.scrape(LogReader(paths: [dir.path]), options: .init()) { Issue.record("\($0)") }
+        let backtest = try PromBacktest.evaluate(
+            file, series: scraped.series, start: scraped.first / 1_000_000, end: scraped.last / 1_000_000)
+        func key(_ rule: String, _ at: Int64, _ state: String) -> String { "\(rule) \(state) \(at)" }
+        let fromBacktest = backtest.transitions.filter { $0.state != .pending }.map {
+            key($0.alert.rule, $0.at * 1_000_000, $0.state == .firing ? "firing" : "resolved")
+        }
+        #expect(live.map { key($0.rule, $0.at, $0.kind.rawValue) } == fromBacktest)
     }
 
     @Test func theClockInterleavesParkedRunsByTimeThenByOrder() async {

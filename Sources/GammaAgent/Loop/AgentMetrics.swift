@@ -3,6 +3,11 @@ public import GammaModel
 /// The names the agent and a simulation record, with their kind, unit and help: a recorder can
 /// declare them all before the first run, so every segment's head says what they are.
 public enum AgentMetrics {
+    /// The recorded unit of each metric that declares one (for names and scaling as exposed).
+    public static var units: [String: String] {
+        Dictionary(declarations.compactMap { d in d.unit.map { (d.name, $0) } }, uniquingKeysWith: { a, _ in a })
+    }
+
     public struct Declaration: Sendable {
         public var name: String
         public var kind: MetricKind
