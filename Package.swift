@@ -196,6 +196,7 @@ let package = Package(
         .testTarget(
             name: "GammaBacktestTests",
             dependencies: [
+                "GammaPromQL",
                 "GammaRules", "GammaBacktest", "GammaLiveAlerting", "GammaConfig", "GammaReplay", "GammaModel",
                 "GammaLog", "GammaTestKit"
             ],
@@ -204,6 +205,7 @@ let package = Package(
         .testTarget(
             name: "GammaLiveAlertingTests",
             dependencies: [
+                "GammaPromQL",
                 "GammaTestSupport", "GammaRules", "GammaLiveAlerting", "GammaModel", "GammaNet", "GammaTestKit"
             ],
             swiftSettings: strictSettings

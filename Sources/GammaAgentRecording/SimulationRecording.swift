@@ -20,6 +20,8 @@ public enum SimulationRecording {
         public var transitions: [AlertTransition]
         /// Notifications still being delivered at the end's deadline, given up and recorded.
         public var undelivered = 0
+        /// Rule evaluations that failed (Prometheus rule files): how many, and the first.
+        public var evaluationFailures: (count: Int, first: String?) = (0, nil)
     }
 
     /// Rules to evaluate live, every `interval` of simulated time, with these notifiers.
@@ -124,6 +126,6 @@ public enum SimulationRecording {
         let stats = recorder.writer!.stats  // made with a directory above
         return Result(
             summary: summary, stats: stats, stream: recorder.stream, transitions: live?.transitions ?? [],
-            undelivered: undelivered)
+            undelivered: undelivered, evaluationFailures: live?.evaluationFailures ?? (0, nil))
     }
 }

@@ -18,6 +18,15 @@ public enum PromBacktest {
         public var annotations: [String: String]
     }
 
+    /// The groups' intervals over the range call for more evaluations than allowed.
+    public struct TooManyEvaluations: Error, CustomStringConvertible {
+        public var count: Int
+        public var limit: Int
+        public var description: String {
+            "the groups' intervals over the input's range make \(count) evaluations, more than \(limit)"
+        }
+    }
+
     public struct Result: Sendable {
         public var file: PromRuleFile
         public var series: MemorySeries
@@ -28,6 +37,10 @@ public enum PromBacktest {
         /// The alerts firing after each evaluation time where that set changed (and at the first).
         public var firing: [(at: Int64, alerts: [RuleEvaluator.Alert])] = []
         public var records = 0
+        /// Selectors that matched no series at all (scraped or recorded), with their rule: a
+        /// misspelled name, or a metric the log does not hold. The selectors under `absent` and
+        /// `absent_over_time`, which ask for exactly that, are not counted.
+        public var selectorsWithoutData: [(rule: String, selector: String)] = []
     }
 
     /// Reads `reader`'s metric records in time order and scrapes them.
@@ -71,10 +84,12 @@ public enum PromBacktest {
 
     /// Evaluates `file` over the scraped series from the last multiple of the groups' intervals
     /// at or before `start` to the last evaluation at or before `end` (milliseconds).
+    /// - Parameter maxEvaluations: refused beyond this many group evaluations (an error that says
+    ///   so, not a result cut short); `nil`: no limit.
     public static func evaluate(
         _ file: PromRuleFile, series: MemorySeries, start: Int64, end: Int64,
-        compatibility: Engine.Compatibility = .prometheus3
-    ) throws(EvaluationError) -> Result {
+        compatibility: Engine.Compatibility = .prometheus3, maxEvaluations: Int? = 1_000_000
+    ) throws -> Result {
         var store = series
         var evaluator = RuleEvaluator(file)
         evaluator.engine.compatibility = compatibility
@@ -87,13 +102,17 @@ public enum PromBacktest {
         var lcm: Int64 = 1
         for g in file.groups { lcm = lcm / gcd(lcm, g.interval) * g.interval }
         let base = start >= 0 ? start / lcm * lcm : (start - lcm + 1) / lcm * lcm
+        let count = file.groups.reduce(0) { n, g in end < base ? n : n + Int((end - base) / g.interval) + 1 }
+        if let maxEvaluations, count > maxEvaluations {
+            throw TooManyEvaluations(count: count, limit: maxEvaluations)
+        }
         var schedule: [(Int64, Int)] = []
+        schedule.reserveCapacity(count)
         for (g, group) in file.groups.enumerated() {
-            let i = group.interval
             var t = base
-            while t <= end && schedule.count < 2_000_000 {
+            while t <= end {
                 schedule.append((t, g))
-                t += i
+                t += group.interval
             }
         }
         schedule.sort { $0.0 != $1.0 ? $0.0 < $1.0 : $0.1 < $1.1 }
@@ -131,6 +150,18 @@ public enum PromBacktest {
             }
             // What fires at a time is known once every group has been evaluated at it.
             if k == schedule.count - 1 || schedule[k + 1].0 != t { snapshot(t) }
+        }
+        for group in file.groups {
+            for rule in group.rules {
+                let (name, expr): (String, Expr)
+                switch rule {
+                case .alert(let a): (name, expr) = (a.name, a.expr)
+                case .record(let r): (name, expr) = (r.name, r.expr)
+                }
+                for s in expr.selectors where store.series(matching: s.matchers).isEmpty {
+                    result.selectorsWithoutData.append((name, s.description))
+                }
+            }
         }
         result.episodes += open.values.sorted { $0.firedAt < $1.firedAt }
         result.episodes.sort { ($0.firedAt, $0.rule) < ($1.firedAt, $1.rule) }

@@ -111,9 +111,7 @@ public enum PromtoolTest {
 
     /// `name{a="x", b="y"}` in PromQL's series syntax.
     static func seriesText(_ l: Labels) -> String {
-        let rest = l.pairs.filter { $0.name != "__name__" }.map { p in
-            "\(p.name)=\"\(p.value.replacing("\\", with: "\\\\").replacing("\"", with: "\\\"").replacing("\n", with: "\\n"))\""
-        }
+        let rest = l.pairs.filter { $0.name != "__name__" }.map { "\($0.name)=\"\(Labels.escape($0.value))\"" }
         return l.metricName + "{" + rest.joined(separator: ",") + "}"
     }
 }

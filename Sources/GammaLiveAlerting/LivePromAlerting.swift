@@ -17,9 +17,15 @@ public protocol LiveRuleEvaluation: Sendable {
     var openDeliveries: Int { get }
     /// Every transition so far, as alert records and summaries show them.
     var transitions: [AlertTransition] { get }
+    /// How many evaluations failed (a many-to-many match, say), and the first, with its group
+    /// and time.
+    var evaluationFailures: (count: Int, first: String?) { get }
 }
 
-extension LiveAlerting: LiveRuleEvaluation {}
+extension LiveAlerting: LiveRuleEvaluation {
+    /// Gamma's rules cannot fail to evaluate (their files are checked at load).
+    public var evaluationFailures: (count: Int, first: String?) { (0, nil) }
+}
 
 /// A Prometheus rule file evaluated live on a recording, as gamma-backtest evaluates it on the
 /// log afterwards: the recording's metric records scraped as a server would scrape the process
@@ -44,6 +50,8 @@ public final class LivePromAlerting: LiveRuleEvaluation {
         var next: [Int64]?
         var lastSample: Int64?
         var transitions: [AlertTransition] = []
+        var failures = 0
+        var firstFailure: String?
     }
 
     /// - Parameters:
@@ -60,9 +68,7 @@ public final class LivePromAlerting: LiveRuleEvaluation {
         self.file = file
         interval = (file.groups.map(\.interval).min() ?? 60_000) * 1_000_000
         var scraper = Scraper(options: scrape)
-        for (name, unit) in units.sorted(by: { $0.key < $1.key }) {
-            scraper.meta(MetaRecord(ts: 0, name: name, kind: .histogram, unit: unit))
-        }
+        for (name, unit) in units { scraper.declare(unit: unit, for: name) }
         state = Mutex(State(stream: stream, scraper: scraper, evaluator: RuleEvaluator(file)))
         self.write = write
         self.secrets = secrets
@@ -103,6 +109,9 @@ public final class LivePromAlerting: LiveRuleEvaluation {
     }
 
     public var transitions: [AlertTransition] { state.withLock { $0.transitions } }
+    public var evaluationFailures: (count: Int, first: String?) {
+        state.withLock { ($0.failures, $0.firstFailure) }
+    }
     public var openDeliveries: Int { dispatcher?.openCount ?? 0 }
 
     @discardableResult
@@ -121,9 +130,16 @@ public final class LivePromAlerting: LiveRuleEvaluation {
                 let t = next[g]
                 s.scraper.scrape(through: t, into: &s.store)
                 // An evaluation that fails (a many-to-many match, say) gives no transition, as a
-                // failed rule evaluation in Prometheus.
-                for tr in (try? s.evaluator.evaluate(group: g, at: t, store: &s.store)) ?? [] {
-                    out.append((Self.transition(tr), tr))
+                // failed rule evaluation in Prometheus, and is kept to be reported.
+                do {
+                    for tr in try s.evaluator.evaluate(group: g, at: t, store: &s.store) {
+                        out.append((Self.transition(tr), tr))
+                    }
+                } catch {
+                    s.failures += 1
+                    if s.firstFailure == nil {
+                        s.firstFailure = "group '\(groups[g].name)' at \(TimeParser.format(t * 1_000_000)): \(error)"
+                    }
                 }
                 next[g] = t + groups[g].interval
             }

@@ -33,6 +33,7 @@ public enum Value: Sendable {
 /// An error while evaluating (many-to-many matching, a duplicate series in a result).
 public struct EvaluationError: Error, Sendable, CustomStringConvertible {
     public var description: String
+    public init(description: String) { self.description = description }
 }
 
 /// Evaluates expressions of the subset with Prometheus 3's semantics: an instant selector takes

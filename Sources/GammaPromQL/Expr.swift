@@ -159,3 +159,28 @@ public enum Function: String, Sendable, CaseIterable {
         }
     }
 }
+
+extension Expr {
+    /// The vector selectors of the expression, but those under `absent` and `absent_over_time`.
+    public var selectors: [VectorSelector] {
+        switch self {
+        case .number, .string: return []
+        case .selector(let s), .range(let s, _): return [s]
+        case .call(let f, let args): return f == .absent || f == .absent_over_time ? [] : args.flatMap(\.selectors)
+        case .aggregate(let a): return a.expr.selectors + (a.parameter?.selectors ?? [])
+        case .binary(_, let a, let b, _): return a.selectors + b.selectors
+        case .negate(let e), .paren(let e): return e.selectors
+        }
+    }
+}
+
+extension VectorSelector: CustomStringConvertible {
+    /// `name{label="value", …}` as written (matchers in order).
+    public var description: String {
+        let name = matchers.first { $0.name == "__name__" && $0.op == .equal }?.value ?? ""
+        let rest = matchers.filter { !($0.name == "__name__" && $0.op == .equal) }.map {
+            "\($0.name)\($0.op.rawValue)\"\(Labels.escape($0.value))\""
+        }
+        return name + (rest.isEmpty ? "" : "{" + rest.joined(separator: ", ") + "}")
+    }
+}

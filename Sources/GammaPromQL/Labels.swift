@@ -68,7 +68,8 @@ public struct Labels: Hashable, Sendable, Comparable, CustomStringConvertible {
         return metricName + "{" + rest.joined(separator: ", ") + "}"
     }
 
-    static func escape(_ s: String) -> String {
+    /// A label value in PromQL's double-quoted syntax.
+    public static func escape(_ s: String) -> String {
         var out = ""
         for c in s {
             switch c {

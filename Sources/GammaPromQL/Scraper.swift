@@ -52,6 +52,12 @@ public struct Scraper: Sendable {
     private var streams: [String: Stream] = [:]
     private var streamOrder: [String] = []
     private var units: [String: String] = [:]
+    /// Each metric's exposed name, worked out once (records repeat their names).
+    private var exposed: [ExposedKey: ExposedName] = [:]
+    private struct ExposedKey: Hashable {
+        var name: String
+        var kind: MetricKind
+    }
     private var nextScrape: Int64?
 
     public init(options: Options = Options()) { self.options = options }
@@ -81,7 +87,13 @@ public struct Scraper: Sendable {
 
     /// Takes a metric's unit from its meta record.
     public mutating func meta(_ m: MetaRecord) {
-        if let u = m.unit { units[m.name] = u }
+        if let u = m.unit { declare(unit: u, for: m.name) }
+    }
+
+    /// Takes a metric's unit (a live recording's declarations).
+    public mutating func declare(unit: String, for name: String) {
+        units[name] = unit
+        exposed = exposed.filter { $0.key.name != name }
     }
 
     /// Adds a record of `stream`, in time order across streams (nanoseconds in `ts`).
@@ -96,7 +108,9 @@ public struct Scraper: Sendable {
             streams[stream] = Stream()
             streamOrder.append(stream)
         }
-        let exposed = ExposedName(name: r.name, kind: r.kind, unit: units[r.name])
+        let key = ExposedKey(name: r.name, kind: r.kind)
+        let exposed = self.exposed[key] ?? ExposedName(name: r.name, kind: r.kind, unit: units[r.name])
+        self.exposed[key] = exposed
         let v = r.value
         var labels: [(String, String)] = r.labels.map {
             (

@@ -158,3 +158,9 @@ func isMailAddress(_ text: String) -> Bool {
     return parts.count == 2 && !parts[0].isEmpty && !parts[1].isEmpty
         && !text.contains(where: { $0 == " " || $0 == "<" || $0 == ">" || $0 == "," || $0 == "\r" || $0 == "\n" })
 }
+
+/// Warns of the rule evaluations that failed during a run: how many, and the first.
+func printFailures(_ failures: (count: Int, first: String?)) {
+    guard let first = failures.first else { return }
+    printError("warning: \(plural(failures.count, "rule evaluation")) failed, the first: \(first)")
+}

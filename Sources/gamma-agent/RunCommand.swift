@@ -179,6 +179,7 @@ struct RunCommand: AsyncParsableCommand {
         if let live {
             // The last evaluation is the first evaluation time at or after the run's end, so it sees the whole run.
             live.finish(at: clock.now())
+            printFailures(live.evaluationFailures)
             // The notifications still under way: shown on a terminal while they are waited for.
             let bar = ProgressLine()
             let deadlineText = alerts.notifyDeadline

@@ -174,6 +174,7 @@ struct SimulateCommand: AsyncParsableCommand {
                 "alerts: \(t.count { $0.kind == .firing }) fired, \(t.count { $0.kind == .resolved }) resolved, \(plural(t.count(where: \.notify), "notification"))"
                     + (result.undelivered > 0 ? ", \(result.undelivered) undelivered (recorded)" : "")
             )
+            printFailures(result.evaluationFailures)
         }
         out.line(
             "recorded \(plural(result.stats.linesWritten, "record")), \(HumanText.bytes(result.stats.bytesWritten)) compressed, into \(log) (stream \(result.stream))"

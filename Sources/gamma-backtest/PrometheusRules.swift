@@ -76,28 +76,41 @@ extension GammaBacktestCommand {
         }
         let start = (reader.options.since ?? scraped.first) / 1_000_000
         let end = (reader.options.until.map { $0 - 1 } ?? scraped.last) / 1_000_000
-        let result: PromBacktest.Result
-        do {
-            guard prometheusVersion == 2 || prometheusVersion == 3 else {
-                throw ValidationError("--prometheus-version must be 2 or 3.")
-            }
-            result = try PromBacktest.evaluate(
-                file, series: scraped.series, start: start, end: end,
-                compatibility: prometheusVersion == 2 ? .prometheus2 : .prometheus3)
-        } catch {
-            printError("error: \(error)")
-            throw ExitCode(2)
+        guard prometheusVersion == 2 || prometheusVersion == 3 else {
+            throw ValidationError("--prometheus-version must be 2 or 3.")
         }
-        if let other {
-            let b: PromBacktest.Result
+        func evaluate(_ f: PromRuleFile) throws -> PromBacktest.Result {
             do {
-                b = try PromBacktest.evaluate(
-                    other, series: scraped.series, start: start, end: end,
-                    compatibility: prometheusVersion == 2 ? .prometheus2 : .prometheus3)
+                return try PromBacktest.evaluate(
+                    f, series: scraped.series, start: start, end: end,
+                    compatibility: prometheusVersion == 2 ? .prometheus2 : .prometheus3,
+                    maxEvaluations: force ? nil : Self.maximumEvaluations)
+            } catch let error as PromBacktest.TooManyEvaluations {
+                printError("error: \(error): give a shorter range (--since, --until), or --force")
+                throw ExitCode(64)
             } catch {
                 printError("error: \(error)")
                 throw ExitCode(2)
             }
+        }
+        let result = try evaluate(file)
+        // A rule that reads nothing answers nothing: a misspelled metric must not pass for quiet.
+        var noData: [String] = []
+        for (rule, selector) in result.selectorsWithoutData {
+            warnings.warn(
+                "rule '\(rule)': \(selector) matches no series (names as gamma-report --format prometheus gives them)")
+            if !noData.contains(rule) { noData.append(rule) }
+        }
+        func checkAnswerable() throws {
+            if failOn != .never && !noData.isEmpty && !allowNoData {
+                printError(
+                    "gamma-backtest: --fail-on \(failOn.rawValue) cannot be answered: \(plural(noData.count, "rule")) read no series (\(noData.joined(separator: ", "))); give --allow-no-data to accept that"
+                )
+                throw ExitCode.failure
+            }
+        }
+        if let other {
+            let b = try evaluate(other)
             let comparison = BacktestComparison(result, b)
             switch format {
             case .table: out.write(comparison.table(nameA: rules!, nameB: compare!))
@@ -110,6 +123,7 @@ extension GammaBacktestCommand {
                 printError("gamma-backtest: --fail-on \(failOn.rawValue) is met")
                 throw ExitCode.failure
             }
+            try checkAnswerable()
             return
         }
         switch format {
@@ -143,6 +157,7 @@ extension GammaBacktestCommand {
             printError("gamma-backtest: --fail-on \(failOn.rawValue) is met")
             throw ExitCode.failure
         }
+        try checkAnswerable()
     }
 
     private func absolute(_ path: String) -> String {

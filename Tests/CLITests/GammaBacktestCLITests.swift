@@ -162,6 +162,24 @@ import Testing
             "\(r.stderr)")
     }
 
+    /// A rule whose selector matches nothing (a misspelled name) is named, and --fail-on cannot
+    /// pass for quiet on it unless --allow-no-data.
+    @Test func aRuleThatReadsNothingIsNamedAndFailOnCannotPass() throws {
+        let dir = TemporaryDirectory()
+        defer { dir.remove() }
+        Files.write(
+            dir.file("r.yml"),
+            Array(
+                "groups:\n  - name: g\n    rules:\n      - alert: Typo\n        expr: rate(agent_runs_totl[5m]) > 1\n"
+                    .utf8))
+        let args = [Self.root + "/samples/log", "--rules", dir.file("r.yml"), "--fail-on", "firing"]
+        let r = try Executables.run("gamma-backtest", args)
+        #expect(r.status == 1, "\(r.stderr)")
+        #expect(r.stderr.contains("rule 'Typo': agent_runs_totl matches no series"), "\(r.stderr)")
+        #expect(r.stderr.contains("cannot be answered: 1 rule read no series (Typo)"), "\(r.stderr)")
+        #expect(try Executables.run("gamma-backtest", args + ["--allow-no-data"]).status == 0)
+    }
+
     @Test func optionsOfTheOtherKindOfRuleFileAreRefused() throws {
         let prom = try Executables.run(
             "gamma-backtest", [Self.root + "/samples/log", "--rules", Self.rules, "--timeline"])

@@ -40,6 +40,12 @@ import Testing
         #expect(!PromRuleFile.isPrometheus(try ConfigDocument.parse("rules: []", file: "x")))
     }
 
+    /// The selectors a rule reads, but those `absent` asks to be missing.
+    @Test func selectorsLeaveOutWhatAbsentAsksFor() throws {
+        let e = try Parser.parse(#"absent(x{a="1"}) or sum by (j) (rate(y[5m])) / on (j) z{b=~"2|3"} offset 1m"#)
+        #expect(e.selectors.map(\.description) == ["y", #"z{b=~"2|3"}"#])
+    }
+
     /// Valid for Prometheus, outside the subset: refused at load, never evaluated wrongly.
     @Test(
         arguments: [
